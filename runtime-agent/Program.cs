@@ -1,0 +1,2 @@
+Console.Error.WriteLine("runtime-agent: not built yet");
+return 1;
