@@ -1,3 +1,5 @@
+using Registry.Api.Operations;
+
 namespace Registry.Api;
 
 /// <summary>
@@ -10,7 +12,9 @@ public static class RegistryApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        builder.AddRegistryOperations();
         var app = builder.Build();
+        app.UseRegistryOperations();
         // See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#determining-support
         app.MapGet("/v2/", (HttpResponse response) =>
         {

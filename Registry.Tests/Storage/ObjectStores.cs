@@ -24,14 +24,14 @@ public static class ObjectStores
     public static async Task<IBlobStore> NewS3Async()
     {
         var store = new S3BlobStore(S3Options());
-        await store.EnsureBucketAsync(default);
+        await store.EnsureCreatedAsync(default);
         return store;
     }
 
     public static async Task<IBlobStore> NewAzureAsync()
     {
         var store = new AzureBlobStore(AzureOptions());
-        await store.EnsureContainerAsync(default);
+        await store.EnsureCreatedAsync(default);
         return store;
     }
 }

@@ -16,7 +16,7 @@ namespace Registry.Storage.Blobs.Azure;
 /// From URL) and commits them at the end, so the blob appears whole or not at all and no bytes cross
 /// this process. Reads stream, or redirect to a SAS URL when configured.
 /// </summary>
-public sealed class AzureBlobStore : IBlobStore
+public sealed class AzureBlobStore : IBlobStore, IProvisionedBlobStore
 {
     // Put Block From URL copies at most 100 MiB per block on older service versions.
     private const long CopyBlockSize = 100L * 1024 * 1024;
@@ -38,7 +38,7 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     /// <summary>Creates the container when it does not exist yet (called once at start).</summary>
-    public Task EnsureContainerAsync(CancellationToken cancellationToken) =>
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken) =>
         AzureFailures.Guard(() => container.CreateIfNotExistsAsync(cancellationToken: cancellationToken), cancellationToken);
 
     public Task<long?> GetSizeAsync(Digest digest, CancellationToken cancellationToken) => AzureFailures.Guard(async () =>
@@ -129,6 +129,10 @@ public sealed class AzureBlobStore : IBlobStore
             }
             // The commit is the moment the blob appears; racing publishers each commit whole, identical content.
             await target.CommitBlockListAsync(blocks, new CommitBlockListOptions(), cancellationToken);
+        }
+        else
+        {
+            StorageMetrics.DedupHits.Add(1);
         }
         await staging.DeleteAsync(uploadId, cancellationToken);
     }, cancellationToken);

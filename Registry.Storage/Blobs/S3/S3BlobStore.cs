@@ -9,7 +9,7 @@ namespace Registry.Storage.Blobs.S3;
 /// streams the staged segments into one multipart upload of the final object, which S3 makes visible
 /// only when complete. Reads stream, or redirect to a presigned URL when configured.
 /// </summary>
-public sealed class S3BlobStore : IBlobStore, IDisposable
+public sealed class S3BlobStore : IBlobStore, IProvisionedBlobStore, IDisposable
 {
     private readonly S3StoreOptions options;
     private readonly S3ObjectClient client;
@@ -23,7 +23,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     }
 
     /// <summary>Creates the bucket when it does not exist yet (called once at start).</summary>
-    public async Task EnsureBucketAsync(CancellationToken cancellationToken)
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         if (!await client.BucketExistsAsync(cancellationToken)) await client.MakeBucketAsync(cancellationToken);
     }
@@ -78,6 +78,10 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         {
             await using var bytes = staging.OpenRead(uploadId, index);
             await client.PutAsync(key, bytes, index.Length, cancellationToken);
+        }
+        else
+        {
+            StorageMetrics.DedupHits.Add(1);
         }
         await staging.DeleteAsync(uploadId, cancellationToken);
     }
