@@ -4,6 +4,8 @@
 # `start` prints `export …` lines for the connection settings; `eval "$(scripts/services.sh start)"`.
 set -euo pipefail
 cd "$(dirname "$0")"
+# The S3 and Azure servers are npm packages pinned in package.json / package-lock.json.
+[ -x node_modules/.bin/s3rver ] && [ -x node_modules/.bin/azurite-blob ] || npm ci --no-audit --no-fund --loglevel=error >&2
 state=${REGISTRY_SERVICES_DIR:-/tmp/registry-test-services}
 pg_bin=/usr/lib/postgresql/15/bin
 
@@ -18,9 +20,9 @@ start() {
   local pg_port s3_port az_port
   pg_port=$(free_port); s3_port=$(free_port); az_port=$(free_port)
 
-  mkdir -p "$state/pg"; chown postgres "$state/pg"
+  mkdir -p "$state/pg" "$state/pglog"; chown postgres "$state/pg" "$state/pglog"
   runuser -u postgres -- "$pg_bin/initdb" -D "$state/pg" -U postgres --auth=trust -E UTF8 >"$state/initdb.log" 2>&1
-  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg.log" -w \
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pglog/server.log" -w \
     -o "-h 127.0.0.1 -p $pg_port -k $state/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
 
   mkdir -p "$state/s3"
