@@ -1,12 +1,14 @@
 using System.CommandLine;
+using RuntimeAgent.Cli;
 using RuntimeAgent.Run;
+using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
 
 /// <summary><c>run [options] REF [CMD [ARG…]]</c>: runs an image's command in a new container and returns its exit code.</summary>
 public static class RunCommand
 {
-    public static Command Create(Option<string> rootOption)
+    public static Command Create(GlobalOptions globals)
     {
         var image = new Argument<string>("image") { Description = "Image reference, e.g. localhost:5000/org/app:1.0" };
         var command = new Argument<string[]>("command") { Description = "Command and arguments (default: the image's Entrypoint and Cmd)", Arity = ArgumentArity.ZeroOrMore };
@@ -20,32 +22,36 @@ public static class RunCommand
         net.AcceptOnlyFromAmong("private", "host");
         var init = new Option<bool>("--init") { Description = "Run a reaper as PID 1 that forwards signals and reaps zombies" };
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
+        var insecure = PullCommand.InsecureOption();
+        var maxLayerSize = PullCommand.MaxLayerSizeOption();
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
-            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout,
+            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, insecure, maxLayerSize,
         };
-        run.SetAction(async (parse, cancellation) =>
+        run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
             try
             {
-                var root = parse.GetValue(rootOption)!;
                 var request = new RunRequest(
                     new RunOverrides(parse.GetValue(command) ?? [], parse.GetValue(entrypoint), parse.GetValue(env) ?? [],
                         parse.GetValue(workdir), parse.GetValue(user)),
                     (parse.GetValue(volume) ?? []).Select(VolumeSpec.Parse).ToList(),
                     parse.GetValue(hostname), parse.GetValue(net) == "host", parse.GetValue(init), parse.GetValue(keep),
                     TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))));
-                var runnable = await RunImageSource.ResolveAsync(root, parse.GetValue(image)!, cancellation);
-                return new ContainerRunner(root, AgentPath()).Run(runnable, request);
+                var store = new ImageStore(globals.Layout(parse));
+                // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
+                using var resolved = await store.ResolveAsync(parse.GetValue(image)!,
+                    new PullOptions(parse.GetValue(insecure), parse.GetValue(maxLayerSize)), cancellation);
+                return new ContainerRunner(store.Layout, AgentPath()).Run(resolved, request);
             }
             catch (ContainerSetupException e)
             {
                 Console.Error.WriteLine($"runtime-agent: {e.Message}");
                 return e.ExitCode;
             }
-        });
+        }));
         return run;
     }
 

@@ -1,5 +1,5 @@
 using System.Text;
-using static RuntimeAgent.Run.Libc;
+using static RuntimeAgent.Native.Libc;
 
 namespace RuntimeAgent.Run;
 
@@ -12,7 +12,7 @@ internal static unsafe class ContainerInit
 {
     public static int Run(string specPath)
     {
-        umask(0); // DevSetup and ContainerRoot give exact modes
+        Umask(0); // DevSetup and ContainerRoot give exact modes
         var spec = ContainerSpec.Load(specPath);
 
         // unshare already made every mount private; repeat it so nothing here can reach the host.
@@ -22,7 +22,7 @@ internal static unsafe class ContainerInit
         SetHostname(spec.Hostname);
         if (spec.PrivateNetwork) Loopback.BringUp();
         PivotInto(spec.RootFs);
-        umask(0x12); // 022, the usual default for the container's processes
+        Umask(0x12); // 022, the usual default for the container's processes
 
         var user = ContainerUser.Resolve(spec.User);
         var env = WithDefaults(spec.Env, ("HOME", user.Home));
@@ -38,30 +38,30 @@ internal static unsafe class ContainerInit
     private static void SetHostname(string hostname)
     {
         var bytes = Encoding.UTF8.GetBytes(hostname);
-        fixed (byte* p = bytes) ContainerSetupException.Check(sethostname(p, (nuint)bytes.Length), $"sethostname {hostname}");
+        fixed (byte* p = bytes) ContainerSetupException.Check(Sethostname(p, (nuint)bytes.Length), $"sethostname {hostname}");
     }
 
     /// <summary>pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the container's tree.</summary>
     private static void PivotInto(string rootFs)
     {
-        ContainerSetupException.Check(chdir(rootFs), $"chdir {rootFs}");
+        ContainerSetupException.Check(Chdir(rootFs), $"chdir {rootFs}");
         ContainerSetupException.Check(PivotRoot(".", "."), "pivot_root");
-        ContainerSetupException.Check(umount2(".", MntDetach), "detach the old root");
-        ContainerSetupException.Check(chdir("/"), "chdir /");
+        ContainerSetupException.Check(Umount2(".", MntDetach), "detach the old root");
+        ContainerSetupException.Check(Chdir("/"), "chdir /");
     }
 
     private static void EnterWorkingDirectory(string dir)
     {
         if (!Directory.Exists(dir)) Directory.CreateDirectory(dir); // Docker creates a missing WorkingDir
-        ContainerSetupException.Check(chdir(dir), $"chdir {dir}");
+        ContainerSetupException.Check(Chdir(dir), $"chdir {dir}");
     }
 
     private static void DropTo(ContainerUser user)
     {
         fixed (uint* groups = user.SupplementaryGroups)
-            ContainerSetupException.Check(setgroups((nuint)user.SupplementaryGroups.Length, groups), "setgroups");
-        ContainerSetupException.Check(setgid(user.Gid), $"setgid {user.Gid}");
-        ContainerSetupException.Check(setuid(user.Uid), $"setuid {user.Uid}");
+            ContainerSetupException.Check(Setgroups((nuint)user.SupplementaryGroups.Length, groups), "setgroups");
+        ContainerSetupException.Check(Setgid(user.Gid), $"setgid {user.Gid}");
+        ContainerSetupException.Check(Setuid(user.Uid), $"setuid {user.Uid}");
     }
 
     private static List<string> WithDefaults(IReadOnlyList<string> env, params (string Key, string Value)[] defaults)

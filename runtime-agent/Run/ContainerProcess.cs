@@ -1,11 +1,6 @@
-namespace RuntimeAgent.Run;
+using RuntimeAgent.Store;
 
-/// <summary>The parts of an image's config that say how to run it (OCI image config "config" object).</summary>
-public sealed record ImageRunConfig(
-    IReadOnlyList<string> Env, IReadOnlyList<string>? Entrypoint, IReadOnlyList<string>? Cmd, string WorkingDir, string User)
-{
-    public static readonly ImageRunConfig Empty = new([], null, null, "", "");
-}
+namespace RuntimeAgent.Run;
 
 /// <summary>What the user asked for on the command line, each overriding the image's config when given.</summary>
 public sealed record RunOverrides(
@@ -14,12 +9,12 @@ public sealed record RunOverrides(
 /// <summary>The container's process after merging image config and overrides, the way Docker merges them.</summary>
 public sealed record ContainerProcess(IReadOnlyList<string> Args, IReadOnlyList<string> Env, string WorkingDir, string User)
 {
-    public static ContainerProcess Build(ImageRunConfig image, RunOverrides overrides, string hostname, Func<string, string?> hostEnv)
+    public static ContainerProcess Build(ImageConfig image, RunOverrides overrides, string hostname, Func<string, string?> hostEnv)
     {
         // --entrypoint replaces the image's Entrypoint and drops its Cmd; "" clears the entrypoint.
-        IReadOnlyList<string> entrypoint = overrides.Entrypoint is { } e ? (e.Length == 0 ? [] : [e]) : image.Entrypoint ?? [];
+        IReadOnlyList<string> entrypoint = overrides.Entrypoint is { } e ? (e.Length == 0 ? [] : [e]) : image.Entrypoint;
         IReadOnlyList<string> cmd = overrides.Command.Count > 0 ? overrides.Command
-            : overrides.Entrypoint is null ? image.Cmd ?? [] : [];
+            : overrides.Entrypoint is null ? image.Cmd : [];
         var args = entrypoint.Concat(cmd).ToList();
         if (args.Count == 0) throw new ContainerSetupException("no command specified: the image has no Entrypoint or Cmd and none was given");
 

@@ -1,3 +1,4 @@
+using RuntimeAgent.Native;
 namespace RuntimeAgent.Run;
 
 /// <summary>
@@ -30,7 +31,7 @@ internal sealed class ContainerRoot : IDisposable
     public ContainerRoot(string directory)
     {
         _rootFd = ContainerSetupException.Check(
-            Libc.openat(-100 /* AT_FDCWD */, directory, Libc.OPath | Libc.ODirectory | Libc.OCloexec, 0), $"open {directory}");
+            Libc.OpenAt(Libc.AtFdCwd, directory, Libc.OPath | Libc.ODirectory | Libc.OCloExec, 0), $"open {directory}");
     }
 
     /// <summary>Opens a path inside the root, creating missing parts as 0755 directories; returns a path usable as a mount target.</summary>
@@ -55,14 +56,14 @@ internal sealed class ContainerRoot : IDisposable
         {
             var sofar = string.Join('/', parts[..(i + 1)]);
             var next = Open(sofar);
-            if (next < 0 && Libc.LastError == Libc.Enoent)
+            if (next < 0 && Libc.LastError == Libc.ENoEnt)
             {
                 // fd is the resolved parent, so creating relative to it stays inside the root.
                 var leaf = i == parts.Length - 1;
                 var created = leaf && createLeafAsFile
                     ? CreateEmptyFile(fd, parts[i])
-                    : Libc.mkdirat(fd, parts[i], 0x1ed /* 0755 */);
-                if (created < 0 && Libc.LastError != Libc.Eexist)
+                    : Libc.MkdirAt(fd, parts[i], 0x1ed /* 0755 */);
+                if (created < 0 && Libc.LastError != Libc.EExist)
                     ContainerSetupException.Check(created, $"create {containerPath} in the container");
                 next = Open(sofar);
             }
@@ -75,13 +76,13 @@ internal sealed class ContainerRoot : IDisposable
 
     private static int CreateEmptyFile(int parentFd, string name)
     {
-        var fd = Libc.openat(parentFd, name, 0x40 /* O_CREAT */ | 0x80 /* O_EXCL */ | Libc.OCloexec | 1 /* O_WRONLY */, 0x1a4 /* 0644 */);
-        return fd < 0 ? fd : Libc.close(fd);
+        var fd = Libc.OpenAt(parentFd, name, Libc.OCreat | Libc.OExcl | Libc.OCloExec | Libc.OWrOnly, 0x1a4 /* 0644 */);
+        return fd < 0 ? fd : Libc.Close(fd);
     }
 
     private int Open(string relative)
     {
-        var fd = Libc.OpenAt2(_rootFd, relative, Libc.OPath | Libc.OCloexec, Libc.ResolveInRoot | Libc.ResolveNoMagiclinks);
+        var fd = Libc.Openat2(_rootFd, relative, Libc.OPath | Libc.OCloExec, Libc.ResolveInRoot | Libc.ResolveNoMagicLinks);
         if (relative == "." && fd >= 0) _opened.Add(fd);
         return fd;
     }
@@ -90,8 +91,8 @@ internal sealed class ContainerRoot : IDisposable
 
     public void Dispose()
     {
-        foreach (var fd in _opened) Libc.close(fd);
+        foreach (var fd in _opened) Libc.Close(fd);
         _opened.Clear();
-        Libc.close(_rootFd);
+        Libc.Close(_rootFd);
     }
 }

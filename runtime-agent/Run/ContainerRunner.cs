@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
+using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Run;
-
-/// <summary>An image ready to run: its unpacked layer directories (bottom first) and its run config.</summary>
-public sealed record RunnableImage(IReadOnlyList<string> LayerDirs, ImageRunConfig Config);
 
 /// <summary>How to run one container, from the run command's options.</summary>
 public sealed record RunRequest(
@@ -11,26 +9,26 @@ public sealed record RunRequest(
     bool ReapZombies, bool Keep, TimeSpan StopTimeout);
 
 /// <summary>
-/// Host side of <c>run</c>: makes the container's directory ($root/containers/ID with upper, work and rootfs),
+/// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
 /// writes the spec for init, launches it in new namespaces, and removes the directory when the container
 /// exits (unless kept). Returns the container's exit code.
 /// </summary>
-public sealed class ContainerRunner(string root, string agentPath)
+public sealed class ContainerRunner(StoreLayout layout, string agentPath)
 {
-    public int Run(RunnableImage image, RunRequest request)
+    public int Run(ResolvedImage image, RunRequest request)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var hostname = request.Hostname ?? id;
         var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
-        var dir = Path.Join(root, "containers", id);
-        Directory.CreateDirectory(Path.Join(root, "containers"));
+        var dir = Path.Join(layout.ContainersDirectory, id);
+        Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             var spec = new ContainerSpec
             {
                 Id = id,
-                LowerDirs = image.LayerDirs.Reverse().ToList(),
+                LowerDirs = image.LayerDirectories.Reverse().ToList(),
                 UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
                 WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
                 RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,

@@ -1,4 +1,4 @@
-using static RuntimeAgent.Run.Libc;
+using static RuntimeAgent.Native.Libc;
 
 namespace RuntimeAgent.Run;
 
@@ -10,7 +10,7 @@ internal static class DevSetup
 {
     private const uint CharDevice = 0x2000, ReadWriteAll = 0x1b6 /* 0666 */;
 
-    private static readonly (string Name, uint Major, uint Minor)[] Devices =
+    private static readonly (string Name, int Major, int Minor)[] Devices =
         [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0)];
 
     private static readonly (string Link, string Target)[] Links =
@@ -23,9 +23,9 @@ internal static class DevSetup
         SystemMounts.Mount("tmpfs", root.Target("/dev"), "tmpfs", MsNosuid | MsStrictatime, "mode=755,size=65536k");
         var dev = root.DirectoryFd("/dev");
         foreach (var (name, major, minor) in Devices)
-            ContainerSetupException.Check(mknodat(dev, name, CharDevice | ReadWriteAll, MakeDev(major, minor)), $"mknod /dev/{name}");
+            ContainerSetupException.Check(MknodAt(dev, name, CharDevice | ReadWriteAll, MakeDevice(major, minor)), $"mknod /dev/{name}");
         foreach (var (link, target) in Links)
-            ContainerSetupException.Check(symlinkat(target, dev, link), $"symlink /dev/{link}");
+            ContainerSetupException.Check(SymlinkAt(target, dev, link), $"symlink /dev/{link}");
 
         SystemMounts.Mount("devpts", root.Target("/dev/pts"), "devpts", MsNosuid | MsNoexec,
             "newinstance,ptmxmode=0666,mode=0620,gid=5");

@@ -1,4 +1,4 @@
-using static RuntimeAgent.Run.Libc;
+using static RuntimeAgent.Native.Libc;
 
 namespace RuntimeAgent.Run;
 
@@ -10,19 +10,19 @@ internal static unsafe class Loopback
 
     public static void BringUp()
     {
-        var fd = ContainerSetupException.Check(socket(2 /* AF_INET */, 2 /* SOCK_DGRAM */ | OCloexec, 0), "socket");
+        var fd = ContainerSetupException.Check(Socket(2 /* AF_INET */, 2 /* SOCK_DGRAM */ | OCloExec, 0), "socket");
         try
         {
             var request = stackalloc byte[40]; // struct ifreq: 16-byte name, then the flags union
             new Span<byte>(request, 40).Clear();
             "lo"u8.CopyTo(new Span<byte>(request, 16));
-            ContainerSetupException.Check(ioctl(fd, SiocGifFlags, request), "read the flags of lo");
+            ContainerSetupException.Check(Ioctl(fd, SiocGifFlags, request), "read the flags of lo");
             *(short*)(request + 16) |= IffUp;
-            ContainerSetupException.Check(ioctl(fd, SiocSifFlags, request), "bring lo up");
+            ContainerSetupException.Check(Ioctl(fd, SiocSifFlags, request), "bring lo up");
         }
         finally
         {
-            close(fd);
+            Close(fd);
         }
     }
 }

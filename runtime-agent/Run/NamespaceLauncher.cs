@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using static RuntimeAgent.Run.Libc;
+using static RuntimeAgent.Native.Libc;
 
 namespace RuntimeAgent.Run;
 
@@ -24,9 +24,9 @@ internal sealed class NamespaceLauncher(string agentPath, TimeSpan stopTimeout)
 
         // On a terminal the container shares our process group, so the terminal already sends it ^C and ^\;
         // otherwise it gets its own group and we forward every signal exactly once.
-        var terminalDelivers = isatty(0) == 1 && tcgetpgrp(0) == getpgrp();
+        var terminalDelivers = Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
         var unsharePid = ProcessStart.Spawn(unshare, args, [], newProcessGroup: !terminalDelivers);
-        using var stopper = new Timer(_ => kill(unsharePid, SigKill)); // unshare's --kill-child takes the container along
+        using var stopper = new Timer(_ => Kill(unsharePid, SigKill)); // unshare's --kill-child takes the container along
         var registrations = Reaper.ForwardedSignals
             .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
@@ -61,7 +61,7 @@ internal sealed class NamespaceLauncher(string agentPath, TimeSpan stopTimeout)
             }
             if (children.Length > 0 && int.TryParse(children[0], out var init))
             {
-                kill(init, signal);
+                Kill(init, signal);
                 return;
             }
             Thread.Sleep(5); // signalled before unshare forked: wait a moment for its child

@@ -1,3 +1,4 @@
+using RuntimeAgent.Native;
 namespace RuntimeAgent.Run;
 
 /// <summary>
@@ -8,14 +9,14 @@ namespace RuntimeAgent.Run;
 /// </summary>
 internal static class OverlayMount
 {
-    // mount(2) data is limited to one page; long layer lists are given relative to their common parent.
+    // Mount(2) data is limited to one page; long layer lists are given relative to their common parent.
     private const int MaxMountData = 4000;
 
     public static void Mount(ContainerSpec spec)
     {
         var data = Options(spec.LowerDirs, spec.UpperDir, spec.WorkDir, out var relativeTo);
-        if (relativeTo is not null) ContainerSetupException.Check(Libc.chdir(relativeTo), $"chdir {relativeTo}");
-        ContainerSetupException.Check(Libc.mount("overlay", spec.RootFs, "overlay", 0, data), "mount the overlay root");
+        if (relativeTo is not null) ContainerSetupException.Check(Libc.Chdir(relativeTo), $"chdir {relativeTo}");
+        ContainerSetupException.Check(Libc.Mount("overlay", spec.RootFs, "overlay", 0, data), "mount the overlay root");
     }
 
     /// <summary>The overlayfs mount options; <paramref name="relativeTo"/> is set when lowerdirs are relative to it.</summary>

@@ -1,4 +1,4 @@
-using static RuntimeAgent.Run.Libc;
+using static RuntimeAgent.Native.Libc;
 
 namespace RuntimeAgent.Run;
 
@@ -32,7 +32,7 @@ internal static unsafe class ProcessStart
         for (var signal = 1; signal <= 64; signal++)
             if (signal is not SigKill and not SigStop) ResetSignalToDefault(signal);
         UnblockAllSignals();
-        execve(file.Pointer, argv.Pointer, envp.Pointer);
+        Execve(file.Pointer, argv.Pointer, envp.Pointer);
         throw Failure(path, LastError);
     }
 
@@ -47,21 +47,21 @@ internal static unsafe class ProcessStart
         var allSignals = stackalloc ulong[16];
         var noSignals = stackalloc ulong[16];
         for (var i = 0; i < 16; i++) { allSignals[i] = ulong.MaxValue; noSignals[i] = 0; }
-        posix_spawnattr_init(attr);
+        PosixSpawnattrInit(attr);
         try
         {
             var flags = PosixSpawnSetsigdef | PosixSpawnSetsigmask | (newProcessGroup ? PosixSpawnSetpgroup : 0);
-            posix_spawnattr_setflags(attr, (short)flags);
-            posix_spawnattr_setsigdefault(attr, allSignals);
-            posix_spawnattr_setsigmask(attr, noSignals);
-            posix_spawnattr_setpgroup(attr, 0);
+            PosixSpawnattrSetflags(attr, (short)flags);
+            PosixSpawnattrSetsigdefault(attr, allSignals);
+            PosixSpawnattrSetsigmask(attr, noSignals);
+            PosixSpawnattrSetpgroup(attr, 0);
             int pid;
-            var error = posix_spawn(&pid, file.Pointer, null, attr, argv.Pointer, envp.Pointer);
+            var error = PosixSpawn(&pid, file.Pointer, null, attr, argv.Pointer, envp.Pointer);
             return error == 0 ? pid : throw Failure(path, error);
         }
         finally
         {
-            posix_spawnattr_destroy(attr);
+            PosixSpawnattrDestroy(attr);
         }
     }
 
@@ -69,8 +69,8 @@ internal static unsafe class ProcessStart
     public static int Wait(int pid)
     {
         int status;
-        while (waitpid(pid, &status, 0) < 0)
-            if (LastError != Eintr) throw new ContainerSetupException($"waitpid {pid}: {ErrorText(LastError)}");
+        while (Waitpid(pid, &status, 0) < 0)
+            if (LastError != EIntr) throw new ContainerSetupException($"waitpid {pid}: {ErrorText(LastError)}");
         return ExitCodeOf(status);
     }
 
@@ -78,5 +78,5 @@ internal static unsafe class ProcessStart
         (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
 
     private static ContainerSetupException Failure(string path, int errno) => new(
-        $"exec {path}: {ErrorText(errno)}", errno is Enoent or Enotdir ? 127 : 126);
+        $"exec {path}: {ErrorText(errno)}", errno is ENoEnt or ENotDir ? 127 : 126);
 }

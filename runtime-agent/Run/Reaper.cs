@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using static RuntimeAgent.Run.Libc;
+using static RuntimeAgent.Native.Libc;
 
 namespace RuntimeAgent.Run;
 
@@ -20,7 +20,7 @@ internal static unsafe class Reaper
             .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
                 context.Cancel = true;
-                kill(child, signal);
+                Kill(child, signal);
             }))
             .ToList();
         try
@@ -28,10 +28,10 @@ internal static unsafe class Reaper
             while (true)
             {
                 int status;
-                var pid = waitpid(-1, &status, 0);
+                var pid = Waitpid(-1, &status, 0);
                 if (pid == child) return ProcessStart.ExitCodeOf(status);
-                if (pid < 0 && LastError == Echild) return 125;
-                if (pid < 0 && LastError != Eintr)
+                if (pid < 0 && LastError == EChild) return 125;
+                if (pid < 0 && LastError != EIntr)
                     throw new ContainerSetupException($"waitpid: {ErrorText(LastError)}");
             }
         }

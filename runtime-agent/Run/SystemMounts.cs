@@ -1,4 +1,4 @@
-using static RuntimeAgent.Run.Libc;
+using static RuntimeAgent.Native.Libc;
 
 namespace RuntimeAgent.Run;
 
@@ -39,5 +39,5 @@ internal static class SystemMounts
     }
 
     public static void Mount(string? source, string target, string? type, ulong flags, string? data) =>
-        ContainerSetupException.Check(mount(source, target, type, flags, data), $"mount {type ?? source ?? "(remount)"} on {target}");
+        ContainerSetupException.Check(Native.Libc.Mount(source, target, type, flags, data), $"mount {type ?? source ?? "(remount)"} on {target}");
 }
