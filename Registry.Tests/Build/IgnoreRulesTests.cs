@@ -1,7 +1,11 @@
-using RuntimeAgent.Build.Context;
+extern alias agent;
+
+using System.Runtime.Versioning;
+using agent::RuntimeAgent.Build.Context;
 
 namespace Registry.Tests.Build;
 
+[SupportedOSPlatform("linux")]
 public sealed class IgnoreRulesTests
 {
     private static IgnoreRules Rules(params string[] lines) => new(lines);

@@ -1,7 +1,11 @@
-using RuntimeAgent.Build.Recipe;
+extern alias agent;
+
+using System.Runtime.Versioning;
+using agent::RuntimeAgent.Build.Recipe;
 
 namespace Registry.Tests.Build;
 
+[SupportedOSPlatform("linux")]
 public sealed class RecipeParserTests
 {
     private static IReadOnlyList<Instruction> Parse(string text) => RecipeParser.Parse(text, "Recipe").Instructions;

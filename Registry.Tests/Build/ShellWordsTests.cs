@@ -1,7 +1,11 @@
-using RuntimeAgent.Build.Recipe;
+extern alias agent;
+
+using System.Runtime.Versioning;
+using agent::RuntimeAgent.Build.Recipe;
 
 namespace Registry.Tests.Build;
 
+[SupportedOSPlatform("linux")]
 public sealed class ShellWordsTests
 {
     private static readonly Dictionary<string, string> Vars = new() { ["A"] = "apple", ["EMPTY"] = "", ["SP"] = "a b" };
