@@ -45,3 +45,22 @@ public sealed class AzureBlobStoreContractTests : BlobStoreContract
 {
     protected override Task<IBlobStore> CreateStoreAsync() => ObjectStores.NewAzureAsync();
 }
+
+public sealed class FileSystemBlobStoreContractTests : BlobStoreContract, IDisposable
+{
+    private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("registry-fs-contract-");
+
+    protected override Task<IBlobStore> CreateStoreAsync() => Task.FromResult<IBlobStore>(new FileSystemBlobStore(root.FullName));
+
+    public void Dispose() => root.Delete(recursive: true);
+}
+
+[Collection(FlatMemoryCollection.Name)]
+public sealed class FileSystemLargeBlobTests : LargeBlobContract, IDisposable
+{
+    private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("registry-fs-large-");
+
+    protected override Task<IBlobStore> CreateStoreAsync() => Task.FromResult<IBlobStore>(new FileSystemBlobStore(root.FullName));
+
+    public void Dispose() => root.Delete(recursive: true);
+}

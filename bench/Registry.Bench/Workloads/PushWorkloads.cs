@@ -1,0 +1,57 @@
+namespace Registry.Bench.Workloads;
+
+/// <summary>Uploads: one large monolithic blob, one large blob in chunks, many small blobs in parallel.</summary>
+public static class PushWorkloads
+{
+    public static IEnumerable<Workload> All(BenchOptions options)
+    {
+        var bigPushes = options.Smoke ? 1 : 6;
+        var smallPushes = options.Smoke ? 50 : 1000;
+        return
+        [
+            new("push-100m", Figure.MiBPerSecond, (target, ct) =>
+                LargePushes(target, "push-100m", bigPushes, salt: 100, (data, digest, c) =>
+                    target.Client.PushMonolithicAsync($"{target.Prefix}/push100m", data, digest, c), ct)),
+            new("push-10x10m-chunked", Figure.MiBPerSecond, (target, ct) =>
+                LargePushes(target, "push-10x10m-chunked", bigPushes, salt: 200, (data, digest, c) =>
+                    target.Client.PushChunkedAsync($"{target.Prefix}/chunked", data, 10 * BlobData.MiB, digest, c), ct)),
+            new("push-4k-x1000", Figure.OpsPerSecond, async (target, ct) =>
+            {
+                // Prepared before the clock starts: content and digests are the client's work, not the server's.
+                var blobs = Enumerable.Range(0, smallPushes).Select(i =>
+                {
+                    var data = BlobData.Create(4096, salt: (long)target.Spec.Name.GetHashCode() << 20 | (uint)i);
+                    return (data, BlobData.Digest(data));
+                }).ToArray();
+                return await LoadLoop.RunAsync("push-4k-x1000", target.Spec.Name, Figure.OpsPerSecond, 16,
+                    Budget.Ops(blobs.Length), async (i, c) =>
+                    {
+                        await target.Client.PushMonolithicAsync($"{target.Prefix}/small", blobs[i].data, blobs[i].Item2, c);
+                        return 4096;
+                    }, ct);
+            }),
+        ];
+    }
+
+    /// <summary>Sequential pushes of distinct 100 MiB blobs (one buffer, re-stamped per push, digests precomputed).</summary>
+    static async Task<Measurement> LargePushes(BenchTarget target, string name, int count, long salt,
+        Func<byte[], string, CancellationToken, Task> push, CancellationToken ct)
+    {
+        const int size = 100 * BlobData.MiB;
+        var buffer = new byte[size];
+        var saltBase = salt << 32 ^ target.Spec.Name.GetHashCode();
+        var digests = new string[count];
+        BlobData.Fill(buffer, saltBase, 0);
+        for (var i = 0; i < count; i++)
+        {
+            BlobData.Stamp(buffer, saltBase + i, 0);
+            digests[i] = BlobData.Digest(buffer);
+        }
+        return await LoadLoop.RunAsync(name, target.Spec.Name, Figure.MiBPerSecond, 1, Budget.Ops(count), async (i, c) =>
+        {
+            BlobData.Stamp(buffer, saltBase + i, 0);
+            await push(buffer, digests[i], c);
+            return size;
+        }, ct);
+    }
+}
