@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Registry.Api;
 using Registry.Storage.Blobs;
 using Registry.Storage.Blobs.S3;
-using Registry.Tests.Storage;
+using Registry.Tests.BlobStores;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

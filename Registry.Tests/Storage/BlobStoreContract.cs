@@ -3,7 +3,7 @@ using Registry.Storage.Blobs;
 using Registry.Storage.Oci;
 using Registry.Storage.Uploads;
 
-namespace Registry.Tests.Storage;
+namespace Registry.Tests.BlobStores;
 
 /// <summary>
 /// The one behaviour every <see cref="IBlobStore"/> must have; each store runs it through a subclass

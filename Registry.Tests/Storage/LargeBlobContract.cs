@@ -1,7 +1,7 @@
 using Registry.Storage.Blobs;
 using Registry.Storage.Uploads;
 
-namespace Registry.Tests.Storage;
+namespace Registry.Tests.BlobStores;
 
 /// <summary>Memory is sampled process-wide, so these tests run alone, after the parallel ones.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -1,4 +1,4 @@
-namespace Registry.Tests.Storage;
+namespace Registry.Tests.BlobStores;
 
 /// <summary>
 /// Samples live managed memory (after a full collection, so garbage does not count) every 100 ms

@@ -2,7 +2,7 @@ using Registry.Storage.Blobs;
 using Registry.Storage.Blobs.Azure;
 using Registry.Storage.Blobs.S3;
 
-namespace Registry.Tests.Storage;
+namespace Registry.Tests.BlobStores;
 
 /// <summary>Stores on the test servers, each in a bucket or container of its own.</summary>
 public static class ObjectStores

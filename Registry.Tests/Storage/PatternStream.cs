@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Registry.Storage.Oci;
 
-namespace Registry.Tests.Storage;
+namespace Registry.Tests.BlobStores;
 
 /// <summary>
 /// A forward-only stream of <c>length</c> pseudo-random bytes made on the fly, so tests can push

@@ -1,4 +1,4 @@
-namespace Registry.Tests.Storage;
+namespace Registry.Tests.BlobStores;
 
 /// <summary>
 /// The throwaway servers the storage tests talk to, started by <c>scripts/services.sh</c>. A missing

@@ -6,7 +6,7 @@ using Registry.Storage.Blobs.S3;
 using Registry.Storage.Oci;
 using Registry.Storage.Uploads;
 
-namespace Registry.Tests.Storage;
+namespace Registry.Tests.BlobStores;
 
 /// <summary>A store whose server does not answer reports <see cref="StoreUnavailableException"/> (the API's 503), never something vaguer.</summary>
 public sealed class UnreachableStoreTests
