@@ -7,6 +7,8 @@
 #   bench/run.sh --smoke         a tiny round of every workload (CI: < 3 min, non-zero exit on any error)
 #   bench/run.sh --only a,b …    any other flag is passed to registry-bench (see its --help text)
 #   OURS_ONLY=1 / DIST_ONLY=1    run against one server only
+#   DIST_API_SEED=1              seed distribution's large listings through its API (slow: bounded by
+#                                --seed-budget) instead of cloning the first entry's files on its disk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -65,6 +67,7 @@ YAML
   pids+=($!); dist_pid=$!
   wait_ready "http://127.0.0.1:$dist_port" "$dist_pid" "$work/distribution.log"
   targets+=(--target "distribution=http://127.0.0.1:$dist_port"); pid_args+=(--pid "distribution=$dist_pid")
+  [ -n "${DIST_API_SEED:-}" ] || pid_args+=(--distribution-root "distribution=$work/dist-data")
 fi
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)," \
