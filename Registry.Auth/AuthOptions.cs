@@ -1,0 +1,56 @@
+namespace Registry.Auth;
+
+/// <summary>
+/// Configuration section <c>Registry:Auth</c> (environment: <c>Registry__Auth__…</c>). Auth is off by default so a
+/// first <c>dotnet run</c> is an open local registry.
+/// </summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Registry:Auth";
+
+    /// <summary>Turns authentication and authorization on.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The first administrator, created (or its password reset) at start when both values are set.</summary>
+    public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
+
+    /// <summary>PEM file with the EC P-256 (ES256) or RSA (RS256) private key that signs tokens; when empty, a P-256
+    /// key is generated into <c>{DataDirectory}/auth/token-signing-key.pem</c> on first start.</summary>
+    public string? SigningKeyPath { get; set; }
+
+    /// <summary>PEM files (public or private keys) of earlier signing keys, still accepted while their tokens live.</summary>
+    public string[] PreviousSigningKeyPaths { get; set; } = [];
+
+    /// <summary>Lifetime of access tokens.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Lifetime of refresh tokens (POST /token with <c>access_type=offline</c>).</summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>The token endpoint URL put in challenges; when empty it is built from the request (<c>{scheme}://{host}/token</c>).</summary>
+    public string? Realm { get; set; }
+
+    /// <summary>The service name: the audience of issued tokens.</summary>
+    public string Service { get; set; } = "registry";
+
+    /// <summary>The issuer claim of issued tokens.</summary>
+    public string Issuer { get; set; } = "registry-token-issuer";
+
+    /// <summary>Failed-login limits.</summary>
+    public LoginRateLimitOptions RateLimit { get; set; } = new();
+}
+
+/// <summary>The administrator created at start.</summary>
+public sealed class BootstrapAdminOptions
+{
+    public string? User { get; set; }
+    public string? Password { get; set; }
+}
+
+/// <summary>How many failed logins are tolerated per user and per client address within a window before 429.</summary>
+public sealed class LoginRateLimitOptions
+{
+    public int MaxFailuresPerUser { get; set; } = 10;
+    public int MaxFailuresPerAddress { get; set; } = 30;
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
+}

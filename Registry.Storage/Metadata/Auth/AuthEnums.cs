@@ -1,0 +1,25 @@
+namespace Registry.Storage.Metadata.Auth;
+
+/// <summary>Who may see a repository. Stored as text so the database stays readable.</summary>
+public enum RepositoryVisibility
+{
+    /// <summary>Only members granted access (team grants, owners, maintainers) and robots with a matching pattern.</summary>
+    Private,
+    /// <summary>Any member of the organization may pull (the shared base images case).</summary>
+    Internal,
+    /// <summary>Anyone, even anonymous, may pull.</summary>
+    Public,
+}
+
+/// <summary>A member's role in an organization.</summary>
+public enum OrganizationRole
+{
+    /// <summary>Pull what a team grants.</summary>
+    Reader,
+    /// <summary>Pull and push what a team grants.</summary>
+    Developer,
+    /// <summary>Every repository action in the organization, plus managing repositories, teams and robots.</summary>
+    Maintainer,
+    /// <summary>Everything in the organization, including members and the audit log.</summary>
+    Owner,
+}
