@@ -70,13 +70,17 @@ YAML
   [ -n "${DIST_API_SEED:-}" ] || pid_args+=(--distribution-root "distribution=$work/dist-data")
 fi
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)," \
-     "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); distribution $(docker-registry --version | awk '{print $3}')" >&2
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Linux $(uname -r),"\
+" $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); distribution $(docker-registry --version | awk '{print $3}')"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "== machine: $machine; load average $load_before" >&2
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 status=0
 "$work/bench-bin/registry-bench" "${targets[@]}" "${pid_args[@]}" \
   --markdown "$work/table.md" --json "$work/results.json" "$@" || status=$?
+printf '\n%s; load average %s before, %s after; %s\n' "$machine" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  "$(date -u +%Y-%m-%dT%H:%MZ)" | tee -a "$work/table.md"
 case " $* " in *" --smoke "*) ;; *) cp "$work/table.md" "bench/results/$stamp.md"; cp "$work/results.json" "bench/results/$stamp.json"
   echo "== table written to bench/results/$stamp.md" >&2 ;; esac
 if [ "$status" -ne 0 ]; then
