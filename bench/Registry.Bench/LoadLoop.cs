@@ -2,11 +2,15 @@ using System.Diagnostics;
 
 namespace Registry.Bench;
 
-/// <summary>How long a loop runs: a fixed number of operations, or a duration.</summary>
+/// <summary>
+/// How long a loop runs: a number of operations, a duration, or both (whichever ends first; with both, the
+/// duration only stops new operations from starting, so a slow operation still yields its sample).
+/// </summary>
 public readonly record struct Budget(long? Count, TimeSpan? Duration)
 {
     public static Budget Ops(long count) => new(count, null);
     public static Budget For(TimeSpan duration) => new(null, duration);
+    public static Budget OpsWithin(long count, TimeSpan duration) => new(count, duration);
 }
 
 /// <summary>
@@ -40,7 +44,7 @@ public static class LoadLoop
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    Interlocked.Add(ref bytes, await operation(sequence, budget.Duration is null ? ct : stop.Token));
+                    Interlocked.Add(ref bytes, await operation(sequence, budget.Count is null ? stop.Token : ct));
                     mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested && !ct.IsCancellationRequested)
