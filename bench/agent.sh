@@ -49,12 +49,16 @@ for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && 
 registry=127.0.0.1:$port
 
 # --- images, built with umoci from busybox-static (no download) ---
-# push_image NAME ROOTFS_DIR...: one layer per rootfs directory, Cmd /bin/true.
+# push_image NAME ROOTFS_DIR...: one layer per rootfs directory, Cmd /bin/true. Layers are GNU tar archives
+# with ./-relative names (as docker build writes them), added with `umoci raw add-layer`.
 push_image() {
   local name=$1; shift
   umoci init --layout "$work/layout-$name" >/dev/null
   umoci new --image "$work/layout-$name:latest" >/dev/null
-  for dir in "$@"; do umoci insert --rootless --image "$work/layout-$name:latest" "$dir" / >/dev/null; done
+  for dir in "$@"; do
+    tar -C "$dir" --numeric-owner --owner=0 --group=0 -cf "$work/layer.tar" .
+    umoci raw add-layer --image "$work/layout-$name:latest" "$work/layer.tar" >/dev/null
+  done
   umoci config --image "$work/layout-$name:latest" --config.cmd /bin/true >/dev/null
   skopeo copy -q --dest-tls-verify=false "oci:$work/layout-$name:latest" "docker://$registry/bench/$name:latest" >&2
 }

@@ -7,6 +7,7 @@
 #   bench/run.sh --smoke         a tiny round of every workload (CI: < 3 min, non-zero exit on any error)
 #   bench/run.sh --only a,b …    any other flag is passed to registry-bench (see its --help text)
 #   OURS_ONLY=1 / DIST_ONLY=1    run against one server only
+#   OURS_DLL=…/Registry.Api.dll  run an already built registry instead of publishing this checkout's
 #   DIST_API_SEED=1              seed distribution's large listings through its API (slow: bounded by
 #                                --seed-budget) instead of cloning the first entry's files on its disk
 set -euo pipefail
@@ -37,9 +38,10 @@ dotnet build bench/Registry.Bench -c Release -nologo -v quiet -o "$work/bench-bi
 targets=(); pid_args=()
 
 if [ -z "${DIST_ONLY:-}" ]; then
-  dotnet publish Registry.Api -c Release -nologo -v quiet -o "$work/ours-bin" >&2
+  ours_dll=${OURS_DLL:-$work/ours-bin/Registry.Api.dll}
+  [ -n "${OURS_DLL:-}" ] || dotnet publish Registry.Api -c Release -nologo -v quiet -o "$work/ours-bin" >&2
   ours_port=$(free_port); mkdir -p "$work/ours-data"
-  (cd "$work/ours-data" && exec dotnet "$work/ours-bin/Registry.Api.dll" --urls "http://127.0.0.1:$ours_port" \
+  (cd "$work/ours-data" && exec dotnet "$ours_dll" --urls "http://127.0.0.1:$ours_port" \
      --Registry:DataDirectory="$work/ours-data" --Logging:LogLevel:Default=Warning \
      --Logging:LogLevel:Microsoft.AspNetCore=Warning >"$work/ours.log" 2>&1) &
   pids+=($!); ours_pid=$!
