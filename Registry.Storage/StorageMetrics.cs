@@ -15,12 +15,4 @@ public static class StorageMetrics
     /// <summary>Uploads whose content the store already had (one copy kept, the staged one dropped).</summary>
     public static readonly Counter<long> DedupHits =
         Meter.CreateCounter<long>("registry_dedup_hits", description: "Blob uploads whose content was already stored");
-
-    /// <summary>Garbage collection runs, by outcome (collected, dry_run, skipped, failed).</summary>
-    public static readonly Counter<long> GcRuns =
-        Meter.CreateCounter<long>("registry_gc_runs", description: "Garbage collection runs by outcome");
-
-    /// <summary>Bytes of blobs and staged uploads garbage collection removed.</summary>
-    public static readonly Counter<long> GcBytesFreed =
-        Meter.CreateCounter<long>("registry_gc_freed_bytes", unit: "bytes", description: "Bytes removed by garbage collection");
 }

@@ -26,7 +26,9 @@ public static class OperationsRegistration
             builder.Services.AddHostedService<BlobStoreProvisioner>();
         }
 
-        builder.Services.AddHealthChecks().AddCheck<BlobStoreHealthCheck>("blob-store", tags: [HealthEndpoints.ReadyTag]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<BlobStoreHealthCheck>("blob-store", tags: [HealthEndpoints.ReadyTag]);
 
         if (builder.Configuration.GetValue("Registry:Logging:Json", true))
         {

@@ -4,6 +4,7 @@ using Registry.Api;
 using Registry.Storage.Blobs;
 using Registry.Storage.Blobs.S3;
 using Registry.Tests.BlobStores;
+using Registry.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,10 +26,13 @@ public sealed class HealthAndMetricsTests
     public async Task S3DriverCreatesItsBucketAtStartAndIsReady()
     {
         var bucket = TestServices.UniqueBucketName();
-        await using var host = await OperationsHost.StartAsync(S3Settings(TestServices.S3Endpoint, bucket));
+        await using var host = await RegistryServer.StartAsync(settings: S3Settings(TestServices.S3Endpoint, bucket));
         Assert.IsType<S3BlobStore>(host.Services.GetRequiredService<IBlobStore>());
         var ready = await host.Client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var checks = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("\"database\":{\"status\":\"healthy\"", checks);
+        Assert.Contains("\"blob-store\":{\"status\":\"healthy\"", checks);
         // The bucket exists now: a second store on it passes its health check without creating anything.
         using var check = new S3BlobStore(ObjectStores.S3Options(bucket));
         await check.CheckHealthAsync(default);
@@ -38,7 +42,7 @@ public sealed class HealthAndMetricsTests
     public async Task AzureDriverCreatesItsContainerAtStartAndIsReady()
     {
         var container = TestServices.UniqueBucketName();
-        await using var host = await OperationsHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await RegistryServer.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Registry:Storage:Driver"] = "azure",
             ["Registry:Storage:Azure:ConnectionString"] = TestServices.AzureConnection,
@@ -51,7 +55,7 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task UnreachableStoreMakesTheReplicaUnreadyButAlive()
     {
-        await using var host = await OperationsHost.StartAsync(S3Settings($"127.0.0.1:{ClosedPort()}", TestServices.UniqueBucketName()));
+        await using var host = await RegistryServer.StartAsync(settings: S3Settings($"127.0.0.1:{ClosedPort()}", TestServices.UniqueBucketName()));
         var ready = await host.Client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Contains("unreachable", await ready.Content.ReadAsStringAsync());
@@ -61,7 +65,7 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task MetricsCountRequestsByRouteAndStatusAndCarryTheRequestId()
     {
-        await using var host = await OperationsHost.StartAsync(new Dictionary<string, string?>());
+        await using var host = await RegistryServer.StartAsync();
         var probe = await host.Client.GetAsync("/v2/");
         Assert.False(string.IsNullOrEmpty(probe.Headers.GetValues("X-Request-Id").Single()));
         var metrics = await host.Client.GetStringAsync("/metrics");
