@@ -16,4 +16,8 @@ root.Subcommands.Add(LogoutCommand.Create(globals));
 
 // Run side (agent-run): register `run` and the internal `init` here, one line each.
 
+// Build side (build).
+root.Subcommands.Add(BuildCommand.Create(globals));
+root.Subcommands.Add(PushCommand.Create(globals));
+
 return await root.Parse(args).InvokeAsync();
