@@ -7,7 +7,7 @@ using RuntimeAgent.Store;
 namespace RuntimeAgent.Build;
 
 /// <summary>COPY/ADD: plans the files from the context (their content is part of the cache key) and makes their layer.</summary>
-public sealed class CopyStep(BuildStore store, string contextDirectory, IgnoreRules rules)
+internal sealed class CopyStep(BuildStore store, string contextDirectory, IgnoreRules rules)
 {
     /// <summary>The plan and the key material of a COPY, computed before the cache is asked.</summary>
     public sealed record Prepared(IReadOnlyList<CopyItem> Items, CopyOwnership Owner, LayerView Image, string ContentHash);

@@ -11,7 +11,7 @@ namespace RuntimeAgent.Build;
 /// launcher) whose lowerdirs are the stage's layers and whose upper dir is fresh; the upper dir, already in
 /// overlay form, becomes the step's layer. The host network is shared (package managers need it).
 /// </summary>
-public sealed class RunStep(BuildStore store, string agentPath)
+internal sealed class RunStep(BuildStore store, string agentPath)
 {
     public async Task<LayerRecord> RunAsync(BuildStage stage, IReadOnlyList<string> argv, string where, long fixedTime, CancellationToken ct)
     {

@@ -10,7 +10,7 @@ public sealed record CopyOwnership(int Uid, int Gid, UnixFileMode? Mode);
 /// Lays a <see cref="CopyPlanner"/> plan out in a staging directory in overlay form: the layer's tree. Parent
 /// directories the plan needs get the owner and mode they already have in the image, so COPY never changes them.
 /// </summary>
-public static class CopyStager
+internal static class CopyStager
 {
     public static void Stage(IReadOnlyList<CopyItem> items, string staging, CopyOwnership owner, LayerView image)
     {

@@ -4,7 +4,7 @@ using RuntimeAgent.Native;
 namespace RuntimeAgent.Build.Layers;
 
 /// <summary>An entry of the merged image tree: the host path in the layer that provides it, and its lstat.</summary>
-public sealed record LayerEntry(string HostPath, Libc.FileStatus Status)
+internal sealed record LayerEntry(string HostPath, Libc.FileStatus Status)
 {
     public bool IsDirectory => Status.Type == Libc.SIfDir;
     public bool IsSymlink => Status.Type == Libc.SIfLnk;
@@ -16,7 +16,7 @@ public sealed record LayerEntry(string HostPath, Libc.FileStatus Status)
 /// owner and mode of existing parent directories and to follow directory symlinks (e.g. /bin → usr/bin)
 /// inside the image instead of shadowing them.
 /// </summary>
-public sealed class LayerView(IReadOnlyList<string> layersTopFirst)
+internal sealed class LayerView(IReadOnlyList<string> layersTopFirst)
 {
     private const int MaxSymlinkHops = 40;
 
