@@ -51,7 +51,7 @@ public sealed partial class BuildEndToEndTests
         var build = await w.BuildAsync(tag, "--push");
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.Contains("STEP 1/9: FROM", build.Stdout);
-        Assert.Contains("RUN-ONE-EXECUTED", build.Stdout);
+        Assert.Contains("RUN-ONE-EXECUTED", Lines(build.Stdout));
 
         var run = await w.AgentAsync("run", tag);
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -86,7 +86,7 @@ public sealed partial class BuildEndToEndTests
 
         var again = await w.BuildAsync(tag);
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.DoesNotContain("EXECUTED", again.Stdout);
+        Assert.DoesNotContain(Lines(again.Stdout), l => l.EndsWith("-EXECUTED", StringComparison.Ordinal));
         Assert.Equal(4, Cached().Matches(again.Stdout).Count);
         Assert.Equal(Digest(first.Stdout), Digest(again.Stdout));
 
@@ -95,8 +95,8 @@ public sealed partial class BuildEndToEndTests
         Assert.True(changed.ExitCode == 0, changed.ToString());
         Assert.Contains("--> CACHED COPY", StepOutput(changed.Stdout, 5));
         Assert.DoesNotContain("CACHED", StepOutput(changed.Stdout, 6));
-        Assert.Contains("RUN-ONE-EXECUTED", changed.Stdout);
-        Assert.Contains("RUN-TWO-EXECUTED", changed.Stdout);
+        Assert.Contains("RUN-ONE-EXECUTED", Lines(changed.Stdout));
+        Assert.Contains("RUN-TWO-EXECUTED", Lines(changed.Stdout));
         Assert.NotEqual(Digest(first.Stdout), Digest(changed.Stdout));
         var run = await w.AgentAsync("run", tag, "cat", "/etc/app.conf");
         Assert.Equal("setting=2\n", run.Stdout);
@@ -110,7 +110,7 @@ public sealed partial class BuildEndToEndTests
         var one = await w.BuildAsync($"{w.Registry}/same/app:1", "--no-cache");
         var two = await w.BuildAsync($"{w.Registry}/same/app:2", "--no-cache");
         Assert.True(one.ExitCode == 0 && two.ExitCode == 0, one + "\n" + two);
-        Assert.Contains("RUN-TWO-EXECUTED", two.Stdout);
+        Assert.Contains("RUN-TWO-EXECUTED", Lines(two.Stdout));
         Assert.DoesNotContain("CACHED", two.Stdout);
         Assert.Equal(Digest(one.Stdout), Digest(two.Stdout));
     }
@@ -118,7 +118,7 @@ public sealed partial class BuildEndToEndTests
     [Theory]
     [InlineData("FROBNICATE now", "Dockerfile:3: FROBNICATE: unknown instruction")]
     [InlineData("COPY ../outside /x", "Dockerfile:3: COPY: ../outside: outside the build context")]
-    [InlineData("RUN echo about to fail && exit 7", "Dockerfile:3: RUN: the command exited with code 7")]
+    [InlineData("RUN echo ab''out-to-fail && exit 7", "Dockerfile:3: RUN: the command exited with code 7")]
     public async Task BadRecipeFailsNamingTheLineAndTagsNothing(string line, string message)
     {
         await using var w = await BuildWorkspace.StartAsync();
@@ -129,7 +129,7 @@ public sealed partial class BuildEndToEndTests
         var build = await w.BuildAsync(tag, "--push");
         Assert.NotEqual(0, build.ExitCode);
         Assert.Contains(message, build.Stderr);
-        if (line.StartsWith("RUN")) Assert.Contains("about to fail", build.Stdout);
+        if (line.StartsWith("RUN")) Assert.Contains("about-to-fail", Lines(build.Stdout));
         var images = await w.AgentAsync("images");
         Assert.DoesNotContain("bad/app", images.Stdout);
         var pulled = await ExternalTool.TryRunAsync("skopeo", ["inspect", "--tls-verify=false", $"docker://{tag}"]);

@@ -56,8 +56,8 @@ public sealed class BuildStage
     /// <summary>A new stage starting where this one ends (<c>FROM earlier-stage</c>): same image, no ARGs.</summary>
     public BuildStage StartFrom(string? name)
     {
-        var copy = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(Config, BuildJsonContext.Default.OciImageConfig),
-                                              BuildJsonContext.Default.OciImageConfig)!;
+        var copy = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(Config, BuildJsonContext.Relaxed.OciImageConfig),
+                                              BuildJsonContext.Relaxed.OciImageConfig)!;
         return new BuildStage { Name = name, Config = copy, Layers = [.. Layers], CacheKey = CacheKey };
     }
 }

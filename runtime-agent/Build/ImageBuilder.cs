@@ -123,7 +123,7 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         using (resolved)
         {
             var configBytes = File.ReadAllBytes(store.Layout.BlobPath(Digest.Parse(resolved.Record.ConfigDigest)));
-            var config = JsonSerializer.Deserialize(configBytes, BuildJsonContext.Default.OciImageConfig) ?? new OciImageConfig();
+            var config = JsonSerializer.Deserialize(configBytes, BuildJsonContext.Relaxed.OciImageConfig) ?? new OciImageConfig();
             config.RootFs = new OciRootFs { DiffIds = resolved.Record.Layers.Select(l => l.DiffId).ToList() };
             output.WriteLine($"--> {image}@{resolved.Record.ManifestDigest}");
             return new BuildStage
@@ -142,12 +142,12 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
     private BuiltImage Publish(BuildStage final, IReadOnlyList<string> references)
     {
         final.Config.Created = Created;
-        var configBytes = JsonSerializer.SerializeToUtf8Bytes(final.Config, BuildJsonContext.Default.OciImageConfig);
+        var configBytes = JsonSerializer.SerializeToUtf8Bytes(final.Config, BuildJsonContext.Relaxed.OciImageConfig);
         var configDigest = store.PutBlob(configBytes);
         var manifest = new OciManifest(2, MediaTypes.OciManifest,
             new OciDescriptor(MediaTypes.OciConfig, configDigest.ToString(), configBytes.Length),
             final.Layers.Select(l => new OciDescriptor(l.MediaType ?? MediaTypes.OciLayerGzip, l.Digest, l.Size)).ToList());
-        var manifestDigest = store.PutBlob(JsonSerializer.SerializeToUtf8Bytes(manifest, BuildJsonContext.Default.OciManifest)).ToString();
+        var manifestDigest = store.PutBlob(JsonSerializer.SerializeToUtf8Bytes(manifest, BuildJsonContext.Relaxed.OciManifest)).ToString();
 
         var records = new ImageRecords(store.Layout);
         foreach (var reference in references)

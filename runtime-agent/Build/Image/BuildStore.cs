@@ -62,7 +62,7 @@ public sealed class BuildStore(StoreLayout layout)
         if (!File.Exists(path)) return null;
         try
         {
-            var cached = JsonSerializer.Deserialize(File.ReadAllBytes(path), BuildJsonContext.Default.CachedLayer);
+            var cached = JsonSerializer.Deserialize(File.ReadAllBytes(path), BuildJsonContext.Relaxed.CachedLayer);
             if (cached is null || !Digest.TryParse(cached.Digest, out var digest) || !Digest.TryParse(cached.DiffId, out var diffId)) return null;
             if (!File.Exists(layout.BlobPath(digest)) || !Directory.Exists(layout.LayerPath(diffId))) return null;
             return new LayerRecord(cached.Digest, cached.DiffId, cached.Size, MediaTypes.OciLayerGzip);
@@ -75,7 +75,7 @@ public sealed class BuildStore(StoreLayout layout)
 
     public void SaveCached(string key, LayerRecord layer)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new CachedLayer(layer.Digest, layer.DiffId, layer.Size), BuildJsonContext.Default.CachedLayer);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new CachedLayer(layer.Digest, layer.DiffId, layer.Size), BuildJsonContext.Relaxed.CachedLayer);
         var temp = Path.Combine(TempDirectory, $".cache-{Guid.NewGuid():N}");
         File.WriteAllBytes(temp, bytes);
         File.Move(temp, Path.Combine(CacheDirectory, key + ".json"), overwrite: true);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace RuntimeAgent.Build.Image;
@@ -63,8 +64,18 @@ public sealed record CachedLayer(
     [property: JsonPropertyName("diffId")] string DiffId,
     [property: JsonPropertyName("size")] long Size);
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+/// <summary>
+/// Source-generated JSON for the builder. Relaxed escaping writes '+' and '&lt;' as themselves: Go's
+/// time.Time reads the raw bytes of a timestamp, so umoci and skopeo reject "\u002B00:00".
+/// </summary>
 [JsonSerializable(typeof(OciImageConfig))]
 [JsonSerializable(typeof(OciManifest))]
 [JsonSerializable(typeof(CachedLayer))]
-internal sealed partial class BuildJsonContext : JsonSerializerContext;
+internal sealed partial class BuildJsonContext : JsonSerializerContext
+{
+    public static BuildJsonContext Relaxed { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
