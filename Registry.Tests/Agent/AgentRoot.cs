@@ -24,7 +24,7 @@ public sealed class AgentRoot : IDisposable
 
     /// <summary>Names under layers/ (unpacked layers and anything left behind).</summary>
     public IReadOnlyList<string> LayerEntries() =>
-        Directory.Exists(LayersDirectory) ? Directory.EnumerateFileSystemEntries(LayersDirectory).Select(System.IO.Path.GetFileName).ToList()! : [];
+        Directory.Exists(LayersDirectory) ? Directory.EnumerateFileSystemEntries(LayersDirectory).Select(p => System.IO.Path.GetFileName(p)).ToList() : [];
 
     public void Dispose()
     {
