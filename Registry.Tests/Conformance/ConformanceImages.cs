@@ -6,12 +6,13 @@ namespace Registry.Tests.Conformance;
 public static class ConformanceImages
 {
     /// <summary>
-    /// busybox + an app layer + a layer with a whiteout and a hardlink. Docker schema 2 has no zstd or
-    /// uncompressed layer types here, so those layers are gzip in that format.
+    /// busybox + an app layer (zstd) + a layer with a whiteout and a hardlink (uncompressed). Docker schema 2
+    /// has no zstd or uncompressed layer types here, so <paramref name="gzipOnly"/> (or the Docker format) makes every layer gzip.
     /// </summary>
-    public static TestImage MultiLayer(ImageFormat format = ImageFormat.Oci, string message = "hello from the registry")
+    public static TestImage MultiLayer(ImageFormat format = ImageFormat.Oci, string message = "hello from the registry",
+        bool gzipOnly = false)
     {
-        var oci = format == ImageFormat.Oci;
+        var oci = format == ImageFormat.Oci && !gzipOnly;
         return ImageBuilder.FromBusybox()
             .Format(format)
             .Layer(l => l
