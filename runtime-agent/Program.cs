@@ -15,5 +15,7 @@ root.Subcommands.Add(LoginCommand.Create(globals));
 root.Subcommands.Add(LogoutCommand.Create(globals));
 
 // Run side (agent-run): register `run` and the internal `init` here, one line each.
+root.Subcommands.Add(RunCommand.Create(globals));
+root.Subcommands.Add(InitCommand.Create());
 
-return await root.Parse(args).InvokeAsync();
+return await root.Parse(RunCommand.SeparateContainerCommand(root, args)).InvokeAsync();
