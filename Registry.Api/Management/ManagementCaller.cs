@@ -17,19 +17,24 @@ public sealed record ManagementCaller(AccessSubject Access, TokenSubject Subject
     public void Record(string action, string target, string? organization, string? detail = null) =>
         Audit.Add(Name, ClientAddress, action, target, organization, detail);
 
-    private static readonly object Key = new();
-
-    internal static void Attach(HttpContext context, ManagementCaller caller) => context.Items[Key] = caller;
-
-    public static ValueTask<ManagementCaller?> BindAsync(HttpContext context) =>
-        ValueTask.FromResult(context.Items.TryGetValue(Key, out var value) ? value as ManagementCaller : null);
+    /// <summary>
+    /// Minimal APIs bind parameters before endpoint filters run, so binding authenticates (cached per request) and
+    /// always yields a caller; <see cref="ManagementAuthFilter"/> then refuses anyone not allowed in, before any
+    /// handler body runs.
+    /// </summary>
+    public static async ValueTask<ManagementCaller?> BindAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var caller = await services.GetRequiredService<RequestAuthenticator>().AuthenticateAsync(context);
+        return new ManagementCaller(caller.Access, caller.Subject, RequestAuthenticator.ClientAddress(context), services.GetRequiredService<AuditLog>());
+    }
 }
 
 /// <summary>
 /// Lets only identified users into /api/v1: anonymous or bad credentials get 401 with a challenge; robots get
 /// 403 (they are machine credentials for pulling and pushing, not for administration); too many failures 429.
 /// </summary>
-public sealed class ManagementAuthFilter(RequestAuthenticator authenticator, AuditLog audit) : IEndpointFilter
+public sealed class ManagementAuthFilter(RequestAuthenticator authenticator) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
@@ -42,7 +47,6 @@ public sealed class ManagementAuthFilter(RequestAuthenticator authenticator, Aud
             return ApiError.Create(401, "UNAUTHORIZED", "authentication required: a bearer token from /token or Basic credentials");
         }
         if (caller.Access.Kind == SubjectKind.Robot) return ApiError.Forbidden("robot accounts cannot use the management API");
-        ManagementCaller.Attach(context, new ManagementCaller(caller.Access, caller.Subject, RequestAuthenticator.ClientAddress(context), audit));
         return await next(invocation);
     }
 }

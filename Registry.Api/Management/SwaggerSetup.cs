@@ -16,6 +16,8 @@ public static class SwaggerSetup
                 Description = "Organizations, teams, members, robots, personal tokens, repositories and the audit log. "
                     + "Authenticate with a bearer token from GET /token (Basic credentials) or with Basic credentials directly.",
             });
+            // Only the management API: /v2 is the OCI distribution spec, documented there.
+            swagger.DocInclusionPredicate((_, api) => api.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true);
             swagger.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",

@@ -24,7 +24,7 @@ public sealed record LoginResult(LoginOutcome Outcome, TokenSubject? Subject = n
 /// Failed attempts count against the user and the client address; past the limit, attempts are refused
 /// before any secret is checked. Secrets are compared in constant time and never logged.
 /// </summary>
-public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolver subjects, LoginRateLimiter limiter, TimeProvider time)
+public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolver subjects, LoginRateLimiter limiter)
 {
     /// <summary>Checks <paramref name="login"/> and <paramref name="secret"/> sent from <paramref name="clientAddress"/>.</summary>
     public async Task<LoginResult> LoginAsync(string login, string secret, string? clientAddress, CancellationToken cancellationToken)
