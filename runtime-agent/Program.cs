@@ -1,2 +1,21 @@
-Console.Error.WriteLine("runtime-agent: not built yet");
-return 1;
+using System.CommandLine;
+using RuntimeAgent.Cli;
+using RuntimeAgent.Commands;
+
+var globals = new GlobalOptions();
+var root = new RootCommand("runtime-agent: pull OCI images into a host-wide cache and run them in Linux namespaces");
+root.Options.Add(globals.Root);
+
+// Image side (agent-image).
+root.Subcommands.Add(PullCommand.Create(globals));
+root.Subcommands.Add(ImagesCommand.Create(globals));
+root.Subcommands.Add(RmiCommand.Create(globals));
+root.Subcommands.Add(GcCommand.Create(globals));
+root.Subcommands.Add(LoginCommand.Create(globals));
+root.Subcommands.Add(LogoutCommand.Create(globals));
+
+// Run side (agent-run): register `run` and the internal `init` here, one line each.
+root.Subcommands.Add(RunCommand.Create(globals));
+root.Subcommands.Add(InitCommand.Create());
+
+return await root.Parse(RunCommand.SeparateContainerCommand(root, args)).InvokeAsync();

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Registry.Tests.Conformance;
+
+/// <summary>
+/// The reference registry (CNCF distribution 2.8, Debian's <c>docker-registry</c>) on a free loopback
+/// port with a temp config and storage: the yardstick that proves a test (or a test image) is right
+/// before it is pointed at our registry.
+/// </summary>
+public sealed class DistributionRegistry : IAsyncDisposable
+{
+    public const string Binary = "/usr/bin/docker-registry";
+
+    private readonly Process _process;
+    private readonly string _directory;
+
+    public Uri BaseAddress { get; }
+
+    /// <summary><c>127.0.0.1:PORT</c>, as image references name it.</summary>
+    public string HostPort => $"{BaseAddress.Host}:{BaseAddress.Port}";
+
+    private DistributionRegistry(Process process, string directory, Uri baseAddress) =>
+        (_process, _directory, BaseAddress) = (process, directory, baseAddress);
+
+    public static async Task<DistributionRegistry> StartAsync()
+    {
+        if (!File.Exists(Binary))
+            throw new InvalidOperationException($"{Binary} is missing: apt-get install docker-registry (scripts/install-deps.sh)");
+        var directory = Directory.CreateTempSubdirectory("distribution-").FullName;
+        var port = FreePort();
+        var config = Path.Combine(directory, "config.yml");
+        await File.WriteAllTextAsync(config, $"""
+            version: 0.1
+            log:
+              level: error
+            storage:
+              filesystem:
+                rootdirectory: {directory}/data
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:{port}
+            """);
+        var start = new ProcessStartInfo(Binary, ["serve", config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var registry = new DistributionRegistry(process, directory, new Uri($"http://127.0.0.1:{port}/"));
+        await registry.WaitUntilReadyAsync();
+        return registry;
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"docker-registry exited with {_process.ExitCode}");
+            try
+            {
+                using var response = await http.GetAsync("v2/");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("docker-registry did not answer on /v2/");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

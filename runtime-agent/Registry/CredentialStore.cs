@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RuntimeAgent.Registry;
+
+/// <summary>$root/auth.json in the Docker config shape: <c>{"auths":{"host":{"auth":"base64(user:pass)"}}}</c>.</summary>
+public sealed record CredentialFile(
+    [property: JsonPropertyName("auths")] Dictionary<string, CredentialEntry> Auths);
+
+public sealed record CredentialEntry([property: JsonPropertyName("auth")] string Auth);
+
+public sealed record Credentials(string Username, string Password)
+{
+    public string BasicValue => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}"));
+}
+
+/// <summary>Saved registry credentials, readable by root only (the file is written with mode 0600).</summary>
+public sealed class CredentialStore(string path)
+{
+    public Credentials? Find(string registry)
+    {
+        var file = Load();
+        if (!file.Auths.TryGetValue(registry, out var entry)) return null;
+        var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(entry.Auth));
+        var colon = decoded.IndexOf(':');
+        return colon < 0 ? null : new Credentials(decoded[..colon], decoded[(colon + 1)..]);
+    }
+
+    public void Save(string registry, Credentials credentials)
+    {
+        var file = Load();
+        file.Auths[registry] = new CredentialEntry(credentials.BasicValue);
+        Write(file);
+    }
+
+    /// <summary>Forgets a registry's credentials; false when none were saved.</summary>
+    public bool Remove(string registry)
+    {
+        var file = Load();
+        if (!file.Auths.Remove(registry)) return false;
+        Write(file);
+        return true;
+    }
+
+    private CredentialFile Load()
+    {
+        if (!File.Exists(path)) return new CredentialFile([]);
+        var json = File.ReadAllText(path);
+        return JsonSerializer.Deserialize(json, AgentJsonContext.Default.CredentialFile) is { Auths: not null } file
+            ? file
+            : new CredentialFile([]);
+    }
+
+    private void Write(CredentialFile file)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Written to a private temp file and renamed, so the secret is never world-readable, not even briefly.
+        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        using (var stream = new FileStream(temp, options))
+            JsonSerializer.Serialize(stream, file, AgentJsonContext.Default.CredentialFile);
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace RuntimeAgent.Registry;
+
+/// <summary>
+/// Talks to one registry over the OCI distribution API, answering its auth challenges (Bearer token or Basic)
+/// with saved credentials or anonymously.
+/// See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
+/// </summary>
+public sealed class RegistryClient : IDisposable
+{
+    private readonly HttpClient http;
+    private readonly string registry;
+    private readonly Credentials? credentials;
+    private readonly SemaphoreSlim authGate = new(1, 1);
+    private AuthenticationHeaderValue? authorization;
+
+    public RegistryClient(string registry, Credentials? credentials, bool insecure)
+    {
+        this.registry = registry;
+        this.credentials = credentials;
+        var handler = new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.None,
+            MaxConnectionsPerServer = 16,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+        var host = registry == ImageReference.DockerHub ? "registry-1.docker.io" : registry;
+        var scheme = insecure || ImageReference.IsLoopback(registry) ? "http" : "https";
+        http = new HttpClient(handler) { BaseAddress = new Uri($"{scheme}://{host}/"), Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("runtime-agent/1.0");
+    }
+
+    /// <summary>Checks that the registry accepts our credentials (what <c>login</c> does before saving them).</summary>
+    // See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#determining-support
+    public async Task CheckAccessAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "v2/"), HttpCompletionOption.ResponseContentRead, ct);
+        if (!response.IsSuccessStatusCode)
+            throw await RegistryException.FromResponseAsync($"login to {registry} failed", response, ct);
+    }
+
+    /// <summary>Sends a request, answering one 401 challenge and retrying. The caller disposes the response.</summary>
+    public async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> makeRequest, HttpCompletionOption completion, CancellationToken ct)
+    {
+        var sentWith = authorization;
+        var response = await SendOnceAsync(makeRequest, sentWith, completion, ct);
+        if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
+
+        var challenge = response.Headers.WwwAuthenticate.Select(h => AuthChallenge.Parse(h.ToString())).FirstOrDefault(c => c is not null);
+        response.Dispose();
+        if (challenge is null)
+            throw new RegistryException($"registry {registry} answered 401 without a WWW-Authenticate challenge", HttpStatusCode.Unauthorized);
+        await authGate.WaitAsync(ct);
+        try
+        {
+            // Another request may already have answered the same challenge while we waited.
+            if (authorization == sentWith) authorization = await AnswerAsync(challenge, ct);
+        }
+        finally { authGate.Release(); }
+
+        response = await SendOnceAsync(makeRequest, authorization, completion, ct);
+        if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
+        using (response)
+            throw await RegistryException.FromResponseAsync(
+                credentials is null ? $"{registry}: unauthorized (run `runtime-agent login {registry}` if it needs credentials)"
+                                    : $"{registry}: unauthorized with the saved credentials", response, ct);
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> makeRequest, AuthenticationHeaderValue? auth,
+                                                          HttpCompletionOption completion, CancellationToken ct)
+    {
+        var request = makeRequest();
+        request.Headers.Authorization = auth;
+        return await http.SendAsync(request, completion, ct);
+    }
+
+    private async Task<AuthenticationHeaderValue> AnswerAsync(AuthChallenge challenge, CancellationToken ct)
+    {
+        if (challenge.IsBasic)
+        {
+            if (credentials is null)
+                throw new RegistryException($"registry {registry} requires credentials: run `runtime-agent login {registry}`", HttpStatusCode.Unauthorized);
+            return new AuthenticationHeaderValue("Basic", credentials.BasicValue);
+        }
+        if (!challenge.IsBearer || challenge["realm"] is not { } realm)
+            throw new RegistryException($"registry {registry} asked for unsupported authentication '{challenge.Scheme}'", HttpStatusCode.Unauthorized);
+        return new AuthenticationHeaderValue("Bearer", await FetchTokenAsync(realm, challenge, ct));
+    }
+
+    // See: https://distribution.github.io/distribution/spec/auth/token/#requesting-a-token
+    private async Task<string> FetchTokenAsync(string realm, AuthChallenge challenge, CancellationToken ct)
+    {
+        var query = new List<string>();
+        if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
+        if (challenge["scope"] is { } scopes)
+            query.AddRange(scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => "scope=" + Uri.EscapeDataString(s)));
+        var url = realm + (query.Count == 0 ? "" : (realm.Contains('?') ? "&" : "?") + string.Join('&', query));
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new RegistryException($"registry {registry} sent an invalid token realm '{realm}'");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (credentials is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials.BasicValue);
+        using var response = await http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+            throw await RegistryException.FromResponseAsync(
+                credentials is null ? $"anonymous token request to {uri.Host} refused" : $"token request to {uri.Host} refused for user {credentials.Username}",
+                response, ct);
+        var body = await response.Content.ReadAsStreamAsync(ct);
+        var token = await JsonSerializer.DeserializeAsync(body, AgentJsonContext.Default.TokenResponse, ct);
+        return token?.Token ?? token?.AccessToken
+               ?? throw new RegistryException($"token response from {uri.Host} carries no token");
+    }
+
+    public void Dispose()
+    {
+        http.Dispose();
+        authGate.Dispose();
+    }
+}

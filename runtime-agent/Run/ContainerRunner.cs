@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using RuntimeAgent.Store;
+
+namespace RuntimeAgent.Run;
+
+/// <summary>How to run one container, from the run command's options.</summary>
+public sealed record RunRequest(
+    RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
+    bool ReapZombies, bool Keep, TimeSpan StopTimeout);
+
+/// <summary>
+/// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
+/// writes the spec for init, launches it in new namespaces, and removes the directory when the container
+/// exits (unless kept). Returns the container's exit code.
+/// </summary>
+public sealed class ContainerRunner(StoreLayout layout, string agentPath)
+{
+    public int Run(ResolvedImage image, RunRequest request)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var hostname = request.Hostname ?? id;
+        var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
+        var dir = Path.Join(layout.ContainersDirectory, id);
+        Directory.CreateDirectory(layout.ContainersDirectory);
+        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var spec = new ContainerSpec
+            {
+                Id = id,
+                LowerDirs = image.LayerDirectories.Reverse().ToList(),
+                UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
+                WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
+                RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
+                Hostname = hostname,
+                PrivateNetwork = !request.HostNetwork,
+                Volumes = request.Volumes,
+                Args = process.Args,
+                Env = process.Env,
+                WorkingDir = process.WorkingDir,
+                User = process.User,
+                ReapZombies = request.ReapZombies,
+            };
+            var specPath = Path.Join(dir, "spec.json");
+            spec.Save(specPath);
+            return new NamespaceLauncher(agentPath, request.StopTimeout).Run(specPath, spec.PrivateNetwork);
+        }
+        finally
+        {
+            if (!request.Keep) Remove(dir);
+        }
+    }
+
+    private static void Remove(string dir)
+    {
+        try
+        {
+            // Every mount of the container lived in its own mount namespace, gone with its last process,
+            // so nothing is mounted below dir on the host and a recursive delete cannot reach other data.
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"runtime-agent: could not remove {dir}: {e.Message}");
+        }
+    }
+}

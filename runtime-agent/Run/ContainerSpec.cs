@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RuntimeAgent.Run;
+
+/// <summary>A bind mount from the host into the container (<c>-v HOST:CONTAINER[:ro]</c>).</summary>
+public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
+
+/// <summary>
+/// Everything the in-namespace <c>init</c> needs, written by <c>run</c> to the container directory: the
+/// overlay's directories, the namespaces' settings and the final process. Init works from this file alone.
+/// </summary>
+public sealed record ContainerSpec
+{
+    public required string Id { get; init; }
+    /// <summary>Layer directories, top layer first (overlayfs lowerdir order).</summary>
+    public required IReadOnlyList<string> LowerDirs { get; init; }
+    public required string UpperDir { get; init; }
+    public required string WorkDir { get; init; }
+    public required string RootFs { get; init; }
+    public required string Hostname { get; init; }
+    public required bool PrivateNetwork { get; init; }
+    public IReadOnlyList<VolumeMount> Volumes { get; init; } = [];
+    public required IReadOnlyList<string> Args { get; init; }
+    public required IReadOnlyList<string> Env { get; init; }
+    public required string WorkingDir { get; init; }
+    /// <summary>Empty for root, else <c>UID[:GID]</c> or <c>NAME[:GROUP]</c>, resolved inside the container's /etc.</summary>
+    public string User { get; init; } = "";
+    /// <summary>Keep init as PID 1 to reap zombies and forward signals, instead of exec'ing the command.</summary>
+    public bool ReapZombies { get; init; }
+
+    public void Save(string path) =>
+        File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, RunJsonContext.Default.ContainerSpec));
+
+    public static ContainerSpec Load(string path) =>
+        JsonSerializer.Deserialize(File.ReadAllBytes(path), RunJsonContext.Default.ContainerSpec)
+        ?? throw new InvalidDataException($"empty container spec {path}");
+}
+
+[JsonSerializable(typeof(ContainerSpec))]
+internal sealed partial class RunJsonContext : JsonSerializerContext;

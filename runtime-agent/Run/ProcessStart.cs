@@ -1,0 +1,82 @@
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Run;
+
+/// <summary>Starts the container's command: finds it on the container's PATH and execs or spawns it with clean signal state.</summary>
+internal static unsafe class ProcessStart
+{
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>Resolves a command the way execvp does, but against the container's environment, not ours.</summary>
+    public static string FindExecutable(string command, IReadOnlyList<string> env)
+    {
+        if (command.Contains('/')) return command;
+        var path = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..] ?? DefaultPath;
+        foreach (var dir in path.Split(':'))
+        {
+            var candidate = Path.Join(dir.Length == 0 ? "." : dir, command);
+            if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+                return candidate;
+        }
+        throw new ContainerSetupException($"exec: \"{command}\": executable file not found in $PATH", 127);
+    }
+
+    /// <summary>Replaces this process with the command. Only returns by throwing.</summary>
+    public static void Exec(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
+    {
+        using var file = new Utf8Z(path);
+        using var argv = new Utf8ZArray(args);
+        using var envp = new Utf8ZArray(env);
+        // .NET ignores SIGPIPE and blocks signals on its threads; a SIG_IGN disposition and the mask survive
+        // execve, so a container would inherit them. Caught signals are reset by execve itself.
+        for (var signal = 1; signal <= 64; signal++)
+            if (signal is not SigKill and not SigStop) ResetSignalToDefault(signal);
+        UnblockAllSignals();
+        Execve(file.Pointer, argv.Pointer, envp.Pointer);
+        throw Failure(path, LastError);
+    }
+
+    /// <summary>Spawns the command as a child with default signal dispositions and an empty mask; returns its pid.</summary>
+    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, bool newProcessGroup = false)
+    {
+        using var file = new Utf8Z(path);
+        using var argv = new Utf8ZArray(args);
+        using var envp = new Utf8ZArray(env);
+        var attr = stackalloc byte[1024]; // posix_spawnattr_t is 336 bytes in glibc
+        // All bits set, including glibc's internal 32 and 33 that sigfillset leaves out, so none stays ignored.
+        var allSignals = stackalloc ulong[16];
+        var noSignals = stackalloc ulong[16];
+        for (var i = 0; i < 16; i++) { allSignals[i] = ulong.MaxValue; noSignals[i] = 0; }
+        PosixSpawnattrInit(attr);
+        try
+        {
+            var flags = PosixSpawnSetsigdef | PosixSpawnSetsigmask | (newProcessGroup ? PosixSpawnSetpgroup : 0);
+            PosixSpawnattrSetflags(attr, (short)flags);
+            PosixSpawnattrSetsigdefault(attr, allSignals);
+            PosixSpawnattrSetsigmask(attr, noSignals);
+            PosixSpawnattrSetpgroup(attr, 0);
+            int pid;
+            var error = PosixSpawn(&pid, file.Pointer, null, attr, argv.Pointer, envp.Pointer);
+            return error == 0 ? pid : throw Failure(path, error);
+        }
+        finally
+        {
+            PosixSpawnattrDestroy(attr);
+        }
+    }
+
+    /// <summary>Waits for a child; returns the shell-style exit code (128+N when killed by signal N).</summary>
+    public static int Wait(int pid)
+    {
+        int status;
+        while (Waitpid(pid, &status, 0) < 0)
+            if (LastError != EIntr) throw new ContainerSetupException($"waitpid {pid}: {ErrorText(LastError)}");
+        return ExitCodeOf(status);
+    }
+
+    public static int ExitCodeOf(int status) =>
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+
+    private static ContainerSetupException Failure(string path, int errno) => new(
+        $"exec {path}: {ErrorText(errno)}", errno is ENoEnt or ENotDir ? 127 : 126);
+}

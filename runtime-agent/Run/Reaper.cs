@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Run;
+
+/// <summary>
+/// <c>--init</c>: init stays PID 1, spawns the command as PID 2, forwards signals to it and reaps every
+/// orphan the namespace hands to PID 1, so zombies never pile up. Returns when the command exits; the kernel
+/// then kills whatever is left in the PID namespace.
+/// </summary>
+internal static unsafe class Reaper
+{
+    /// <summary>Signals a user sends to stop or poke a process; the rest stay with PID 1's defaults.</summary>
+    public static readonly int[] ForwardedSignals = [1 /* HUP */, 2 /* INT */, 3 /* QUIT */, 10 /* USR1 */, 12 /* USR2 */, 15 /* TERM */, 28 /* WINCH */];
+
+    public static int Run(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
+    {
+        var child = ProcessStart.Spawn(path, args, env);
+        var registrations = ForwardedSignals
+            .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
+            {
+                context.Cancel = true;
+                Kill(child, signal);
+            }))
+            .ToList();
+        try
+        {
+            while (true)
+            {
+                int status;
+                var pid = Waitpid(-1, &status, 0);
+                if (pid == child) return ProcessStart.ExitCodeOf(status);
+                if (pid < 0 && LastError == EChild) return 125;
+                if (pid < 0 && LastError != EIntr)
+                    throw new ContainerSetupException($"waitpid: {ErrorText(LastError)}");
+            }
+        }
+        finally
+        {
+            registrations.ForEach(r => r.Dispose());
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace RuntimeAgent.Run;
+
+/// <summary>Parses <c>-v HOST:CONTAINER[:ro|rw]</c>.</summary>
+public static class VolumeSpec
+{
+    public static VolumeMount Parse(string text)
+    {
+        var parts = text.Split(':');
+        var readOnly = parts.Length == 3 && parts[2] switch
+        {
+            "ro" => true,
+            "rw" => false,
+            _ => throw Invalid(text, $"unknown mode '{parts[2]}' (use ro or rw)"),
+        };
+        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || parts[1].Length == 0)
+            throw Invalid(text, "expected HOST:CONTAINER[:ro|rw]");
+        if (!parts[0].StartsWith('/') || !parts[1].StartsWith('/'))
+            throw Invalid(text, "both paths must be absolute");
+        var host = Path.GetFullPath(parts[0]);
+        if (!Path.Exists(host)) throw Invalid(text, $"{host} does not exist");
+        if (Path.GetFullPath(parts[1]) == "/") throw Invalid(text, "cannot mount over the container's /");
+        return new VolumeMount(host, Path.GetFullPath(parts[1]), readOnly);
+    }
+
+    private static ContainerSetupException Invalid(string text, string why) => new($"invalid volume '{text}': {why}");
+}

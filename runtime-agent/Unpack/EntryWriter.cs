@@ -1,0 +1,196 @@
+using System.Formats.Tar;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using RuntimeAgent.Native;
+
+namespace RuntimeAgent.Unpack;
+
+/// <summary>
+/// Writes one tar entry below a <see cref="RootedDirectory"/>, keeping what a root filesystem needs: owners
+/// (chown before chmod so setuid bits survive), modes, mtimes, symlinks, hardlinks, xattrs and device nodes,
+/// and converting OCI whiteouts to OverlayFS form.
+/// See: https://github.com/opencontainers/image-spec/blob/main/layer.md#whiteouts
+/// </summary>
+internal sealed unsafe class EntryWriter(RootedDirectory root)
+{
+    private const string WhiteoutPrefix = ".wh.";
+    private const string OpaqueMarker = ".wh..wh..opq";
+    private const int CopyBuffer = 1 << 20;
+
+    private readonly List<(IReadOnlyList<string> Parts, DateTimeOffset Time)> directoryTimes = [];
+
+    public void Write(TarEntry entry)
+    {
+        var parts = EntryPath.Split(entry.Name);
+        if (parts.Count == 0)
+        {
+            if (entry.EntryType != TarEntryType.Directory) throw new LayerRefusedException($"entry '{entry.Name}' names the layer root but is not a directory");
+            ApplyMetadata(root.RootFd, ".", entry, isSymlink: false);
+            directoryTimes.Add((parts, entry.ModificationTime));
+            return;
+        }
+        var name = parts[^1];
+        var parent = root.OpenParent(parts, entry.Name);
+        if (name == OpaqueMarker)
+        {
+            SetXattr(RootedDirectory.ProcPath(parent, "."), "trusted.overlay.opaque", "y"u8);
+            return;
+        }
+        if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+        {
+            var hidden = name[WhiteoutPrefix.Length..];
+            if (hidden is "" or "." or "..") throw new LayerRefusedException($"whiteout '{entry.Name}' names no file");
+            RemoveExisting(parent, hidden);
+            Check(Libc.MknodAt(parent, hidden, Libc.SIfChr, 0), "whiteout", entry.Name);
+            return;
+        }
+
+        switch (entry.EntryType)
+        {
+            case TarEntryType.Directory:
+                MakeDirectory(parent, name, entry);
+                ApplyMetadata(parent, name, entry, isSymlink: false);
+                directoryTimes.Add((parts, entry.ModificationTime));
+                break;
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                WriteFile(parent, name, entry);
+                ApplyMetadata(parent, name, entry, isSymlink: false);
+                break;
+            case TarEntryType.SymbolicLink:
+                RemoveExisting(parent, name);
+                // The target is stored as written: it is only ever followed inside the container's own root.
+                Check(Libc.SymlinkAt(entry.LinkName, parent, name), "symlink", entry.Name);
+                ApplyMetadata(parent, name, entry, isSymlink: true);
+                break;
+            case TarEntryType.HardLink:
+                Link(parent, name, entry);
+                break;
+            case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
+                RemoveExisting(parent, name);
+                var type = entry.EntryType switch { TarEntryType.CharacterDevice => Libc.SIfChr, TarEntryType.BlockDevice => Libc.SIfBlk, _ => Libc.SIfIfo };
+                var device = entry is PosixTarEntry posix ? Libc.MakeDevice(posix.DeviceMajor, posix.DeviceMinor) : 0;
+                Check(Libc.MknodAt(parent, name, type | 0b110_000_000, device), "mknod", entry.Name);
+                ApplyMetadata(parent, name, entry, isSymlink: false);
+                break;
+            default:
+                throw new LayerRefusedException($"entry '{entry.Name}' has unsupported type {entry.EntryType}");
+        }
+    }
+
+    /// <summary>Directory mtimes last, children first: writing into a directory changes its mtime.</summary>
+    public void FinishDirectoryTimes()
+    {
+        for (var i = directoryTimes.Count - 1; i >= 0; i--)
+        {
+            var (parts, time) = directoryTimes[i];
+            if (parts.Count == 0) { SetTimes(root.RootFd, ".", time, "."); continue; }
+            SetTimes(root.OpenParent(parts, string.Join('/', parts)), parts[^1], time, string.Join('/', parts));
+        }
+    }
+
+    private void MakeDirectory(int parent, string name, TarEntry entry)
+    {
+        if (Libc.MkdirAt(parent, name, 0b111_000_000) == 0) return;
+        if (Libc.LastError != Libc.EExist) Check(-1, "mkdir", entry.Name);
+        if (Libc.FstatAt(parent, name, out var stat, Libc.AtSymlinkNoFollow) == 0 && (stat.Mode & Libc.SIfMt) == Libc.SIfDir) return;
+        RemoveExisting(parent, name);
+        Check(Libc.MkdirAt(parent, name, 0b111_000_000), "mkdir", entry.Name);
+    }
+
+    private void WriteFile(int parent, string name, TarEntry entry)
+    {
+        const int flags = Libc.OWrOnly | Libc.OCreat | Libc.OExcl | Libc.ONoFollow | Libc.OCloExec;
+        var fd = Libc.OpenAt(parent, name, flags, 0b110_000_000);
+        if (fd < 0 && Libc.LastError == Libc.EExist)
+        {
+            RemoveExisting(parent, name);
+            fd = Libc.OpenAt(parent, name, flags, 0b110_000_000);
+        }
+        Check(fd, "create", entry.Name);
+        using var file = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 0);
+        entry.DataStream?.CopyTo(file, CopyBuffer);
+    }
+
+    private void Link(int parent, string name, TarEntry entry)
+    {
+        var targetParts = EntryPath.Split(entry.LinkName, $"hardlink '{entry.Name}' → target");
+        if (targetParts.Count == 0) throw new LayerRefusedException($"hardlink '{entry.Name}' points at the layer root");
+        // The target's parent fd is opened separately from the cached one: both are needed at once.
+        var targetKey = string.Join('/', targetParts.Take(targetParts.Count - 1));
+        var targetParent = targetParts.Count == 1 ? root.RootFd
+            : Libc.Openat2(root.RootFd, targetKey, Libc.OPath | Libc.ODirectory | Libc.OCloExec,
+                           Libc.ResolveBeneath | Libc.ResolveNoSymlinks | Libc.ResolveNoMagicLinks);
+        if (targetParent < 0)
+            throw new LayerRefusedException($"hardlink '{entry.Name}' → '{entry.LinkName}': the target is not a file inside the layer");
+        try
+        {
+            RemoveExisting(parent, name);
+            parent = root.OpenParent(EntryPath.Split(entry.Name), entry.Name);
+            if (Libc.LinkAt(targetParent, targetParts[^1], parent, name, 0) != 0)
+                throw new LayerRefusedException(
+                    $"hardlink '{entry.Name}' → '{entry.LinkName}': {Libc.ErrorText(Libc.LastError)} (the target must be a file earlier in the layer)");
+        }
+        finally
+        {
+            if (targetParent != root.RootFd) Libc.Close(targetParent);
+        }
+    }
+
+    private void ApplyMetadata(int parent, string name, TarEntry entry, bool isSymlink)
+    {
+        Check(Libc.FchownAt(parent, name, entry.Uid, entry.Gid, Libc.AtSymlinkNoFollow), "chown", entry.Name);
+        if (entry is PaxTarEntry pax) ApplyXattrs(parent, name, pax);
+        if (!isSymlink) Check(Libc.FchmodAt(parent, name, (uint)entry.Mode & 0xFFF, 0), "chmod", entry.Name);
+        if (entry.EntryType != TarEntryType.Directory) SetTimes(parent, name, entry.ModificationTime, entry.Name);
+    }
+
+    private static void ApplyXattrs(int parent, string name, PaxTarEntry pax)
+    {
+        foreach (var (key, value) in pax.ExtendedAttributes)
+        {
+            string attribute;
+            byte[] bytes;
+            if (key.StartsWith("SCHILY.xattr.", StringComparison.Ordinal))
+                (attribute, bytes) = (key["SCHILY.xattr.".Length..], Encoding.UTF8.GetBytes(value));
+            else if (key.StartsWith("LIBARCHIVE.xattr.", StringComparison.Ordinal))
+                (attribute, bytes) = (Uri.UnescapeDataString(key["LIBARCHIVE.xattr.".Length..]), Convert.FromBase64String(value));
+            else continue;
+            // Overlay's own attributes come only from whiteout conversion: a layer may not forge redirects or opacity.
+            if (attribute.StartsWith("trusted.overlay.", StringComparison.Ordinal)) continue;
+            SetXattr(RootedDirectory.ProcPath(parent, name), attribute, bytes);
+        }
+    }
+
+    private static void SetXattr(string path, string attribute, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* pointer = value)
+            if (Libc.LSetXattr(path, attribute, pointer, (nuint)value.Length, 0) != 0)
+                throw new IOException($"setxattr {attribute} on {path}: {Libc.ErrorText(Libc.LastError)}");
+    }
+
+    private static void SetTimes(int parent, string name, DateTimeOffset time, string entryName)
+    {
+        var seconds = time.ToUnixTimeSeconds();
+        var nanoseconds = (time.UtcTicks - DateTimeOffset.FromUnixTimeSeconds(seconds).UtcTicks) * 100;
+        var times = stackalloc Libc.Timespec[2];
+        times[0] = times[1] = new Libc.Timespec { Seconds = seconds, Nanoseconds = nanoseconds };
+        Check(Libc.UtimensAt(parent, name, times, Libc.AtSymlinkNoFollow), "utimensat", entryName);
+    }
+
+    /// <summary>A later entry replaces an earlier one of the same name, as tar extraction does.</summary>
+    private void RemoveExisting(int parent, string name)
+    {
+        if (Libc.UnlinkAt(parent, name, 0) == 0 || Libc.LastError == Libc.ENoEnt) return;
+        if (Libc.LastError != Libc.EIsDir) Check(-1, "unlink", name);
+        root.Invalidate();
+        if (Libc.UnlinkAt(parent, name, Libc.AtRemoveDir) == 0) return;
+        if (Libc.LastError != Libc.ENotEmpty) Check(-1, "rmdir", name);
+        // Directory.Delete removes symlinks inside without following them.
+        Directory.Delete(RootedDirectory.ProcPath(parent, name), recursive: true);
+    }
+
+    private static void Check(int result, string operation, string entryName)
+    {
+        if (result < 0) throw new IOException($"{operation} '{entryName}': {Libc.ErrorText(Libc.LastError)}");
+    }
+}
