@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Registry.Api.Access;
+using Registry.Api.Auth;
 using Registry.Api.Errors;
 using Registry.Api.Manifests;
 using Registry.Api.Routing;
@@ -31,6 +32,7 @@ public static class RegistryApp
             return next(context);
         });
         app.MapRegistryV2();
+        app.UseRegistryAuthentication();
         return app;
     }
 
@@ -46,6 +48,7 @@ public static class RegistryApp
         builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name));
         builder.Services.AddRegistryStorage(storage);
         builder.Services.AddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
+        builder.AddRegistryAuthentication(storage);
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
     }

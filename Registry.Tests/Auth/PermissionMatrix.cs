@@ -5,7 +5,7 @@ using static Registry.Auth.Permissions.RegistryActions;
 namespace Registry.Tests.Auth;
 
 /// <summary>
-/// The documented permission matrix (docs/decisions/auth-permission-model.md): what each kind of caller may do
+/// The documented permission matrix (docs/decisions/001-auth-permission-model.md): what each kind of caller may do
 /// to a repository of organization <c>acme</c> for each visibility. The unit test checks the evaluator against it
 /// and the HTTP test checks the running registry against it, cell by cell.
 /// Team members are in a team granted pull, push and delete on <c>*</c>; the robot is granted pull and push on <c>*</c>.
