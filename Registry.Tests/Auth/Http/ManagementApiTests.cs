@@ -108,7 +108,12 @@ public abstract class ManagementApiTests(TestDatabase database)
     public async Task NoSecretEverReachesTheLogs()
     {
         var logs = new CapturingLoggerProvider();
-        await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" },
+        await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Trace",
+                // The JSON console setup clears providers after this test's hook runs; keep the default ones so ours stays.
+                ["Registry:Logging:Json"] = "false",
+            },
             builder => builder.Logging.AddProvider(logs));
         await auth.CreateOrganizationAsync("acme");
         await auth.CreateUserAsync("dev");
