@@ -1,3 +1,12 @@
+using Microsoft.Extensions.Options;
+using Registry.Api.Access;
+using Registry.Api.Errors;
+using Registry.Api.Manifests;
+using Registry.Api.Routing;
+using Registry.Storage;
+using Registry.Storage.Configuration;
+using Registry.Storage.Metadata;
+
 namespace Registry.Api;
 
 /// <summary>
@@ -10,13 +19,34 @@ public static class RegistryApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        AddRegistryServices(builder);
         var app = builder.Build();
-        // See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#determining-support
-        app.MapGet("/v2/", (HttpResponse response) =>
+        // Schema first: nothing is served from a database whose migrations did not apply.
+        MetadataDatabase.InitializeAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
+        app.UseOciErrors();
+        app.Use((context, next) =>
         {
-            response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
-            return Results.Json(new { });
+            // Every /v2 answer, errors included, says which API this is.
+            if (context.Request.Path.StartsWithSegments("/v2")) context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+            return next(context);
         });
+        app.MapRegistryV2();
         return app;
+    }
+
+    private static void AddRegistryServices(WebApplicationBuilder builder)
+    {
+        var storage = builder.Configuration.GetSection(RegistryStorageOptions.SectionName).Get<RegistryStorageOptions>() ?? new();
+        var problems = storage.Validate();
+        if (problems.Count > 0)
+            throw new OptionsValidationException(RegistryStorageOptions.SectionName, typeof(RegistryStorageOptions), problems);
+
+        // Blobs are streamed to storage whatever their size; manifests have their own 4 MiB cap.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name));
+        builder.Services.AddRegistryStorage(storage);
+        builder.Services.AddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
+        var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
+        builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
     }
 }

@@ -1,0 +1,186 @@
+using System.Runtime.CompilerServices;
+using Registry.Storage.Oci;
+using Registry.Storage.Uploads;
+
+namespace Registry.Storage.Blobs;
+
+/// <summary>
+/// The default blob store: files under a root directory. Published blobs live at
+/// <c>blobs/&lt;algorithm&gt;/&lt;first two hex&gt;/&lt;hex&gt;</c>; an upload is staged in <c>uploads/&lt;id&gt;/data</c>
+/// on the same filesystem, so publishing is a rename that never overwrites (the first copy wins).
+/// </summary>
+public sealed class FileSystemBlobStore : IBlobStore
+{
+    private const string StagedFileName = "data";
+    private readonly string root;
+    private readonly string blobsRoot;
+    private readonly string uploadsRoot;
+
+    public FileSystemBlobStore(string rootDirectory)
+    {
+        root = Path.GetFullPath(rootDirectory);
+        blobsRoot = Path.Combine(root, "blobs");
+        uploadsRoot = Path.Combine(root, "uploads");
+        Directory.CreateDirectory(blobsRoot);
+        Directory.CreateDirectory(uploadsRoot);
+    }
+
+    /// <summary>The file a published blob lives in (whether or not it exists).</summary>
+    public string PathOf(Digest digest) =>
+        Contained(Path.Combine(blobsRoot, digest.Algorithm, digest.Hex[..2], digest.Hex));
+
+    public Task<long?> GetSizeAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(PathOf(digest));
+        return Task.FromResult<long?>(file.Exists ? file.Length : null);
+    }
+
+    public Task<Stream> OpenReadAsync(Digest digest, long offset, long? length, CancellationToken cancellationToken)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(PathOf(digest), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
+                bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(digest);
+        }
+        stream.Seek(offset, SeekOrigin.Begin);
+        return Task.FromResult<Stream>(length is { } limit ? new ReadOnlySlice(stream, limit) : stream);
+    }
+
+    public Task<BlobReadLocation?> GetReadLocationAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var path = PathOf(digest);
+        return Task.FromResult(File.Exists(path) ? new BlobReadLocation(path, null) : null);
+    }
+
+    public Task<bool> DeleteAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var path = PathOf(digest);
+        if (!File.Exists(path)) return Task.FromResult(false);
+        File.Delete(path);
+        return Task.FromResult(true);
+    }
+
+    public async IAsyncEnumerable<StoredBlob> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var algorithmDir in Directory.EnumerateDirectories(blobsRoot))
+        {
+            var algorithm = Path.GetFileName(algorithmDir);
+            foreach (var file in Directory.EnumerateFiles(algorithmDir, "*", SearchOption.AllDirectories))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!Digest.TryParse($"{algorithm}:{Path.GetFileName(file)}", out var digest)) continue;
+                var info = new FileInfo(file);
+                yield return new StoredBlob(digest, info.Length, info.LastWriteTimeUtc);
+            }
+        }
+        await Task.CompletedTask;
+    }
+
+    public Task BeginUploadAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var directory = UploadDirectory(uploadId);
+        Directory.CreateDirectory(directory);
+        using (new FileStream(Path.Combine(directory, StagedFileName), FileMode.CreateNew)) { }
+        return Task.CompletedTask;
+    }
+
+    public async Task<long> AppendUploadAsync(string uploadId, long offset, Stream data, CancellationToken cancellationToken)
+    {
+        // FileShare.None: a second writer on the same session fails instead of interleaving bytes.
+        await using var file = OpenStaged(uploadId, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        if (file.Length < offset) throw new UploadOffsetMismatchException(uploadId, offset, file.Length);
+        // Bytes past the acknowledged offset come from a request that failed half-way: drop them.
+        if (file.Length > offset) file.SetLength(offset);
+        file.Seek(offset, SeekOrigin.Begin);
+        await data.CopyToAsync(file, 128 * 1024, cancellationToken);
+        await file.FlushAsync(cancellationToken);
+        file.Flush(flushToDisk: true);
+        return file.Length;
+    }
+
+    public Task<Stream> OpenUploadAsync(string uploadId, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(OpenStaged(uploadId, FileMode.Open, FileAccess.Read, FileShare.Read));
+
+    public Task PublishUploadAsync(string uploadId, Digest digest, CancellationToken cancellationToken)
+    {
+        var staged = Path.Combine(UploadDirectory(uploadId), StagedFileName);
+        if (!File.Exists(staged)) throw new UploadNotFoundException(uploadId);
+        var target = PathOf(digest);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        if (!File.Exists(target))
+        {
+            try
+            {
+                // Without overwrite .NET links the new name and unlinks the old one, so a concurrent
+                // publisher of the same digest sees "exists" rather than replacing an intact copy.
+                File.Move(staged, target, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                // Another upload of the same content won the race; its copy is the one we keep.
+            }
+        }
+        Directory.Delete(UploadDirectory(uploadId), recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteUploadAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var directory = UploadDirectory(uploadId);
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<string> ListUploadsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(uploadsRoot))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return Path.GetFileName(directory);
+        }
+        await Task.CompletedTask;
+    }
+
+    public Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(blobsRoot)) throw new StoreUnavailableException($"blob directory {blobsRoot} is missing");
+        return Task.CompletedTask;
+    }
+
+    private FileStream OpenStaged(string uploadId, FileMode mode, FileAccess access, FileShare share)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(UploadDirectory(uploadId), StagedFileName), mode, access, share,
+                bufferSize: 1, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UploadNotFoundException(uploadId);
+        }
+        catch (IOException) when (share == FileShare.None)
+        {
+            throw new UploadOffsetMismatchException(uploadId, -1, -1);
+        }
+    }
+
+    private string UploadDirectory(string uploadId)
+    {
+        if (!UploadIds.IsValid(uploadId)) throw new UploadNotFoundException(uploadId);
+        return Contained(Path.Combine(uploadsRoot, uploadId));
+    }
+
+    // Defence in depth: every path this store touches must stay under its root.
+    private string Contained(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new InvalidOperationException($"path {path} escapes the blob store root");
+        return full;
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Storage.Oci;
+
+namespace Registry.Storage.Metadata;
+
+/// <summary>
+/// <see cref="IMetadataStore"/> on EF Core. Idempotent inserts use <c>INSERT … ON CONFLICT DO NOTHING</c>,
+/// which SQLite and PostgreSQL share, so concurrent pushes of one blob or repository never fail on a
+/// unique key. This file: repositories and blob links; manifests, tags and listings are beside it.
+/// </summary>
+public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteGate gate) : IMetadataStore
+{
+    public async Task LinkBlobAsync(string repository, Digest digest, long size, CancellationToken cancellationToken)
+    {
+        using var _ = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var repositoryId = await EnsureRepositoryAsync(repository, cancellationToken);
+        var now = DateTime.UtcNow;
+        var text = digest.ToString();
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO blobs (digest, size, created_at) VALUES ({text}, {size}, {now}) ON CONFLICT (digest) DO NOTHING",
+            cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES ({repositoryId}, {text}, {now}) ON CONFLICT (repository_id, digest) DO NOTHING",
+            cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<long?> GetLinkedBlobSizeAsync(string repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var text = digest.ToString();
+        var sizes = await (
+            from link in db.RepositoryBlobs
+            join repo in db.Repositories on link.RepositoryId equals repo.Id
+            join blob in db.Blobs on link.Digest equals blob.Digest
+            where repo.Name == repository && link.Digest == text
+            select blob.Size).Take(1).ToListAsync(cancellationToken);
+        return sizes.Count == 0 ? null : sizes[0];
+    }
+
+    public async Task<long?> FindBlobAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var text = digest.ToString();
+        var sizes = await db.Blobs.Where(b => b.Digest == text).Select(b => b.Size).Take(1).ToListAsync(cancellationToken);
+        return sizes.Count == 0 ? null : sizes[0];
+    }
+
+    public async Task<bool> UnlinkBlobAsync(string repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var repositoryId = await FindRepositoryIdAsync(repository, cancellationToken);
+        if (repositoryId is null) return false;
+        var text = digest.ToString();
+        using var _ = await gate.EnterAsync(cancellationToken);
+        var removed = await db.RepositoryBlobs
+            .Where(l => l.RepositoryId == repositoryId && l.Digest == text)
+            .ExecuteDeleteAsync(cancellationToken);
+        return removed > 0;
+    }
+
+    private async Task<long?> FindRepositoryIdAsync(string repository, CancellationToken cancellationToken)
+    {
+        var ids = await db.Repositories.Where(r => r.Name == repository).Select(r => r.Id).Take(1).ToListAsync(cancellationToken);
+        return ids.Count == 0 ? null : ids[0];
+    }
+
+    // Callers hold the write gate and a transaction.
+    private async Task<long> EnsureRepositoryAsync(string repository, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO repositories (name, created_at) VALUES ({repository}, {now}) ON CONFLICT (name) DO NOTHING",
+            cancellationToken);
+        return (await FindRepositoryIdAsync(repository, cancellationToken))!.Value;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Registry.Storage.Blobs;
+using Registry.Storage.Metadata;
+using Registry.Storage.Metadata.Entities;
+using Registry.Storage.Oci;
+
+namespace Registry.Storage.Uploads;
+
+/// <summary>
+/// Blob upload sessions: a DB row per session (so any replica, or this one after a restart, continues it),
+/// bytes staged in the blob store, and the digest computed by the server while the bytes stream in.
+/// </summary>
+public sealed class UploadSessionService(
+    RegistryDbContext db, IBlobStore store, IMetadataStore metadata, UploadHashes hashes, MetadataWriteGate gate)
+{
+    /// <summary>Starts an empty session for <paramref name="repository"/>.</summary>
+    public async Task<UploadSession> StartAsync(string repository, CancellationToken cancellationToken)
+    {
+        var id = UploadIds.New();
+        await store.BeginUploadAsync(id, cancellationToken);
+        var now = DateTime.UtcNow;
+        using (await gate.EnterAsync(cancellationToken))
+        {
+            db.UploadSessions.Add(new UploadSessionEntity { Id = id, RepositoryName = repository, StartedAt = now, UpdatedAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+        return new UploadSession(id, repository, 0);
+    }
+
+    /// <summary>The session <paramref name="id"/> of <paramref name="repository"/>, or null.</summary>
+    public async Task<UploadSession?> FindAsync(string repository, string id, CancellationToken cancellationToken)
+    {
+        if (!UploadIds.IsValid(id)) return null;
+        var row = await db.UploadSessions.AsNoTracking()
+            .Where(u => u.Id == id && u.RepositoryName == repository).FirstOrDefaultAsync(cancellationToken);
+        return row is null ? null : new UploadSession(row.Id, row.RepositoryName, row.Offset);
+    }
+
+    /// <summary>Appends <paramref name="body"/> at the session's offset; returns the session with its new offset.</summary>
+    /// <exception cref="UploadOffsetMismatchException">when another request moved the staged bytes.</exception>
+    public async Task<UploadSession> AppendAsync(UploadSession session, Stream body, CancellationToken cancellationToken)
+    {
+        var running = hashes.ForAppend(session.Id, session.Offset);
+        var hashing = new HashingReadStream(body, running?.Hash);
+        long staged;
+        try
+        {
+            staged = await store.AppendUploadAsync(session.Id, session.Offset, hashing, cancellationToken);
+        }
+        catch
+        {
+            hashes.Forget(session.Id);
+            throw;
+        }
+        if (running is not null && staged == session.Offset + hashing.BytesRead) running.Offset = staged;
+        else hashes.Forget(session.Id);
+
+        using (await gate.EnterAsync(cancellationToken))
+        {
+            var now = DateTime.UtcNow;
+            await db.UploadSessions.Where(u => u.Id == session.Id).ExecuteUpdateAsync(
+                set => set.SetProperty(u => u.Offset, staged).SetProperty(u => u.UpdatedAt, now), cancellationToken);
+        }
+        return session with { Offset = staged };
+    }
+
+    /// <summary>
+    /// Verifies the staged bytes against <paramref name="expected"/>; publishes and links them to the
+    /// repository when they match, discards the session when they do not. Returns the computed digest.
+    /// </summary>
+    public async Task<Digest> CompleteAsync(UploadSession session, Digest expected, CancellationToken cancellationToken)
+    {
+        var hash = expected.Algorithm == "sha256" ? hashes.TryFinish(session.Id, session.Offset) : null;
+        hashes.Forget(session.Id);
+        hash ??= await HashStagedAsync(session.Id, expected.HashAlgorithm, cancellationToken);
+        var actual = Digest.FromHash(expected.Algorithm, hash);
+        if (actual != expected)
+        {
+            await CancelAsync(session, cancellationToken);
+            return actual;
+        }
+        await store.PublishUploadAsync(session.Id, actual, cancellationToken);
+        await metadata.LinkBlobAsync(session.Repository, actual, session.Offset, cancellationToken);
+        await DeleteRowAsync(session.Id, cancellationToken);
+        return actual;
+    }
+
+    /// <summary>Cancels a session: drops its staged bytes and its row.</summary>
+    public async Task CancelAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        hashes.Forget(session.Id);
+        await store.DeleteUploadAsync(session.Id, cancellationToken);
+        await DeleteRowAsync(session.Id, cancellationToken);
+    }
+
+    private async Task<byte[]> HashStagedAsync(string uploadId, HashAlgorithmName algorithm, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(algorithm);
+        await using var staged = await store.OpenUploadAsync(uploadId, cancellationToken);
+        var buffer = new byte[128 * 1024];
+        int read;
+        while ((read = await staged.ReadAsync(buffer, cancellationToken)) > 0) hash.AppendData(buffer, 0, read);
+        return hash.GetCurrentHash();
+    }
+
+    private async Task DeleteRowAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        using (await gate.EnterAsync(cancellationToken))
+            await db.UploadSessions.Where(u => u.Id == uploadId).ExecuteDeleteAsync(cancellationToken);
+    }
+}
+
+/// <summary>An upload session: its id, repository and how many bytes are staged.</summary>
+public sealed record UploadSession(string Id, string Repository, long Offset);
