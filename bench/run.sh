@@ -7,6 +7,9 @@
 #   bench/run.sh --smoke         a tiny round of every workload (CI: < 3 min, non-zero exit on any error)
 #   bench/run.sh --only a,b …    any other flag is passed to registry-bench (see its --help text)
 #   OURS_ONLY=1 / DIST_ONLY=1    run against one server only
+#   OURS_DLL=…/Registry.Api.dll  run an already built registry instead of publishing this checkout's
+#   DIST_API_SEED=1              seed distribution's large listings through its API (slow: bounded by
+#                                --seed-budget) instead of cloning the first entry's files on its disk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -35,9 +38,10 @@ dotnet build bench/Registry.Bench -c Release -nologo -v quiet -o "$work/bench-bi
 targets=(); pid_args=()
 
 if [ -z "${DIST_ONLY:-}" ]; then
-  dotnet publish Registry.Api -c Release -nologo -v quiet -o "$work/ours-bin" >&2
+  ours_dll=${OURS_DLL:-$work/ours-bin/Registry.Api.dll}
+  [ -n "${OURS_DLL:-}" ] || dotnet publish Registry.Api -c Release -nologo -v quiet -o "$work/ours-bin" >&2
   ours_port=$(free_port); mkdir -p "$work/ours-data"
-  (cd "$work/ours-data" && exec dotnet "$work/ours-bin/Registry.Api.dll" --urls "http://127.0.0.1:$ours_port" \
+  (cd "$work/ours-data" && exec dotnet "$ours_dll" --urls "http://127.0.0.1:$ours_port" \
      --Registry:DataDirectory="$work/ours-data" --Logging:LogLevel:Default=Warning \
      --Logging:LogLevel:Microsoft.AspNetCore=Warning >"$work/ours.log" 2>&1) &
   pids+=($!); ours_pid=$!
@@ -65,15 +69,20 @@ YAML
   pids+=($!); dist_pid=$!
   wait_ready "http://127.0.0.1:$dist_port" "$dist_pid" "$work/distribution.log"
   targets+=(--target "distribution=http://127.0.0.1:$dist_port"); pid_args+=(--pid "distribution=$dist_pid")
+  [ -n "${DIST_API_SEED:-}" ] || pid_args+=(--distribution-root "distribution=$work/dist-data")
 fi
 
-echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)," \
-     "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); distribution $(docker-registry --version | awk '{print $3}')" >&2
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Linux $(uname -r),"\
+" $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); distribution $(docker-registry --version | awk '{print $3}')"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "== machine: $machine; load average $load_before" >&2
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 status=0
 "$work/bench-bin/registry-bench" "${targets[@]}" "${pid_args[@]}" \
   --markdown "$work/table.md" --json "$work/results.json" "$@" || status=$?
+printf '\n%s; load average %s before, %s after; %s\n' "$machine" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  "$(date -u +%Y-%m-%dT%H:%MZ)" | tee -a "$work/table.md"
 case " $* " in *" --smoke "*) ;; *) cp "$work/table.md" "bench/results/$stamp.md"; cp "$work/results.json" "bench/results/$stamp.json"
   echo "== table written to bench/results/$stamp.md" >&2 ;; esac
 if [ "$status" -ne 0 ]; then

@@ -1,7 +1,12 @@
 namespace Registry.Bench;
 
 /// <summary>A registry under test: a display name, its base URL and (optionally) its server PID for RSS sampling.</summary>
-public sealed record TargetSpec(string Name, Uri BaseUrl, int? Pid);
+/// <summary>
+/// A registry under test: a display name, its base URL, its server PID (for RSS sampling) and, for CNCF
+/// distribution only, its storage root, so large listings can be seeded by cloning its link files on
+/// disk instead of through an API too slow to seed 100,000 entries in a bounded time.
+/// </summary>
+public sealed record TargetSpec(string Name, Uri BaseUrl, int? Pid, string? DistributionRoot);
 
 /// <summary>Command-line options. Parsed by hand: the tool has a handful of flags and no subcommands.</summary>
 public sealed record BenchOptions(
@@ -21,6 +26,8 @@ public sealed record BenchOptions(
           --duration SECONDS   length of each timed read workload (default 10)
           --page-scale N       the large size for the paging checks (default 100000)
           --seed-budget SEC    stop seeding the large paging repo after this long (default 180)
+          --distribution-root NAME=DIR  seed large listings of target NAME (a CNCF distribution with
+                               filesystem storage at DIR) by cloning the first entry's files on disk
           --markdown FILE      also write the result table as Markdown
           --json FILE          also write every measurement as JSON
         The first target is the numerator of the ratio column.
@@ -30,6 +37,7 @@ public sealed record BenchOptions(
     {
         var urls = new List<(string Name, Uri Url)>();
         var pids = new Dictionary<string, int>();
+        var roots = new Dictionary<string, string>();
         bool smoke = false;
         HashSet<string>? only = null;
         double duration = 10, seedBudget = 180;
@@ -42,7 +50,9 @@ public sealed record BenchOptions(
             {
                 case "--target": var (name, url) = Pair(Value()); urls.Add((name, new Uri(url.TrimEnd('/') + "/"))); break;
                 case "--pid": var (pidName, pid) = Pair(Value()); pids[pidName] = int.Parse(pid); break;
+                case "--distribution-root": var (rootName, dir) = Pair(Value()); roots[rootName] = dir; break;
                 case "--smoke": smoke = true; break;
+                case "--help" or "-h": throw new ArgumentException("registry-bench: a load generator for OCI registries");
                 case "--only": only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(); break;
                 case "--duration": duration = double.Parse(Value()); break;
                 case "--page-scale": pageScale = int.Parse(Value()); break;
@@ -53,7 +63,8 @@ public sealed record BenchOptions(
             }
         }
         if (urls.Count == 0) throw new ArgumentException("at least one --target NAME=URL is required");
-        var targets = urls.Select(u => new TargetSpec(u.Name, u.Url, pids.TryGetValue(u.Name, out var p) ? p : null)).ToList();
+        var targets = urls.Select(u => new TargetSpec(u.Name, u.Url, pids.TryGetValue(u.Name, out var p) ? p : null,
+            roots.GetValueOrDefault(u.Name))).ToList();
         return new BenchOptions(targets, smoke, only, TimeSpan.FromSeconds(smoke ? 0.3 : duration),
             smoke ? 200 : pageScale, TimeSpan.FromSeconds(seedBudget), markdown, json);
     }

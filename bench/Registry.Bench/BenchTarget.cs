@@ -44,7 +44,8 @@ public sealed class BenchTarget(TargetSpec spec, BenchOptions options) : IDispos
         var image = await AppImage;
         var repo = $"{Prefix}/tags{count}";
         await image.MountIntoAsync(Client, $"{Prefix}/app", repo, TagName(0));
-        return await SeedAsync(repo, count, i => Client.PutManifestAsync(repo, TagName(i), image.Manifest));
+        return await SeedAsync(repo, count, i => Client.PutManifestAsync(repo, TagName(i), image.Manifest),
+            i => $"{repo}/_manifests/tags/{TagName(i)}");
     });
 
     /// <summary><paramref name="count"/> repositories (…/cat{count}/r000000…) each holding the app image.</summary>
@@ -52,16 +53,30 @@ public sealed class BenchTarget(TargetSpec spec, BenchOptions options) : IDispos
     {
         var image = await AppImage;
         return await SeedAsync($"{Prefix}/cat{count}", count,
-            i => image.MountIntoAsync(Client, $"{Prefix}/app", RepoName(count, i), "latest"));
+            i => image.MountIntoAsync(Client, $"{Prefix}/app", RepoName(count, i), "latest"), i => RepoName(count, i));
     });
 
     public static string TagName(long i) => $"t{i:D6}";
     public string RepoName(int count, long i) => $"{Prefix}/cat{count}/r{i:D6}";
 
-    /// <summary>Runs <paramref name="seedOne"/> for 0..count-1 with 16 workers, stopping at the seed budget.</summary>
-    async Task<Seeding> SeedAsync(string name, int count, Func<long, Task> seedOne)
+    /// <summary>
+    /// Runs <paramref name="seedOne"/> for 0..count-1 with 16 workers, stopping at the seed budget; or, for a
+    /// distribution whose storage root is known, seeds entry 0 through the API and clones its directory
+    /// (<paramref name="storagePath"/>, relative to distribution's repositories/) for the others.
+    /// </summary>
+    async Task<Seeding> SeedAsync(string name, int count, Func<long, Task> seedOne, Func<long, string> storagePath)
     {
         var clock = Stopwatch.StartNew();
+        if (spec.DistributionRoot is { } root && count > 100)
+        {
+            await seedOne(0);
+            var repositories = Path.Combine(root, "docker/registry/v2/repositories");
+            var source = Path.Combine(repositories, storagePath(0));
+            if (!Directory.Exists(source)) throw new BenchException($"{source} is missing: is {root} distribution's storage root?");
+            Parallel.For(1, count, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+                i => CopyDirectory(source, Path.Combine(repositories, storagePath(i))));
+            return new Seeding(name, count, count, clock.Elapsed, "cloned on disk");
+        }
         var result = await LoadLoop.RunAsync("seed", spec.Name, Figure.OpsPerSecond, 16, Budget.Ops(count),
             async (i, _) =>
             {
@@ -74,6 +89,13 @@ public sealed class BenchTarget(TargetSpec spec, BenchOptions options) : IDispos
         return new Seeding(name, count, result.Operations, clock.Elapsed);
     }
 
+    static void CopyDirectory(string source, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var file in Directory.EnumerateFiles(source)) File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
+        foreach (var dir in Directory.EnumerateDirectories(source)) CopyDirectory(dir, Path.Combine(destination, Path.GetFileName(dir)));
+    }
+
     sealed class SeedBudgetSpent() : Exception(Text)
     {
         public const string Text = "seed budget spent";
@@ -83,10 +105,10 @@ public sealed class BenchTarget(TargetSpec spec, BenchOptions options) : IDispos
 }
 
 /// <summary>How far seeding got: all of <see cref="Wanted"/> unless the seed budget ran out first.</summary>
-public sealed record Seeding(string Name, int Wanted, long Seeded, TimeSpan Elapsed)
+public sealed record Seeding(string Name, int Wanted, long Seeded, TimeSpan Elapsed, string How = "through the API")
 {
     public bool Complete => Seeded >= Wanted;
     public string Describe() => Complete
-        ? $"seeded {Seeded:N0} in {Elapsed.TotalSeconds:F0} s ({Seeded / Elapsed.TotalSeconds:F0}/s)"
+        ? $"seeded {Seeded:N0} {How} in {Elapsed.TotalSeconds:F0} s ({Seeded / Elapsed.TotalSeconds:F0}/s)"
         : $"seed budget spent: only {Seeded:N0} of {Wanted:N0} in {Elapsed.TotalSeconds:F0} s";
 }

@@ -2,11 +2,15 @@ using System.Diagnostics;
 
 namespace Registry.Bench;
 
-/// <summary>How long a loop runs: a fixed number of operations, or a duration.</summary>
+/// <summary>
+/// How long a loop runs: a number of operations, a duration, or both (whichever ends first). The duration
+/// stops new operations from starting; those in flight finish and count (the elapsed time includes them).
+/// </summary>
 public readonly record struct Budget(long? Count, TimeSpan? Duration)
 {
     public static Budget Ops(long count) => new(count, null);
     public static Budget For(TimeSpan duration) => new(null, duration);
+    public static Budget OpsWithin(long count, TimeSpan duration) => new(count, duration);
 }
 
 /// <summary>
@@ -40,12 +44,8 @@ public static class LoadLoop
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    Interlocked.Add(ref bytes, await operation(sequence, budget.Duration is null ? ct : stop.Token));
+                    Interlocked.Add(ref bytes, await operation(sequence, ct));
                     mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested && !ct.IsCancellationRequested)
-                {
-                    break; // the duration ended mid-request: not an error, not a sample
                 }
                 catch (Exception error)
                 {
@@ -58,6 +58,7 @@ public static class LoadLoop
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => Worker(w))));
         var elapsed = clock.Elapsed;
         var all = latencies.Where(l => l is not null).SelectMany(l => l).Order().ToArray();
+        if (all.Length == 0 && errors == 0) (errors, firstError) = (1, "no operation completed");
         return new Measurement(workload, target, figure, all.Length, bytes, elapsed,
             Percentile(all, 0.50), Percentile(all, 0.99), errors, firstError);
     }

@@ -35,7 +35,8 @@ public static class PagingWorkloads
         string firstPage, string middleSuffix, BenchOptions options, CancellationToken ct)
     {
         var largest = 0;
-        var result = await LoadLoop.RunAsync(name, target.Spec.Name, Figure.Milliseconds, 1, Budget.Ops(options.Smoke ? 6 : 60),
+        var result = await LoadLoop.RunAsync(name, target.Spec.Name, Figure.Milliseconds, 1,
+            Budget.OpsWithin(options.Smoke ? 6 : 60, TimeSpan.FromSeconds(options.Smoke ? 5 : 30)),
             async (i, c) =>
             {
                 var path = i % 2 == 0 ? firstPage : firstPage + middleSuffix;

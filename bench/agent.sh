@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The runtime agent against the standard tools, on one registry (CNCF distribution on loopback):
+#  1. cached `runtime-agent run IMG /bin/true` vs `runc run` of an OCI bundle unpacked by umoci from the
+#     same image (same rootfs), N runs each, alternating; medians and the ratio (target ≤ 0.4×);
+#  2. cold pull+unpack of a 128 MiB image: `runtime-agent pull` into an empty root vs
+#     `skopeo copy` + `umoci unpack` into empty directories, M runs each, alternating; medians and ratio.
+# Run as root. `bench/agent.sh --smoke` does a few runs of each; RUNS=N and PULLS=M override the counts.
+# RUNTIME_AGENT_PATH=… uses an already published agent instead of publishing one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+smoke=0; [ "${1:-}" = "--smoke" ] && smoke=1
+runs=${RUNS:-$([ $smoke = 1 ] && echo 5 || echo 100)}
+pulls=${PULLS:-$([ $smoke = 1 ] && echo 1 || echo 5)}
+big_mib=$([ $smoke = 1 ] && echo 16 || echo 128)
+
+work=$(mktemp -d /tmp/agent-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for c in $(runc list -q 2>/dev/null | grep '^agentbench-' || true); do runc delete -f "$c" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+log() { echo "== $*" >&2; }
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) exit 1; print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+ms() { [ "$1" = nan ] && echo "—" || awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
+ratio() { [ "$1" = nan ] && echo "—" || awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }
+
+# --- the agent ---
+agent=${RUNTIME_AGENT_PATH:-}
+if [ -z "$agent" ]; then
+  log "publishing runtime-agent (NativeAOT)"
+  dotnet publish runtime-agent -c Release -nologo -v quiet -o "$work/agent-bin" >&2
+  agent="$work/agent-bin/runtime-agent"
+fi
+
+# --- a registry on loopback ---
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $work/registry-data}}
+http: {addr: 127.0.0.1:$port}
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+registry=127.0.0.1:$port
+
+# --- images, built with umoci from busybox-static (no download) ---
+# push_image NAME ROOTFS_DIR...: one layer per rootfs directory, Cmd /bin/true. Layers are GNU tar archives
+# with ./-relative names (as docker build writes them), added with `umoci raw add-layer`.
+push_image() {
+  local name=$1; shift
+  umoci init --layout "$work/layout-$name" >/dev/null
+  umoci new --image "$work/layout-$name:latest" >/dev/null
+  for dir in "$@"; do
+    tar -C "$dir" --numeric-owner --owner=0 --group=0 -cf "$work/layer.tar" .
+    umoci raw add-layer --image "$work/layout-$name:latest" "$work/layer.tar" >/dev/null
+  done
+  umoci config --image "$work/layout-$name:latest" --config.cmd /bin/true >/dev/null
+  skopeo copy -q --dest-tls-verify=false "oci:$work/layout-$name:latest" "docker://$registry/bench/$name:latest" >&2
+}
+mkdir -p "$work/busybox/bin" "$work/busybox/tmp" "$work/busybox/proc" "$work/busybox/sys" "$work/busybox/dev"
+cp /bin/busybox "$work/busybox/bin/busybox"
+for tool in sh true echo ls cat; do ln -s busybox "$work/busybox/bin/$tool"; done
+log "building images"
+push_image small "$work/busybox"
+layers=("$work/busybox")
+for i in 1 2 3 4; do # 4 layers of random (incompressible) files, big_mib in total
+  mkdir -p "$work/data$i/data$i"
+  head -c $((big_mib * 1024 * 1024 / 4)) /dev/urandom >"$work/data$i/data$i/blob"
+  layers+=("$work/data$i")
+done
+push_image big "${layers[@]}"
+
+# --- 1: cached run vs runc run on the same rootfs ---
+has_run=1
+"$agent" run --help >/dev/null 2>&1 || { has_run=0; log "this runtime-agent has no 'run' command yet: skipping the run comparison"; }
+umoci unpack --image "$work/layout-small:latest" "$work/bundle" >/dev/null
+jq '.process.args = ["/bin/true"] | .process.terminal = false' "$work/bundle/config.json" >"$work/config.json"
+mv "$work/config.json" "$work/bundle/config.json"
+"$agent" --root "$work/agent-root" pull "$registry/bench/small:latest" >/dev/null
+[ $has_run = 0 ] || "$agent" --root "$work/agent-root" run "$registry/bench/small:latest" /bin/true # warm-up; fails loudly if broken
+runc run -b "$work/bundle" agentbench-warm >/dev/null
+log "timing $runs cached runs of each, alternating"
+: >"$work/agent.ns"; : >"$work/runc.ns"
+for i in $(seq 1 "$runs"); do
+  if [ $has_run = 1 ]; then
+    t0=$(now_ns); "$agent" --root "$work/agent-root" run "$registry/bench/small:latest" /bin/true; t1=$(now_ns)
+    echo $((t1 - t0)) >>"$work/agent.ns"
+  fi
+  t0=$(now_ns); runc run -b "$work/bundle" "agentbench-$i"; t1=$(now_ns)
+  echo $((t1 - t0)) >>"$work/runc.ns"
+done
+runc_run=$(median <"$work/runc.ns"); agent_run=$(median <"$work/agent.ns" || echo nan)
+
+# --- 2: cold pull + unpack ---
+log "timing $pulls cold pull+unpack of the ${big_mib} MiB image with each tool, alternating"
+: >"$work/agent-pull.ns"; : >"$work/skopeo.ns"
+for i in $(seq 1 "$pulls"); do
+  rm -rf "$work/cold-agent" "$work/cold-oci" "$work/cold-bundle"; sync
+  t0=$(now_ns); "$agent" --root "$work/cold-agent" pull "$registry/bench/big:latest" >/dev/null; t1=$(now_ns)
+  echo $((t1 - t0)) >>"$work/agent-pull.ns"
+  [ "$(du -sm "$work/cold-agent" | cut -f1)" -ge "$big_mib" ] || { echo "agent pull left less than ${big_mib} MiB" >&2; exit 1; }
+  t0=$(now_ns)
+  skopeo copy -q --src-tls-verify=false "docker://$registry/bench/big:latest" "oci:$work/cold-oci:latest"
+  umoci unpack --image "$work/cold-oci:latest" "$work/cold-bundle" >/dev/null
+  t1=$(now_ns); echo $((t1 - t0)) >>"$work/skopeo.ns"
+done
+agent_pull=$(median <"$work/agent-pull.ns"); skopeo_pull=$(median <"$work/skopeo.ns")
+
+cat <<TABLE
+| agent workload | runtime-agent (median ms) | reference (median ms) | agent/reference | runs |
+| --- | --- | --- | --- | --- |
+| cached run of /bin/true vs \`runc run\` (same rootfs) | $(ms "$agent_run") | $(ms "$runc_run") | $(ratio "$agent_run" "$runc_run") | $runs |
+| cold pull+unpack ${big_mib} MiB, 5 layers vs \`skopeo copy\` + \`umoci unpack\` | $(ms "$agent_pull") | $(ms "$skopeo_pull") | $(ratio "$agent_pull" "$skopeo_pull") | $pulls |
+TABLE
