@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Registry.Api.Access;
 using Registry.Api.Errors;
 using Registry.Api.Manifests;
+using Registry.Api.Operations;
 using Registry.Api.Routing;
 using Registry.Storage;
 using Registry.Storage.Configuration;
@@ -19,10 +20,12 @@ public static class RegistryApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        builder.AddRegistryOperations(); // before the storage defaults, so a configured object store wins
         AddRegistryServices(builder);
         var app = builder.Build();
         // Schema first: nothing is served from a database whose migrations did not apply.
         MetadataDatabase.InitializeAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
+        app.UseRegistryOperations();
         app.UseOciErrors();
         app.Use((context, next) =>
         {

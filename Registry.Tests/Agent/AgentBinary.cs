@@ -3,37 +3,31 @@ using System.Runtime.InteropServices;
 
 namespace Registry.Tests.Agent;
 
-/// <summary>What one agent invocation printed and returned.</summary>
+/// <summary>What one run of the agent printed and returned.</summary>
 public sealed record AgentResult(int ExitCode, string Stdout, string Stderr)
 {
-    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }
 
 /// <summary>
-/// The NativeAOT agent, run as a process the way users run it: RUNTIME_AGENT_PATH (scripts/test.sh publishes
-/// it), else published once per test run into a temp directory.
+/// The NativeAOT runtime-agent the tests run as a process, as users do: $RUNTIME_AGENT_PATH (scripts/test.sh
+/// publishes it), or else published once per test run into a temp directory.
 /// </summary>
 public static class AgentBinary
 {
-    private static readonly Lazy<string> Published = new(Locate, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<string>> Published = new(PublishAsync);
 
-    public static string Path => Published.Value;
+    public static Task<string> PathAsync() => Published.Value;
 
-    /// <summary>Starts the agent with redirected output; the caller waits and reads.</summary>
-    public static Process Start(IEnumerable<string> args)
+    /// <summary>Runs the agent with <paramref name="args"/>, optionally feeding <paramref name="stdin"/>, and waits for it.</summary>
+    public static async Task<AgentResult> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        return Process.Start(start) ?? throw new InvalidOperationException("could not start the agent");
-    }
-
-    public static async Task<AgentResult> RunAsync(IEnumerable<string> args, TimeSpan? timeout = null)
-    {
-        using var process = Start(args);
+        using var process = Start(await PathAsync(), args);
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
         try
         {
             await process.WaitForExitAsync(cancel.Token);
@@ -41,10 +35,15 @@ public static class AgentBinary
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"agent {string.Join(' ', args)} did not finish; stderr so far: {(stderr.IsCompleted ? stderr.Result : "")}");
+            throw new TimeoutException($"runtime-agent {string.Join(' ', args)} did not finish in time");
         }
         return new AgentResult(process.ExitCode, await stdout, await stderr);
     }
+
+    public static Task<AgentResult> RunAsync(params string[] args) => RunAsync((IEnumerable<string>)args);
+
+    /// <summary>Starts the agent with redirected stdio and returns at once (for tests that signal it while it runs).</summary>
+    public static async Task<Process> StartAsync(IEnumerable<string> args) => Start(await PathAsync(), args);
 
     /// <summary>Sends a signal to a process (the BCL can only SIGKILL).</summary>
     public static void Signal(Process process, int signal)
@@ -61,27 +60,45 @@ public static class AgentBinary
     [DllImport("libc")]
     private static extern uint geteuid();
 
-    private static string Locate()
+    private static Process Start(string path, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(path)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        return Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
+    }
+
+    private static async Task<string> PublishAsync()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("RUNTIME_AGENT_PATH");
         if (!string.IsNullOrEmpty(fromEnvironment))
-            return File.Exists(fromEnvironment) ? fromEnvironment
-                : throw new InvalidOperationException($"RUNTIME_AGENT_PATH={fromEnvironment} does not exist");
-
-        var repository = AppContext.BaseDirectory;
-        while (!File.Exists(System.IO.Path.Combine(repository, "Registry.sln")))
-            repository = System.IO.Path.GetDirectoryName(repository) ?? throw new InvalidOperationException("Registry.sln not found above the test binaries");
-        var output = Directory.CreateTempSubdirectory("runtime-agent-").FullName;
-        var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", System.IO.Path.Combine(repository, "runtime-agent"), "-c", "Release", "-o", output, "-nologo", "-v", "quiet"])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var log = publish.StandardOutput.ReadToEndAsync();
-        var errors = publish.StandardError.ReadToEnd();
-        publish.WaitForExit();
-        var binary = System.IO.Path.Combine(output, "runtime-agent");
-        return publish.ExitCode == 0 && File.Exists(binary) ? binary
-            : throw new InvalidOperationException($"dotnet publish runtime-agent failed:\n{log.Result}\n{errors}");
+            if (!File.Exists(fromEnvironment)) throw new FileNotFoundException($"RUNTIME_AGENT_PATH={fromEnvironment} does not exist");
+            return fromEnvironment;
+        }
+        var output = Path.Combine(Path.GetTempPath(), $"runtime-agent-test-{Guid.NewGuid():N}");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "publish", Path.Combine(RepositoryRoot(), "runtime-agent"), "-c", "Release", "-o", output, "-nologo" })
+            info.ArgumentList.Add(arg);
+        using var publish = Process.Start(info)!;
+        var stdout = publish.StandardOutput.ReadToEndAsync();
+        var stderr = publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync();
+        var binary = Path.Combine(output, "runtime-agent");
+        if (publish.ExitCode != 0 || !File.Exists(binary))
+            throw new InvalidOperationException($"publishing runtime-agent failed (set RUNTIME_AGENT_PATH to skip):\n{await stdout}\n{await stderr}");
+        return binary;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Registry.sln"))) return directory.FullName;
+        throw new InvalidOperationException("cannot find Registry.sln above the test assembly");
     }
 }

@@ -1,4 +1,4 @@
-using Registry.Tests.Conformance;
+using Registry.Tests.Infrastructure;
 using Registry.Tests.TestImages;
 
 namespace Registry.Tests.Agent;
@@ -9,11 +9,10 @@ namespace Registry.Tests.Agent;
 /// </summary>
 public sealed class RunImages : IAsyncLifetime
 {
-    // TODO(core): switch to the project's RegistryServer fixture once it is on main.
-    private DistributionRegistry? server;
-    private HttpClient? http;
+    private RegistryServer? server;
+    private readonly AgentRoot store = new();
 
-    public string Root { get; } = Directory.CreateTempSubdirectory("agent-run-").FullName;
+    public string Root => store.Path;
 
     /// <summary>Busybox with Env FOO=from-image, WorkingDir /app and a Cmd that prints both.</summary>
     public string Configured { get; private set; } = "";
@@ -27,10 +26,9 @@ public sealed class RunImages : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (!AgentBinary.IsRoot) throw new InvalidOperationException("the run tests need root (namespaces, overlayfs, mounts)");
-        server = await DistributionRegistry.StartAsync();
-        http = new HttpClient { BaseAddress = server.BaseAddress };
-        var push = new RegistryPushClient(http);
-        var registry = server.HostPort;
+        server = await RegistryServer.StartAsync();
+        var push = new RegistryPushClient(server.Client);
+        var registry = server.BaseAddress.Authority;
 
         await push.PushAsync("run/configured", ImageBuilder.FromBusybox()
             .Layer(l => l.Directory("app"))
@@ -52,7 +50,7 @@ public sealed class RunImages : IAsyncLifetime
     }
 
     /// <summary>Runs the agent against this store.</summary>
-    public Task<AgentResult> Agent(params string[] args) => AgentBinary.RunAsync(["--root", Root, .. args]);
+    public Task<AgentResult> Agent(params string[] args) => store.RunAsync(args);
 
     /// <summary>Host directories of the unpacked layers.</summary>
     public IEnumerable<string> LayerDirectories => Directory.EnumerateDirectories(Path.Join(Root, "layers")).Where(d => !Path.GetFileName(d).StartsWith('.'));
@@ -61,8 +59,7 @@ public sealed class RunImages : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        http?.Dispose();
         if (server is not null) await server.DisposeAsync();
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+        store.Dispose();
     }
 }

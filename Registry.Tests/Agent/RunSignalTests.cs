@@ -12,7 +12,7 @@ public sealed class RunSignalTests(RunImages images) : IClassFixture<RunImages>
     [InlineData(SigInt, new[] { "--init" })]
     public async Task SignalToTheAgentIsForwardedToTheContainer(int signal, string[] options)
     {
-        using var agent = AgentBinary.Start(["--root", images.Root, "run", .. options, images.Configured, "sh", "-c",
+        using var agent = await AgentBinary.StartAsync(["--root", images.Root, "run", .. options, images.Configured, "sh", "-c",
             "trap 'echo trapped; exit 7' TERM INT; echo ready; while true; do sleep 0.05; done"]);
         await WaitForLine(agent, "ready");
         AgentBinary.Signal(agent, signal);
@@ -27,7 +27,7 @@ public sealed class RunSignalTests(RunImages images) : IClassFixture<RunImages>
     public async Task ContainerIgnoringTermIsKilledAfterTheStopTimeout()
     {
         // sleep as PID 1 has no handler, so the kernel drops SIGTERM for it: only the stop timeout ends it.
-        using var agent = AgentBinary.Start(["--root", images.Root, "run", "--stop-timeout", "1", images.Configured,
+        using var agent = await AgentBinary.StartAsync(["--root", images.Root, "run", "--stop-timeout", "1", images.Configured,
             "sh", "-c", "echo ready; exec sleep 600"]);
         await WaitForLine(agent, "ready");
         AgentBinary.Signal(agent, SigTerm);
