@@ -37,8 +37,9 @@ perf_pid=$!
   --duration "$seconds" | tee "$out/table.md"
 wait "$perf_pid" || true
 perf report -i "$work/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' \
-  | grep -E '^ +[0-9]' | head -60 >"$out/perf-top.txt"
-perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -15 >"$out/perf-dso.txt"
+  | grep -E '^ +[0-9]' | head -60 >"$out/perf-top.txt" || true
+perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -15 >"$out/perf-dso.txt" || true
+cp "$work/perf.data" "$out/perf.data" 2>/dev/null || true
 echo "== perf: top shared objects"; cat "$out/perf-dso.txt"
 echo "== perf: top symbols"; head -40 "$out/perf-top.txt"
 echo "== written to $out"
