@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Registry.Api.Access;
 using Registry.Api.Errors;
 using Registry.Api.Manifests;
+using Registry.Api.Operations;
 using Registry.Api.Routing;
 using Registry.Storage;
 using Registry.Storage.Configuration;
@@ -19,10 +21,12 @@ public static class RegistryApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        builder.AddRegistryOperations(); // before the storage defaults, so a configured object store wins
         AddRegistryServices(builder);
         var app = builder.Build();
         // Schema first: nothing is served from a database whose migrations did not apply.
         MetadataDatabase.InitializeAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
+        app.UseRegistryOperations();
         app.UseOciErrors();
         app.Use((context, next) =>
         {
@@ -45,7 +49,7 @@ public static class RegistryApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name));
         builder.Services.AddRegistryStorage(storage);
-        builder.Services.AddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
+        builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
     }

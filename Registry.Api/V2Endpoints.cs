@@ -1,8 +1,10 @@
 using Registry.Api.Access;
 using Registry.Api.Blobs;
 using Registry.Api.Catalog;
+using Registry.Api.Errors;
 using Registry.Api.Manifests;
 using Registry.Api.Referrers;
+using Registry.Api.Routing;
 using Registry.Api.Tags;
 using Registry.Api.Uploads;
 
@@ -22,6 +24,11 @@ public static class V2Endpoints
         var repositories = app.MapGroup("/v2");
         repositories.AddEndpointFilter<RepositoryAccessFilter>();
         repositories.MapBlobs().MapUploads().MapManifests().MapTags().MapReferrers();
+        // Routing cannot answer 405 itself here: every feature shares the catch-all template, so the
+        // method filter always finds a candidate. This unconstrained route loses to every constrained one.
+        repositories.Map("/{**path}", (OciRoute? route, HttpContext context) => route is null
+            ? OciError.Create(404, "NAME_UNKNOWN", "no such registry route", context.Request.Path.Value)
+            : OciError.Unsupported($"{context.Request.Method} is not supported on {route.Kind} routes"));
         return repositories;
     }
 }

@@ -59,7 +59,7 @@ public sealed class TestImageClientTests : IDisposable
         var layout = Path.Combine(_work.FullName, "layout");
         OciLayout.Write(layout, ("v1", image));
 
-        var inspect = JsonDocument.Parse(await ExternalTool.RunAsync("skopeo", ["inspect", $"oci:{layout}:v1"])).RootElement;
+        var inspect = JsonDocument.Parse(await Skopeo.RunAsync("inspect", $"oci:{layout}:v1")).RootElement;
 
         Assert.Equal(image.Digest.ToString(), inspect.GetProperty("Digest").GetString());
         Assert.Equal(image.Layers.Select(l => l.Digest.ToString()), inspect.GetProperty("Layers").EnumerateArray().Select(l => l.GetString()));
@@ -81,16 +81,13 @@ public sealed class TestImageClientTests : IDisposable
         await push.PushAsync("tests/app", amd64, "single");
         await push.PushAsync("tests/app", index, "multi");
 
-        var single = JsonDocument.Parse(await Skopeo("inspect", $"docker://{registry.HostPort}/tests/app:single")).RootElement;
+        var single = await Skopeo.InspectAsync($"docker://{registry.HostPort}/tests/app:single");
         Assert.Equal(amd64.Digest.ToString(), single.GetProperty("Digest").GetString());
-        var raw = await Skopeo("inspect", "--raw", $"docker://{registry.HostPort}/tests/app:multi");
+        var raw = await Skopeo.InspectRawAsync($"docker://{registry.HostPort}/tests/app:multi");
         Assert.Equal(System.Text.Encoding.UTF8.GetString(index.Bytes), raw.TrimEnd('\n'));
-        var arm = JsonDocument.Parse(await Skopeo("inspect", "--override-arch", "arm64", $"docker://{registry.HostPort}/tests/app:multi")).RootElement;
+        var arm = await Skopeo.InspectAsync($"docker://{registry.HostPort}/tests/app:multi", "--override-arch", "arm64");
         // skopeo reports the digest it was pointed at (the index) and the config of the platform it resolved.
         Assert.Equal(index.Digest.ToString(), arm.GetProperty("Digest").GetString());
         Assert.Equal("arm64", arm.GetProperty("Architecture").GetString());
     }
-
-    private static Task<string> Skopeo(params string[] arguments) =>
-        ExternalTool.RunAsync("skopeo", [arguments[0], "--tls-verify=false", .. arguments[1..]]);
 }

@@ -66,7 +66,7 @@ public sealed class RegistryClient : IDisposable
         using (response)
             throw await RegistryException.FromResponseAsync(
                 credentials is null ? $"{registry}: unauthorized (run `runtime-agent login {registry}` if it needs credentials)"
-                                    : $"{registry}: unauthorized with the saved credentials", response, ct);
+                                    : $"{registry}: the credentials of {credentials.Username} were refused", response, ct);
     }
 
     private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> makeRequest, AuthenticationHeaderValue? auth,

@@ -1,0 +1,57 @@
+using Prometheus;
+using Registry.Storage.Blobs;
+
+namespace Registry.Api.Operations;
+
+/// <summary>
+/// What running the registry in production needs besides the API: the configured blob store,
+/// health and readiness, Prometheus metrics, JSON logs carrying the request id, graceful shutdown.
+/// </summary>
+public static class OperationsRegistration
+{
+    /// <summary>
+    /// Registers the configured blob store (before the storage defaults, which then keep it) and the
+    /// operational services. Bad storage settings stop the start with every problem listed.
+    /// </summary>
+    public static WebApplicationBuilder AddRegistryOperations(this WebApplicationBuilder builder)
+    {
+        var storeOptions = builder.Configuration.GetSection(BlobStoreOptions.SectionName).Get<BlobStoreOptions>() ?? new BlobStoreOptions();
+        var problems = storeOptions.Validate();
+        if (problems.Count > 0)
+            throw new InvalidOperationException("The blob store settings are not usable:\n  " + string.Join("\n  ", problems));
+        builder.Services.AddSingleton(storeOptions);
+        if (storeOptions.CreateObjectStore() is { } objectStore)
+        {
+            builder.Services.AddSingleton(objectStore);
+            builder.Services.AddHostedService<BlobStoreProvisioner>();
+        }
+
+        builder.Services.AddHealthChecks().AddCheck<BlobStoreHealthCheck>("blob-store", tags: [HealthEndpoints.ReadyTag]);
+
+        if (builder.Configuration.GetValue("Registry:Logging:Json", true))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.IncludeScopes = true; // the hosting scope carries RequestId, RequestPath and TraceId
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+
+        // In-flight requests get this long to finish after SIGTERM before the host stops anyway.
+        var shutdown = builder.Configuration.GetValue("Registry:ShutdownTimeout", TimeSpan.FromSeconds(30));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown);
+        return builder;
+    }
+
+    /// <summary>Adds the request id header, request metrics, and maps /healthz, /readyz and /metrics.</summary>
+    public static WebApplication UseRegistryOperations(this WebApplication app)
+    {
+        app.UseMiddleware<RequestTelemetryMiddleware>();
+        app.UseHttpMetrics(); // http_requests_received_total by route (endpoint) and status code
+        app.MapRegistryHealth();
+        app.MapMetrics("/metrics");
+        return app;
+    }
+}

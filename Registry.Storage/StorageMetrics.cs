@@ -1,0 +1,26 @@
+using System.Diagnostics.Metrics;
+
+namespace Registry.Storage;
+
+/// <summary>
+/// The storage layer's own measurements, as <see cref="System.Diagnostics.Metrics"/> instruments so this
+/// project needs no exporter; the API publishes them on <c>/metrics</c> (prometheus-net reads every meter).
+/// </summary>
+public static class StorageMetrics
+{
+    public const string MeterName = "Registry.Storage";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Uploads whose content the store already had (one copy kept, the staged one dropped).</summary>
+    public static readonly Counter<long> DedupHits =
+        Meter.CreateCounter<long>("registry_dedup_hits", description: "Blob uploads whose content was already stored");
+
+    /// <summary>Garbage collection runs, by outcome (collected, dry_run, skipped, failed).</summary>
+    public static readonly Counter<long> GcRuns =
+        Meter.CreateCounter<long>("registry_gc_runs", description: "Garbage collection runs by outcome");
+
+    /// <summary>Bytes of blobs and staged uploads garbage collection removed.</summary>
+    public static readonly Counter<long> GcBytesFreed =
+        Meter.CreateCounter<long>("registry_gc_freed_bytes", unit: "bytes", description: "Bytes removed by garbage collection");
+}

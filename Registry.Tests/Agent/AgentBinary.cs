@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace Registry.Tests.Agent;
+
+/// <summary>What one run of the agent printed and returned.</summary>
+public sealed record AgentResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
+
+/// <summary>
+/// The NativeAOT runtime-agent the tests run as a process, as users do: $RUNTIME_AGENT_PATH (scripts/test.sh
+/// publishes it), or else published once per test run into a temp directory.
+/// </summary>
+public static class AgentBinary
+{
+    private static readonly Lazy<Task<string>> Published = new(PublishAsync);
+
+    public static Task<string> PathAsync() => Published.Value;
+
+    /// <summary>Runs the agent with <paramref name="args"/>, optionally feeding <paramref name="stdin"/>, and waits for it.</summary>
+    public static async Task<AgentResult> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    {
+        using var process = Start(await PathAsync(), args);
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"runtime-agent {string.Join(' ', args)} did not finish in time");
+        }
+        return new AgentResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    public static Task<AgentResult> RunAsync(params string[] args) => RunAsync((IEnumerable<string>)args);
+
+    private static Process Start(string path, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(path)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        return Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
+    }
+
+    private static async Task<string> PublishAsync()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("RUNTIME_AGENT_PATH");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            if (!File.Exists(fromEnvironment)) throw new FileNotFoundException($"RUNTIME_AGENT_PATH={fromEnvironment} does not exist");
+            return fromEnvironment;
+        }
+        var output = Path.Combine(Path.GetTempPath(), $"runtime-agent-test-{Guid.NewGuid():N}");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "publish", Path.Combine(RepositoryRoot(), "runtime-agent"), "-c", "Release", "-o", output, "-nologo" })
+            info.ArgumentList.Add(arg);
+        using var publish = Process.Start(info)!;
+        var stdout = publish.StandardOutput.ReadToEndAsync();
+        var stderr = publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync();
+        var binary = Path.Combine(output, "runtime-agent");
+        if (publish.ExitCode != 0 || !File.Exists(binary))
+            throw new InvalidOperationException($"publishing runtime-agent failed (set RUNTIME_AGENT_PATH to skip):\n{await stdout}\n{await stderr}");
+        return binary;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Registry.sln"))) return directory.FullName;
+        throw new InvalidOperationException("cannot find Registry.sln above the test assembly");
+    }
+}

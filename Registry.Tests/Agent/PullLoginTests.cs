@@ -1,0 +1,71 @@
+using System.Net.Http.Headers;
+using System.Runtime.Versioning;
+using System.Text;
+using Registry.Tests.TestImages;
+
+namespace Registry.Tests.Agent;
+
+/// <summary>`login`/`logout` and pulls that need credentials, against CNCF distribution with Basic auth.</summary>
+[SupportedOSPlatform("linux")]
+public sealed class PullLoginTests : IAsyncLifetime
+{
+    private const string User = "alice";
+    private const string Password = "correct horse battery";
+    private DistributionRegistry registry = null!;
+    private string reference = null!;
+
+    public async Task InitializeAsync()
+    {
+        registry = await DistributionRegistry.StartWithBasicAuthAsync(User, Password);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{registry.Host}/") };
+        http.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        await new RegistryPushClient(http).PushAsync("private/app", ImageBuilder.FromBusybox().Build(), "1.0");
+        reference = $"{registry.Host}/private/app:1.0";
+    }
+
+    public async Task DisposeAsync() => await registry.DisposeAsync();
+
+    [Fact]
+    public async Task PullWithoutCredentialsSaysHowToLogIn()
+    {
+        using var root = new AgentRoot();
+
+        var pull = await root.RunAsync("pull", reference);
+
+        Assert.Equal(1, pull.ExitCode);
+        Assert.Contains($"runtime-agent login {registry.Host}", pull.Stderr);
+    }
+
+    [Fact]
+    public async Task LoginWithAWrongPasswordFailsAndSavesNothing()
+    {
+        using var root = new AgentRoot();
+
+        var login = await root.RunAsync("login", registry.Host, "-u", User, "-p", "wrong");
+
+        Assert.Equal(1, login.ExitCode);
+        Assert.Contains("refused", login.Stderr);
+        Assert.False(File.Exists(Path.Combine(root.Path, "auth.json")));
+    }
+
+    [Fact]
+    public async Task LoginSavesCredentialsPrivatelyForPullUntilLogout()
+    {
+        using var root = new AgentRoot();
+
+        var login = await AgentBinary.RunAsync(["--root", root.Path, "login", registry.Host, "-u", User, "--password-stdin"], Password + "\n");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        var authFile = Path.Combine(root.Path, "auth.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(authFile));
+        Assert.DoesNotContain(Password, File.ReadAllText(authFile)); // stored encoded, as docker does, never echoed
+
+        await root.RunOkAsync("pull", reference);
+        await root.RunOkAsync("logout", registry.Host);
+        await root.RunOkAsync("rmi", reference);
+        var pullAfterLogout = await root.RunAsync("pull", reference);
+
+        Assert.Equal(1, pullAfterLogout.ExitCode);
+        Assert.Contains("requires credentials", pullAfterLogout.Stderr);
+    }
+}
