@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Registry.Api.Access;
 using Registry.Api.Errors;
@@ -48,7 +49,7 @@ public static class RegistryApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name));
         builder.Services.AddRegistryStorage(storage);
-        builder.Services.AddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
+        builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
     }

@@ -18,4 +18,8 @@ root.Subcommands.Add(LogoutCommand.Create(globals));
 root.Subcommands.Add(RunCommand.Create(globals));
 root.Subcommands.Add(InitCommand.Create());
 
+// Build side (build).
+root.Subcommands.Add(BuildCommand.Create(globals));
+root.Subcommands.Add(PushCommand.Create(globals));
+
 return await root.Parse(RunCommand.SeparateContainerCommand(root, args)).InvokeAsync();

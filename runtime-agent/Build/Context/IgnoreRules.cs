@@ -23,7 +23,7 @@ public sealed class IgnoreRules
             if (line.Length == 0 || line.StartsWith('#')) continue;
             var exclude = true;
             if (line.StartsWith('!')) { exclude = false; line = line[1..].Trim(); }
-            var cleaned = Clean(line);
+            var cleaned = PathText.Clean(line);
             if (cleaned.Length == 0) continue;
             rules.Add((ToRegex(cleaned), exclude, rawLine.Trim()));
         }
@@ -39,7 +39,7 @@ public sealed class IgnoreRules
     /// <summary>True when a context-relative path (forward slashes) is excluded from the build.</summary>
     public bool IsExcluded(string relativePath)
     {
-        var path = Clean(relativePath);
+        var path = PathText.Clean(relativePath);
         var excluded = false;
         foreach (var (pattern, exclude, _) in rules)
             if (MatchesSelfOrParent(pattern, path)) excluded = exclude;
@@ -57,20 +57,8 @@ public sealed class IgnoreRules
         return false;
     }
 
-    /// <summary>Like Go's filepath.Clean on a relative path: no leading '/', no '.', '..' folded, no doubled '/'.</summary>
-    internal static string Clean(string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part is "" or ".") continue;
-            if (part == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(part);
-        }
-        return string.Join('/', parts);
-    }
-
-    private static Regex ToRegex(string pattern)
+    /// <summary>A Docker path pattern as a regex: also what COPY source wildcards use.</summary>
+    internal static Regex ToRegex(string pattern)
     {
         var regex = new StringBuilder("^");
         for (var i = 0; i < pattern.Length; i++)

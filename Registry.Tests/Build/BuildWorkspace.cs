@@ -1,0 +1,60 @@
+using Registry.Tests.Conformance;
+using Registry.Tests.TestImages;
+
+namespace Registry.Tests.Build;
+
+/// <summary>
+/// One build test's world: a registry on loopback holding the busybox base image, a temp agent --root, a
+/// temp build context, and the NativeAOT agent binary (RUNTIME_AGENT_PATH, as scripts/test.sh publishes it).
+/// </summary>
+public sealed class BuildWorkspace : IAsyncDisposable
+{
+    private readonly DistributionRegistry registry;
+
+    public string Directory { get; }
+    public string Root => Path.Combine(Directory, "root");
+    public string Context => Path.Combine(Directory, "context");
+    public string Registry => registry.HostPort;
+    public string BaseImage => $"{Registry}/base/busybox:1";
+
+    private BuildWorkspace(DistributionRegistry registry, string directory) => (this.registry, Directory) = (registry, directory);
+
+    public static async Task<BuildWorkspace> StartAsync()
+    {
+        Assert.True(Environment.UserName == "root", "the build tests need root (overlay mounts, namespaces)");
+        _ = AgentPath;
+        var registry = await DistributionRegistry.StartAsync();
+        using var http = new HttpClient { BaseAddress = registry.BaseAddress };
+        await new RegistryPushClient(http).PushAsync("base/busybox", ImageBuilder.FromBusybox().Build(), "1");
+        var workspace = new BuildWorkspace(registry, System.IO.Directory.CreateTempSubdirectory("build-test-").FullName);
+        System.IO.Directory.CreateDirectory(workspace.Context);
+        return workspace;
+    }
+
+    public static string AgentPath =>
+        Environment.GetEnvironmentVariable("RUNTIME_AGENT_PATH") is { Length: > 0 } path && File.Exists(path) ? path
+            : throw new InvalidOperationException("RUNTIME_AGENT_PATH must name the published agent: run scripts/test.sh, or `dotnet publish runtime-agent -c Release -o DIR` and export RUNTIME_AGENT_PATH=DIR/runtime-agent");
+
+    /// <summary>Writes a context file (parents created); returns its path.</summary>
+    public string Write(string relative, string content)
+    {
+        var path = Path.Combine(Context, relative);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    /// <summary>Runs the agent against this workspace's --root.</summary>
+    public Task<ExternalTool.Result> AgentAsync(params string[] args) =>
+        ExternalTool.TryRunAsync(AgentPath, ["--root", Root, .. args], timeout: TimeSpan.FromMinutes(3));
+
+    public Task<ExternalTool.Result> BuildAsync(string tag, params string[] extra) =>
+        AgentAsync(["build", "-t", tag, .. extra, Context]);
+
+    public async ValueTask DisposeAsync()
+    {
+        await registry.DisposeAsync();
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { /* a failed test may leave a busy file; the temp dir is the OS's to clean */ }
+    }
+}

@@ -1,0 +1,79 @@
+using RuntimeAgent.Build.Context;
+using RuntimeAgent.Build.Image;
+using RuntimeAgent.Build.Layers;
+using RuntimeAgent.Build.Recipe;
+using RuntimeAgent.Store;
+
+namespace RuntimeAgent.Build;
+
+/// <summary>COPY/ADD: plans the files from the context (their content is part of the cache key) and makes their layer.</summary>
+internal sealed class CopyStep(BuildStore store, string contextDirectory, IgnoreRules rules)
+{
+    /// <summary>The plan and the key material of a COPY, computed before the cache is asked.</summary>
+    public sealed record Prepared(IReadOnlyList<CopyItem> Items, CopyOwnership Owner, LayerView Image, string ContentHash);
+
+    public Prepared Prepare(BuildStage stage, CopyInstruction copy, ShellWords words)
+    {
+        var image = new LayerView(stage.Layers.Select(store.LayerDirectory).Reverse().ToList());
+        var sources = copy.Sources.Select(s => words.Expand(s, stage.Lookup)).ToList();
+        var destination = words.Expand(copy.Destination, stage.Lookup);
+        var target = image.Resolve(PathText.InImage(stage.WorkingDir, destination));
+        var asDirectory = destination.EndsWith('/') || destination is "." ? (target == "/" ? "/" : target + "/") : target;
+        var items = CopyPlanner.Plan(contextDirectory, rules, sources, asDirectory, image.IsDirectory(target));
+        var owner = Ownership(copy.Chown is null ? null : words.Expand(copy.Chown, stage.Lookup),
+                              copy.Chmod is null ? null : words.Expand(copy.Chmod, stage.Lookup), image);
+        return new Prepared(items, owner, image, CopyPlanner.Hash(items));
+    }
+
+    public async Task<LayerRecord> MakeLayerAsync(Prepared prepared, long fixedTime, CancellationToken ct)
+    {
+        var staging = store.NewTempDirectory("copy");
+        try
+        {
+            CopyStager.Stage(prepared.Items, staging, prepared.Owner, prepared.Image);
+            var blob = LayerTarWriter.Write(staging, TimestampPolicy.AllFixed(fixedTime), store.TempDirectory);
+            return await store.PublishLayerAsync(blob, staging, ct);
+        }
+        finally
+        {
+            BuildStore.DeleteTree(staging);
+        }
+    }
+
+    private static CopyOwnership Ownership(string? chown, string? chmod, LayerView image)
+    {
+        UnixFileMode? mode = null;
+        if (chmod is not null)
+        {
+            try { mode = (UnixFileMode)Convert.ToInt32(chmod, 8); }
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException) { mode = null; }
+            if (mode is null || (int)mode > 0xFFF) throw new FormatException($"--chmod={chmod}: expected an octal mode such as 0755");
+        }
+        if (chown is null) return new CopyOwnership(0, 0, mode);
+        var parts = chown.Split(':');
+        if (parts.Length > 2 || parts[0].Length == 0) throw new FormatException($"--chown={chown}: expected USER[:GROUP]");
+        var uid = Id(parts[0], "/etc/passwd", image, chown);
+        var gid = parts.Length == 2 ? Id(parts[1], "/etc/group", image, chown)
+                  : int.TryParse(parts[0], out _) ? uid : PrimaryGroup(parts[0], image, chown);
+        return new CopyOwnership(uid, gid, mode);
+    }
+
+    // Names are looked up in the image's own /etc/passwd and /etc/group, never the build host's.
+    private static int Id(string nameOrId, string database, LayerView image, string chown)
+    {
+        if (int.TryParse(nameOrId, out var id) && id >= 0) return id;
+        var line = DatabaseLine(nameOrId, database, image)
+            ?? throw new FormatException($"--chown={chown}: no '{nameOrId}' in the image's {database}");
+        return int.Parse(line[2]);
+    }
+
+    private static int PrimaryGroup(string user, LayerView image, string chown) =>
+        int.Parse((DatabaseLine(user, "/etc/passwd", image) ?? throw new FormatException($"--chown={chown}: no '{user}' in the image's /etc/passwd"))[3]);
+
+    private static string[]? DatabaseLine(string name, string database, LayerView image)
+    {
+        if (image.Find(image.Resolve(database)) is not { } entry || entry.IsDirectory) return null;
+        return File.ReadLines(entry.HostPath).Select(l => l.Split(':'))
+            .FirstOrDefault(f => f.Length >= 4 && f[0] == name && int.TryParse(f[2], out _));
+    }
+}

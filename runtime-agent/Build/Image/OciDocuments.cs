@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RuntimeAgent.Build.Image;
+
+// The full image config and manifest the builder writes (the pull side reads only the runtime subset).
+// See: https://github.com/opencontainers/image-spec/blob/main/config.md
+// See: https://github.com/opencontainers/image-spec/blob/main/manifest.md
+
+public sealed class OciImageConfig
+{
+    [JsonPropertyName("created")] public string? Created { get; set; }
+    [JsonPropertyName("architecture")] public string Architecture { get; set; } = "amd64";
+    [JsonPropertyName("os")] public string Os { get; set; } = "linux";
+    [JsonPropertyName("config")] public OciRuntimeConfig Config { get; set; } = new();
+    [JsonPropertyName("rootfs")] public OciRootFs RootFs { get; set; } = new();
+    [JsonPropertyName("history")] public List<OciHistory> History { get; set; } = [];
+}
+
+public sealed class OciRuntimeConfig
+{
+    [JsonPropertyName("User")] public string? User { get; set; }
+    [JsonPropertyName("ExposedPorts")] public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
+    [JsonPropertyName("Env")] public List<string>? Env { get; set; }
+    [JsonPropertyName("Entrypoint")] public List<string>? Entrypoint { get; set; }
+    [JsonPropertyName("Cmd")] public List<string>? Cmd { get; set; }
+    [JsonPropertyName("Volumes")] public Dictionary<string, EmptyObject>? Volumes { get; set; }
+    [JsonPropertyName("WorkingDir")] public string? WorkingDir { get; set; }
+    [JsonPropertyName("Labels")] public Dictionary<string, string>? Labels { get; set; }
+    [JsonPropertyName("StopSignal")] public string? StopSignal { get; set; }
+}
+
+/// <summary>Serializes as <c>{}</c>: the spec's value for ExposedPorts and Volumes entries.</summary>
+public sealed class EmptyObject;
+
+public sealed class OciRootFs
+{
+    [JsonPropertyName("type")] public string Type { get; set; } = "layers";
+    [JsonPropertyName("diff_ids")] public List<string> DiffIds { get; set; } = [];
+}
+
+public sealed class OciHistory
+{
+    [JsonPropertyName("created")] public string? Created { get; set; }
+    [JsonPropertyName("created_by")] public string? CreatedBy { get; set; }
+    [JsonPropertyName("comment")] public string? Comment { get; set; }
+    [JsonPropertyName("empty_layer")] public bool? EmptyLayer { get; set; }
+}
+
+public sealed record OciDescriptor(
+    [property: JsonPropertyName("mediaType")] string MediaType,
+    [property: JsonPropertyName("digest")] string Digest,
+    [property: JsonPropertyName("size")] long Size);
+
+public sealed record OciManifest(
+    [property: JsonPropertyName("schemaVersion")] int SchemaVersion,
+    [property: JsonPropertyName("mediaType")] string MediaType,
+    [property: JsonPropertyName("config")] OciDescriptor Config,
+    [property: JsonPropertyName("layers")] IReadOnlyList<OciDescriptor> Layers);
+
+/// <summary>A cached step result: the layer a RUN or COPY produced for one cache key.</summary>
+public sealed record CachedLayer(
+    [property: JsonPropertyName("digest")] string Digest,
+    [property: JsonPropertyName("diffId")] string DiffId,
+    [property: JsonPropertyName("size")] long Size);
+
+/// <summary>
+/// Source-generated JSON for the builder. Relaxed escaping writes '+' and '&lt;' as themselves: Go's
+/// time.Time reads the raw bytes of a timestamp, so umoci and skopeo reject "\u002B00:00".
+/// </summary>
+[JsonSerializable(typeof(OciImageConfig))]
+[JsonSerializable(typeof(OciManifest))]
+[JsonSerializable(typeof(CachedLayer))]
+internal sealed partial class BuildJsonContext : JsonSerializerContext
+{
+    public static BuildJsonContext Relaxed { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

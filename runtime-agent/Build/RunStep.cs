@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using RuntimeAgent.Build.Image;
+using RuntimeAgent.Build.Layers;
+using RuntimeAgent.Run;
+using RuntimeAgent.Store;
+
+namespace RuntimeAgent.Build;
+
+/// <summary>
+/// RUN: runs the command in a container made by the run side's machinery (its spec, init and namespace
+/// launcher) whose lowerdirs are the stage's layers and whose upper dir is fresh; the upper dir, already in
+/// overlay form, becomes the step's layer. The host network is shared (package managers need it).
+/// </summary>
+internal sealed class RunStep(BuildStore store, string agentPath)
+{
+    public async Task<LayerRecord> RunAsync(BuildStage stage, IReadOnlyList<string> argv, string where, long fixedTime, CancellationToken ct)
+    {
+        var layout = store.Layout;
+        var id = "build-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var directory = Path.Join(layout.ContainersDirectory, id);
+        Directory.CreateDirectory(layout.ContainersDirectory);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var lowers = stage.Layers.Select(store.LayerDirectory).Reverse().ToList();
+            if (lowers.Count == 0) lowers.Add(Directory.CreateDirectory(Path.Join(directory, "empty")).FullName);
+            var upper = Directory.CreateDirectory(Path.Join(directory, "upper")).FullName;
+            var spec = new ContainerSpec
+            {
+                Id = id,
+                LowerDirs = lowers,
+                UpperDir = upper,
+                WorkDir = Directory.CreateDirectory(Path.Join(directory, "work")).FullName,
+                RootFs = Directory.CreateDirectory(Path.Join(directory, "rootfs")).FullName,
+                Hostname = id,
+                PrivateNetwork = false,
+                Args = argv,
+                Env = stage.RunEnvironment(),
+                WorkingDir = stage.WorkingDir,
+                User = stage.Runtime.User ?? "",
+            };
+            var specPath = Path.Join(directory, "spec.json");
+            spec.Save(specPath);
+
+            var started = DateTimeOffset.UtcNow;
+            Console.Out.Flush();
+            var exitCode = new NamespaceLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(specPath, spec.PrivateNetwork);
+            if (exitCode != 0)
+                throw new BuildFailedException($"{where}: the command exited with code {exitCode}", exitCode);
+
+            var blob = LayerTarWriter.Write(upper, TimestampPolicy.ChangedAfter(fixedTime, started), store.TempDirectory);
+            return await store.PublishLayerAsync(blob, upper, ct);
+        }
+        finally
+        {
+            BuildStore.DeleteTree(directory);
+        }
+    }
+}
