@@ -1,29 +1,30 @@
 using Registry.Tests.Conformance;
+using Registry.Tests.Infrastructure;
 using Registry.Tests.TestImages;
 
 namespace Registry.Tests.Build;
 
 /// <summary>
-/// One build test's world: a registry on loopback holding the busybox base image, a temp agent --root, a
+/// One build test's world: the project's registry (Kestrel on loopback, SQLite) holding the busybox base image, a temp agent --root, a
 /// temp build context, and the NativeAOT agent binary (RUNTIME_AGENT_PATH, as scripts/test.sh publishes it).
 /// </summary>
 public sealed class BuildWorkspace : IAsyncDisposable
 {
-    private readonly DistributionRegistry registry;
+    private readonly RegistryServer registry;
 
     public string Directory { get; }
     public string Root => Path.Combine(Directory, "root");
     public string Context => Path.Combine(Directory, "context");
-    public string Registry => registry.HostPort;
+    public string Registry => $"{registry.BaseAddress.Host}:{registry.BaseAddress.Port}";
     public string BaseImage => $"{Registry}/base/busybox:1";
 
-    private BuildWorkspace(DistributionRegistry registry, string directory) => (this.registry, Directory) = (registry, directory);
+    private BuildWorkspace(RegistryServer registry, string directory) => (this.registry, Directory) = (registry, directory);
 
     public static async Task<BuildWorkspace> StartAsync()
     {
         Assert.True(Environment.UserName == "root", "the build tests need root (overlay mounts, namespaces)");
         _ = AgentPath;
-        var registry = await DistributionRegistry.StartAsync();
+        var registry = await RegistryServer.StartAsync();
         using var http = new HttpClient { BaseAddress = registry.BaseAddress };
         await new RegistryPushClient(http).PushAsync("base/busybox", ImageBuilder.FromBusybox().Build(), "1");
         var workspace = new BuildWorkspace(registry, System.IO.Directory.CreateTempSubdirectory("build-test-").FullName);

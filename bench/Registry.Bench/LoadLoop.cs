@@ -37,7 +37,8 @@ public static class LoadLoop
         async Task Worker(int worker)
         {
             var mine = latencies[worker] = new List<double>(1024);
-            while (!stop.IsCancellationRequested)
+            // At least one operation per worker: on a starved machine the duration can pass before a worker starts.
+            do
             {
                 var sequence = Interlocked.Increment(ref next);
                 if (budget.Count is { } count && sequence >= count) break;
@@ -52,7 +53,7 @@ public static class LoadLoop
                     Interlocked.CompareExchange(ref firstError, error.Message, null);
                     if (Interlocked.Increment(ref errors) >= ErrorLimit) stop.Cancel();
                 }
-            }
+            } while (!stop.IsCancellationRequested);
         }
 
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => Worker(w))));
