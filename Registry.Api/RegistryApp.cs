@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Registry.Api.Access;
+using Registry.Api.Auth;
 using Registry.Api.Errors;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
@@ -35,6 +36,7 @@ public static class RegistryApp
             return next(context);
         });
         app.MapRegistryV2();
+        app.UseRegistryAuthentication();
         return app;
     }
 
@@ -50,6 +52,7 @@ public static class RegistryApp
         builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name));
         builder.Services.AddRegistryStorage(storage);
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
+        builder.AddRegistryAuthentication(storage);
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
     }

@@ -38,6 +38,23 @@ public sealed class AuthOptions
 
     /// <summary>Failed-login limits.</summary>
     public LoginRateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Problems that must stop the start, each naming its setting; empty when the options are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (TokenLifetime <= TimeSpan.Zero || TokenLifetime > TimeSpan.FromDays(1))
+            problems.Add("Registry:Auth:TokenLifetime must be between 1 second and 1 day");
+        if (RefreshTokenLifetime < TokenLifetime) problems.Add("Registry:Auth:RefreshTokenLifetime must not be shorter than TokenLifetime");
+        if (string.IsNullOrWhiteSpace(Service)) problems.Add("Registry:Auth:Service must not be empty");
+        if (string.IsNullOrWhiteSpace(Issuer)) problems.Add("Registry:Auth:Issuer must not be empty");
+        if (Realm is { Length: > 0 } && !Uri.TryCreate(Realm, UriKind.Absolute, out _)) problems.Add("Registry:Auth:Realm must be an absolute URL");
+        if (string.IsNullOrEmpty(BootstrapAdmin.User) != string.IsNullOrEmpty(BootstrapAdmin.Password))
+            problems.Add("Registry:Auth:BootstrapAdmin needs both User and Password");
+        if (RateLimit.MaxFailuresPerUser < 1 || RateLimit.MaxFailuresPerAddress < 1 || RateLimit.Window <= TimeSpan.Zero)
+            problems.Add("Registry:Auth:RateLimit limits and window must be positive");
+        return problems;
+    }
 }
 
 /// <summary>The administrator created at start.</summary>

@@ -29,6 +29,14 @@ public static class BlobEndpoints
         headers["Docker-Content-Digest"] = digest.ToString();
         headers.ETag = $"\"{digest}\"";
         headers.CacheControl = "max-age=31536000";
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            // HEAD is answered from the metadata alone: no store round trip, no file opened.
+            context.Response.ContentLength = size;
+            context.Response.ContentType = "application/octet-stream";
+            headers.AcceptRanges = "bytes";
+            return Results.Empty;
+        }
         var location = await store.GetReadLocationAsync(digest, cancellationToken);
         if (location?.RedirectUri is { } redirect) return Results.Redirect(redirect.ToString(), permanent: false, preserveMethod: true);
         // A local file goes out through the kernel's sendfile path, with Range handled by ASP.NET (206/416).

@@ -4,7 +4,7 @@ namespace Registry.Auth.Permissions;
 
 /// <summary>
 /// The permission model as one pure function: which actions a subject may take on a repository.
-/// Rules (docs/decisions/auth-permission-model.md explains why):
+/// Rules (docs/decisions/001-auth-permission-model.md explains why):
 /// <list type="bullet">
 /// <item>an administrator may do anything;</item>
 /// <item>anyone, even anonymous, may pull a public repository;</item>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Registry.Tests.Agent;
 
@@ -40,6 +41,24 @@ public static class AgentBinary
     }
 
     public static Task<AgentResult> RunAsync(params string[] args) => RunAsync((IEnumerable<string>)args);
+
+    /// <summary>Starts the agent with redirected stdio and returns at once (for tests that signal it while it runs).</summary>
+    public static async Task<Process> StartAsync(IEnumerable<string> args) => Start(await PathAsync(), args);
+
+    /// <summary>Sends a signal to a process (the BCL can only SIGKILL).</summary>
+    public static void Signal(Process process, int signal)
+    {
+        if (kill(process.Id, signal) != 0) throw new InvalidOperationException($"kill {process.Id} {signal} failed");
+    }
+
+    /// <summary>Namespaces, overlayfs and mounts need root; the run tests say so instead of passing.</summary>
+    public static bool IsRoot => geteuid() == 0;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    [DllImport("libc")]
+    private static extern uint geteuid();
 
     private static Process Start(string path, IEnumerable<string> args)
     {

@@ -16,11 +16,14 @@ public static class VolumeSpec
             throw Invalid(text, "expected HOST:CONTAINER[:ro|rw]");
         if (!parts[0].StartsWith('/') || !parts[1].StartsWith('/'))
             throw Invalid(text, "both paths must be absolute");
-        var host = Path.GetFullPath(parts[0]);
+        var host = Normalize(parts[0]);
         if (!Path.Exists(host)) throw Invalid(text, $"{host} does not exist");
-        if (Path.GetFullPath(parts[1]) == "/") throw Invalid(text, "cannot mount over the container's /");
-        return new VolumeMount(host, Path.GetFullPath(parts[1]), readOnly);
+        var container = Normalize(parts[1]);
+        if (container == "/") throw Invalid(text, "cannot mount over the container's /");
+        return new VolumeMount(host, container, readOnly);
     }
+
+    private static string Normalize(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     private static ContainerSetupException Invalid(string text, string why) => new($"invalid volume '{text}': {why}");
 }

@@ -1,6 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Registry.Storage.Metadata.Auth;
 
+/// <summary>Enums travel as lower-case words (<c>"private"</c>, <c>"owner"</c>), never as numbers.</summary>
+public sealed class LowerCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
+    where T : struct, Enum;
+
 /// <summary>Who may see a repository. Stored as text so the database stays readable.</summary>
+[JsonConverter(typeof(LowerCaseEnumConverter<RepositoryVisibility>))]
 public enum RepositoryVisibility
 {
     /// <summary>Only members granted access (team grants, owners, maintainers) and robots with a matching pattern.</summary>
@@ -12,6 +20,7 @@ public enum RepositoryVisibility
 }
 
 /// <summary>A member's role in an organization.</summary>
+[JsonConverter(typeof(LowerCaseEnumConverter<OrganizationRole>))]
 public enum OrganizationRole
 {
     /// <summary>Pull what a team grants.</summary>

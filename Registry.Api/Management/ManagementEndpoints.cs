@@ -1,0 +1,13 @@
+namespace Registry.Api.Management;
+
+/// <summary>The management API under <c>/api/v1</c>: every route requires an authenticated user.</summary>
+public static class ManagementEndpoints
+{
+    public static RouteGroupBuilder MapManagementApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Management");
+        api.AddEndpointFilter<ManagementAuthFilter>();
+        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit();
+        return api;
+    }
+}

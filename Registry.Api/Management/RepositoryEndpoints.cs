@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Api.Manifests;
+using Registry.Auth.Accounts;
+using Registry.Auth.Permissions;
+using Registry.Storage.Metadata;
+using Registry.Storage.Metadata.Auth;
+using Registry.Storage.Oci;
+
+namespace Registry.Api.Management;
+
+/// <summary>Repositories: list what the caller may pull, change visibility, delete (the manage action).</summary>
+public static class RepositoryEndpoints
+{
+    public const int MaxPageSize = 1000;
+
+    public static RouteGroupBuilder MapRepositories(this RouteGroupBuilder api)
+    {
+        // See: docs/management-api.md (this project's own API; /swagger has the schema)
+        api.MapGet("/repositories", List);
+        api.MapGet("/repositories/{**name}", Get);
+        api.MapPatch("/repositories/{**name}", Update);
+        api.MapDelete("/repositories/{**name}", Delete);
+        return api;
+    }
+
+    private static async Task<IResult> List(ManagementCaller caller, RegistryDbContext db, RepositoryTargetResolver targets,
+        string? @namespace, string? last, int? n, CancellationToken ct)
+    {
+        var names = db.Repositories.AsNoTracking().Select(r => r.Name);
+        if (!string.IsNullOrEmpty(@namespace)) names = names.Where(name => name.StartsWith(@namespace + "/") || name == @namespace);
+        if (!string.IsNullOrEmpty(last)) names = names.Where(name => string.Compare(name, last) > 0);
+        var wanted = Math.Clamp(n ?? 100, 1, MaxPageSize);
+        var visible = new List<RepositoryResponse>();
+        // Read in batches, keeping what the caller may pull, until the page is full.
+        while (visible.Count < wanted)
+        {
+            var batch = await names.OrderBy(name => name).Take(wanted).ToListAsync(ct);
+            foreach (var name in batch)
+            {
+                if (await DescribeAsync(caller, targets, db, name, RegistryActions.Pull, ct) is { } repository) visible.Add(repository);
+                if (visible.Count == wanted) break;
+            }
+            if (batch.Count < wanted) break;
+            var after = batch[^1];
+            names = names.Where(name => string.Compare(name, after) > 0);
+        }
+        return Results.Ok(visible);
+    }
+
+    private static async Task<IResult> Get(string name, ManagementCaller caller, RegistryDbContext db, RepositoryTargetResolver targets, CancellationToken ct)
+    {
+        if (!await db.Repositories.AnyAsync(r => r.Name == name, ct)) return ApiError.NotFound($"repository '{name}'");
+        return await DescribeAsync(caller, targets, db, name, RegistryActions.Pull, ct) is { } repository
+            ? Results.Ok(repository) : ApiError.NotFound($"repository '{name}'");
+    }
+
+    private static async Task<IResult> Update(string name, UpdateRepositoryRequest request, ManagementCaller caller, RegistryDbContext db,
+        RepositoryTargetResolver targets, MetadataWriteGate gate, CancellationToken ct)
+    {
+        if (!RepositoryName.IsValid(name)) return ApiError.BadRequest($"invalid repository name '{name}'");
+        if (!Enum.IsDefined(request.Visibility)) return ApiError.BadRequest("visibility must be private, internal or public");
+        var target = await targets.ResolveAsync(name, ct);
+        // Visibility may be set before the first push, so a repository is never briefly more visible than meant.
+        if (target.NamespaceKind == NamespaceKind.Unknown) return ApiError.NotFound($"namespace '{target.Namespace}'");
+        if (Refusal(caller, target, name) is { } refusal) return refusal;
+        using var _ = await gate.EnterAsync(ct);
+        var setting = await db.Set<RepositorySettingEntity>().FirstOrDefaultAsync(s => s.RepositoryName == name, ct);
+        if (setting is null) db.Set<RepositorySettingEntity>().Add(new RepositorySettingEntity { RepositoryName = name, Visibility = request.Visibility });
+        else setting.Visibility = request.Visibility;
+        caller.Record("repository.visibility", name, OrganizationOf(target), $"visibility={request.Visibility}");
+        await db.SaveChangesAsync(ct);
+        return Results.Ok(new RepositoryResponse(name, request.Visibility, true));
+    }
+
+    private static async Task<IResult> Delete(string name, ManagementCaller caller, RegistryDbContext db, RepositoryTargetResolver targets,
+        MetadataWriteGate gate, ManifestTagCache cache, CancellationToken ct)
+    {
+        var target = await targets.ResolveAsync(name, ct);
+        var repository = await db.Repositories.FirstOrDefaultAsync(r => r.Name == name, ct);
+        if (repository is null || !AccessEvaluator.Evaluate(caller.Access, target).HasFlag(RegistryActions.Pull))
+            return ApiError.NotFound($"repository '{name}'");
+        if (Refusal(caller, target, name) is { } refusal) return refusal;
+        using var _ = await gate.EnterAsync(ct);
+        // Tags, manifests and blob links go with the repository (cascading keys); blob bytes wait for garbage collection.
+        db.Repositories.Remove(repository);
+        if (await db.Set<RepositorySettingEntity>().FirstOrDefaultAsync(s => s.RepositoryName == name, ct) is { } setting)
+            db.Set<RepositorySettingEntity>().Remove(setting);
+        caller.Record("repository.delete", name, OrganizationOf(target));
+        await db.SaveChangesAsync(ct);
+        cache.InvalidateRepository(name);
+        return Results.NoContent();
+    }
+
+    private static IResult? Refusal(ManagementCaller caller, RepositoryTarget target, string name) =>
+        AccessEvaluator.Evaluate(caller.Access, target).HasFlag(RegistryActions.Manage)
+            ? null : ApiError.Forbidden($"managing '{name}' needs the owner or maintainer role in '{target.Namespace}'");
+
+    private static async Task<RepositoryResponse?> DescribeAsync(ManagementCaller caller, RepositoryTargetResolver targets, RegistryDbContext db,
+        string name, RegistryActions needed, CancellationToken ct)
+    {
+        var target = await targets.ResolveAsync(name, ct);
+        if (!AccessEvaluator.Evaluate(caller.Access, target).HasFlag(needed)) return null;
+        var own = await db.Set<RepositorySettingEntity>().AsNoTracking().AnyAsync(s => s.RepositoryName == name, ct);
+        return new RepositoryResponse(name, target.Visibility, own);
+    }
+
+    private static string? OrganizationOf(RepositoryTarget target) =>
+        target.NamespaceKind == NamespaceKind.Organization ? target.Namespace : null;
+}

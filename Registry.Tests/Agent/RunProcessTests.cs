@@ -1,0 +1,105 @@
+namespace Registry.Tests.Agent;
+
+/// <summary>`run`: the container's process — exit codes, PID 1, hostname, /proc, image config and overrides, users.</summary>
+public sealed class RunProcessTests(RunImages images) : IClassFixture<RunImages>
+{
+    [Theory]
+    [InlineData("exit 0", 0)]
+    [InlineData("exit 3", 3)]
+    public async Task AgentExitsWithTheContainersExitCode(string script, int expected)
+    {
+        var result = await images.Agent("run", images.Configured, "sh", "-c", script);
+        Assert.True(expected == result.ExitCode, result.ToString());
+    }
+
+    [Fact]
+    public async Task ContainerKilledBySignalExitsWith128PlusSignal()
+    {
+        // With --init the shell is PID 2; PID 1 itself cannot be SIGKILLed from inside its namespace.
+        var result = await images.Agent("run", "--init", images.Configured, "sh", "-c", "kill -9 $$; echo survived");
+        Assert.True(result.ExitCode == 137, result.ToString());
+        Assert.DoesNotContain("survived", result.Stdout);
+    }
+
+    [Fact]
+    public async Task CommandRunsAsPid1()
+    {
+        var result = await images.Agent("run", images.Configured, "sh", "-c", "echo $$");
+        Assert.Equal("1", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task ProcShowsOnlyTheContainersProcesses()
+    {
+        var result = await images.Agent("run", images.Configured, "sh", "-c", "cd /proc && echo [0-9]*");
+        var pids = result.Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains("1", pids);
+        Assert.True(pids.Length <= 2, result.Stdout); // the shell, and at most one short-lived child
+        Assert.DoesNotContain(Environment.ProcessId.ToString(), pids);
+    }
+
+    [Fact]
+    public async Task HostnameIsTheContainersOwn()
+    {
+        var named = await images.Agent("run", "--hostname", "web-1", images.Configured, "hostname");
+        Assert.Equal("web-1", named.Stdout.Trim());
+
+        var byDefault = await images.Agent("run", images.Configured, "sh", "-c", "hostname; echo $HOSTNAME");
+        var lines = byDefault.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches("^[0-9a-f]{12}$", lines[0]);
+        Assert.Equal(lines[0], lines[1]);
+        Assert.NotEqual(Environment.MachineName, lines[0]);
+    }
+
+    [Fact]
+    public async Task ImageConfigEnvWorkingDirAndCmdApply()
+    {
+        var result = await images.Agent("run", images.Configured);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("cmd from-image\n/app\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task OptionsOverrideTheImageConfig()
+    {
+        var result = await images.Agent("run", "-e", "FOO=from-cli", "-e", "BAR=2", "-w", "/tmp/work", images.Configured,
+            "sh", "-c", "echo $FOO $BAR; pwd");
+        Assert.Equal("from-cli 2\n/tmp/work\n", result.Stdout);
+
+        var entrypoint = await images.Agent("run", "--entrypoint", "/bin/echo", images.Configured, "-n", "a", "b");
+        Assert.Equal("a b", entrypoint.Stdout);
+    }
+
+    [Fact]
+    public async Task UserIsResolvedFromTheImagesPasswd()
+    {
+        var byName = await images.Agent("run", "-u", "app", images.Configured, "sh", "-c", "id -u; id -g; echo $HOME");
+        Assert.Equal("1000\n1000\n/home/app\n", byName.Stdout);
+
+        var numeric = await images.Agent("run", "-u", "4321:99", images.Configured, "sh", "-c", "id -u; id -g");
+        Assert.Equal("4321\n99\n", numeric.Stdout);
+
+        var unknown = await images.Agent("run", "-u", "ghost", images.Configured, "true");
+        Assert.Equal(125, unknown.ExitCode);
+        Assert.Contains("ghost", unknown.Stderr);
+    }
+
+    [Fact]
+    public async Task MissingCommandExits127()
+    {
+        var result = await images.Agent("run", images.Configured, "no-such-command");
+        Assert.Equal(127, result.ExitCode);
+        Assert.Contains("no-such-command", result.Stderr);
+    }
+
+    [Fact]
+    public async Task NetworkIsPrivateUnlessHost()
+    {
+        var isolated = await images.Agent("run", images.Configured, "ls", "/sys/class/net");
+        Assert.Equal("lo", isolated.Stdout.Trim());
+
+        var host = await images.Agent("run", "--net", "host", images.Configured, "ls", "/sys/class/net");
+        Assert.Equal(Directory.GetFileSystemEntries("/sys/class/net").Select(Path.GetFileName).Order(),
+            host.Stdout.Split((char[])['\n', ' '], StringSplitOptions.RemoveEmptyEntries).Order());
+    }
+}

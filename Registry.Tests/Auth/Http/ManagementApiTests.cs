@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Registry.Tests.Infrastructure;
+
+namespace Registry.Tests.Auth.Http;
+
+/// <summary>The /api/v1 management API: robots, audit, repositories, bad input, Swagger, and no secret in any log.</summary>
+public abstract class ManagementApiTests(TestDatabase database)
+{
+    [Fact]
+    public async Task RobotSecretIsShownOnceAndRobotsCannotAdminister()
+    {
+        await using var auth = await AuthTestServer.StartAsync(database);
+        await auth.CreateOrganizationAsync("acme");
+        var (login, secret) = await auth.CreateRobotAsync("acme", "ci", "app-*", "pull", "push");
+        Assert.Equal("acme+ci", login);
+        Assert.StartsWith("rrb_", secret);
+        var listed = await auth.Admin.GetStringAsync("/api/v1/orgs/acme/robots");
+        Assert.Contains("\"acme+ci\"", listed);
+        Assert.DoesNotContain(secret, listed);
+        using var robot = auth.Basic(login, secret);
+        Assert.Equal(HttpStatusCode.Forbidden, (await robot.GetAsync("/api/v1/orgs")).StatusCode);
+        // The robot pushes within its pattern, and nowhere else.
+        await robot.PushImageAsync("acme/app-ci", "1", Encoding.UTF8.GetBytes("ci layer"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await robot.PostAsync("/v2/acme/base/blobs/uploads/", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task EveryWriteIsAuditedAndOnlyOwnersReadTheirOrganizationsLog()
+    {
+        await using var auth = await AuthTestServer.StartAsync(database);
+        await auth.CreateUserAsync("boss");
+        await auth.CreateUserAsync("dev");
+        using var boss = auth.Basic("boss", AuthTestServer.PasswordOf("boss"));
+        await AuthTestServer.Expect(await boss.PostAsJsonAsync("/api/v1/orgs", new { name = "acme", defaultVisibility = "internal" }), HttpStatusCode.Created);
+        await AuthTestServer.Expect(await boss.PutAsJsonAsync("/api/v1/orgs/acme/members/dev", new { role = "developer" }), HttpStatusCode.OK);
+        await AuthTestServer.Expect(await boss.PostAsJsonAsync("/api/v1/orgs/acme/teams", new { name = "web" }), HttpStatusCode.Created);
+
+        var entries = await AuthTestServer.Expect(await boss.GetAsync("/api/v1/orgs/acme/audit"), HttpStatusCode.OK);
+        var actions = entries.EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
+        Assert.Equal(["team.create", "org.member.set", "org.create"], actions);
+        var newest = entries[0];
+        Assert.Equal("boss", newest.GetProperty("actor").GetString());
+        Assert.Equal("127.0.0.1", newest.GetProperty("clientAddress").GetString());
+        Assert.True(newest.GetProperty("at").GetDateTime() > DateTime.UtcNow.AddMinutes(-5));
+
+        using var dev = auth.Basic("dev", AuthTestServer.PasswordOf("dev"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await dev.GetAsync("/api/v1/orgs/acme/audit")).StatusCode);
+        await auth.CreateUserAsync("stranger");
+        using var stranger = auth.Basic("stranger", AuthTestServer.PasswordOf("stranger"));
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync("/api/v1/orgs/acme/audit")).StatusCode);
+    }
+
+    [Fact]
+    public async Task BadInputIsRefusedClearlyAndLeavesNothingBehind()
+    {
+        await using var auth = await AuthTestServer.StartAsync(database);
+        await auth.CreateOrganizationAsync("acme");
+        var invalid = await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = "Bad Name" }), HttpStatusCode.BadRequest);
+        Assert.Equal("INVALID", invalid.GetProperty("error").GetProperty("code").GetString());
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = "acme" }), HttpStatusCode.Conflict);
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = AuthTestServer.AdminUser }), HttpStatusCode.Conflict);
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/robots",
+            new { name = "ci", grants = new[] { new { pattern = "app-*", actions = new[] { "pull" } }, new { pattern = "Bad[", actions = new[] { "pull" } } } }),
+            HttpStatusCode.BadRequest);
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/robots",
+            new { name = "ci", grants = new[] { new { pattern = "app-*", actions = new[] { "fly" } } } }), HttpStatusCode.BadRequest);
+        Assert.Equal("[]", await auth.Admin.GetStringAsync("/api/v1/orgs/acme/robots"));
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/users", new { name = "shortpw", password = "short" }), HttpStatusCode.BadRequest);
+        // The organization's only owner (its creator, the admin) cannot be removed.
+        await AuthTestServer.Expect(await auth.Admin.DeleteAsync($"/api/v1/orgs/acme/members/{AuthTestServer.AdminUser}"), HttpStatusCode.Conflict);
+        var audit = await AuthTestServer.Expect(await auth.Admin.GetAsync("/api/v1/orgs/acme/audit"), HttpStatusCode.OK);
+        Assert.Equal(["org.create"], audit.EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+    }
+
+    [Fact]
+    public async Task DeletedRepositoryDisappearsFromRegistryAndCatalog()
+    {
+        await using var auth = await AuthTestServer.StartAsync(database);
+        await auth.CreateOrganizationAsync("acme");
+        await auth.Admin.PushImageAsync("acme/old", "1", Encoding.UTF8.GetBytes("old layer"));
+        var listed = await AuthTestServer.Expect(await auth.Admin.GetAsync("/api/v1/repositories?namespace=acme"), HttpStatusCode.OK);
+        Assert.Equal("private", listed[0].GetProperty("visibility").GetString());
+        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/repositories/acme/old"), HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.NotFound, (await auth.Admin.GetAsync("/v2/acme/old/manifests/1")).StatusCode);
+        var catalog = await auth.Admin.GetFromJsonAsync<JsonElement>("/v2/_catalog");
+        Assert.Equal(0, catalog.GetProperty("repositories").GetArrayLength());
+        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/repositories/acme/old"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task SwaggerDocumentsTheManagementApiWithTheBearerScheme()
+    {
+        await using var auth = await AuthTestServer.StartAsync(database);
+        using var client = auth.Anonymous();
+        var document = await client.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/v1/orgs/{org}/robots", out _));
+        var bearer = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/swagger/index.html")).StatusCode);
+    }
+
+    [Fact]
+    public async Task NoSecretEverReachesTheLogs()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Trace",
+                // The JSON console setup clears providers after this test's hook runs; keep the default ones so ours stays.
+                ["Registry:Logging:Json"] = "false",
+            },
+            builder => builder.Logging.AddProvider(logs));
+        await auth.CreateOrganizationAsync("acme");
+        await auth.CreateUserAsync("dev");
+        var (login, secret) = await auth.CreateRobotAsync("acme", "ci", "*", "pull");
+        var token = await auth.TokenAsync(login, secret, "repository:acme/x:pull");
+        using var dev = auth.Basic("dev", AuthTestServer.PasswordOf("dev"));
+        var pat = (await AuthTestServer.Expect(await dev.PostAsJsonAsync("/api/v1/user/tokens", new { name = "t" }), HttpStatusCode.Created)).GetProperty("token").GetString()!;
+        await auth.Basic("dev", "a-wrong-password-guess").GetAsync("/v2/");
+        await auth.Bearer(token).GetAsync("/v2/acme/x/tags/list");
+
+        var all = string.Join('\n', logs.Lines);
+        Assert.NotEmpty(logs.Lines);
+        foreach (var leaked in new[] { secret, pat, token, AuthTestServer.AdminPassword, AuthTestServer.PasswordOf("dev"), "a-wrong-password-guess" })
+            Assert.DoesNotContain(leaked, all);
+    }
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+        public void Dispose() { }
+
+        private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+        }
+    }
+}
+
+public sealed class SqliteManagementApiTests() : ManagementApiTests(TestDatabase.Sqlite);
+public sealed class PostgresManagementApiTests() : ManagementApiTests(TestDatabase.Postgres);
+
+public class AuthDisabledByDefaultTests
+{
+    [Fact]
+    public async Task WithoutConfigurationTheRegistryIsOpenAndHasNoAuthEndpoints()
+    {
+        await using var server = await RegistryServer.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/v2/")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/token")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/api/v1/orgs")).StatusCode);
+    }
+}
