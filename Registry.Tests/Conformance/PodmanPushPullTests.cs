@@ -33,4 +33,22 @@ public sealed class PodmanPushPullTests
         var raw = await Skopeo.InspectRawAsync(registry.Docker("org/echo-copy", "v2"));
         Assert.Equal(inspected.GetProperty("Digest").GetString(), Digest.Sha256Of(System.Text.Encoding.UTF8.GetBytes(raw.TrimEnd('\n'))).ToString());
     }
+
+    [Theory]
+    [InlineData(RegistryKind.OursOnSqlite)]
+    [InlineData(RegistryKind.OursOnPostgres)]
+    public async Task PullsTheAmd64ImageOfAnIndex(RegistryKind kind)
+    {
+        await using var registry = await RegistryUnderTest.StartAsync(kind);
+        using var podman = new PodmanSandbox();
+        var amd64 = ConformanceImages.Echo("amd64 picked");
+        var arm64 = ImageBuilder.FromBusybox().Platform(new("linux", "arm64", "v8")).Layer(l => l.File("message.txt", "arm64"))
+            .Cmd("/bin/cat", "/message.txt").Build();
+        var index = new IndexBuilder().Add(arm64, new("linux", "arm64", "v8")).Add(amd64, ImagePlatform.LinuxAmd64).Build();
+        await new RegistryPushClient(registry.Client).PushAsync("org/multi", index, "v1");
+
+        var output = await podman.RunAsync("run", "--rm", "--network", "none", "--tls-verify=false", $"{registry.HostPort}/org/multi:v1");
+
+        Assert.Equal("amd64 picked", output.Trim());
+    }
 }
