@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Runtime.Versioning;
 using System.Text;
+using Registry.Tests.Conformance;
 using Registry.Tests.TestImages;
 
 namespace Registry.Tests.Agent;
@@ -16,12 +17,12 @@ public sealed class PullLoginTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        registry = await DistributionRegistry.StartWithBasicAuthAsync(User, Password);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{registry.Host}/") };
+        registry = await DistributionRegistry.StartAsync((User, Password));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{registry.HostPort}/") };
         http.DefaultRequestHeaders.Authorization =
             new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
         await new RegistryPushClient(http).PushAsync("private/app", ImageBuilder.FromBusybox().Build(), "1.0");
-        reference = $"{registry.Host}/private/app:1.0";
+        reference = $"{registry.HostPort}/private/app:1.0";
     }
 
     public async Task DisposeAsync() => await registry.DisposeAsync();
@@ -34,7 +35,7 @@ public sealed class PullLoginTests : IAsyncLifetime
         var pull = await root.RunAsync("pull", reference);
 
         Assert.Equal(1, pull.ExitCode);
-        Assert.Contains($"runtime-agent login {registry.Host}", pull.Stderr);
+        Assert.Contains($"runtime-agent login {registry.HostPort}", pull.Stderr);
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public sealed class PullLoginTests : IAsyncLifetime
     {
         using var root = new AgentRoot();
 
-        var login = await root.RunAsync("login", registry.Host, "-u", User, "-p", "wrong");
+        var login = await root.RunAsync("login", registry.HostPort, "-u", User, "-p", "wrong");
 
         Assert.Equal(1, login.ExitCode);
         Assert.Contains("refused", login.Stderr);
@@ -54,14 +55,14 @@ public sealed class PullLoginTests : IAsyncLifetime
     {
         using var root = new AgentRoot();
 
-        var login = await AgentBinary.RunAsync(["--root", root.Path, "login", registry.Host, "-u", User, "--password-stdin"], Password + "\n");
+        var login = await AgentBinary.RunAsync(["--root", root.Path, "login", registry.HostPort, "-u", User, "--password-stdin"], Password + "\n");
         Assert.True(login.ExitCode == 0, login.ToString());
         var authFile = Path.Combine(root.Path, "auth.json");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(authFile));
         Assert.DoesNotContain(Password, File.ReadAllText(authFile)); // stored encoded, as docker does, never echoed
 
         await root.RunOkAsync("pull", reference);
-        await root.RunOkAsync("logout", registry.Host);
+        await root.RunOkAsync("logout", registry.HostPort);
         await root.RunOkAsync("rmi", reference);
         var pullAfterLogout = await root.RunAsync("pull", reference);
 

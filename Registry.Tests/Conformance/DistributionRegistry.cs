@@ -24,7 +24,11 @@ public sealed class DistributionRegistry : IAsyncDisposable
     private DistributionRegistry(Process process, string directory, Uri baseAddress) =>
         (_process, _directory, BaseAddress) = (process, directory, baseAddress);
 
-    public static async Task<DistributionRegistry> StartAsync()
+    /// <summary>
+    /// Starts a registry; with <paramref name="basicAuthUser"/> it accepts only that user (htpasswd Basic auth),
+    /// for checking a client's login against a registry it was not written with.
+    /// </summary>
+    public static async Task<DistributionRegistry> StartAsync((string User, string Password)? basicAuthUser = null)
     {
         if (!File.Exists(Binary))
             throw new InvalidOperationException($"{Binary} is missing: apt-get install docker-registry (scripts/install-deps.sh)");
@@ -42,6 +46,7 @@ public sealed class DistributionRegistry : IAsyncDisposable
                 enabled: true
             http:
               addr: 127.0.0.1:{port}
+            {HtpasswdSection(directory, basicAuthUser)}
             """);
         var start = new ProcessStartInfo(Binary, ["serve", config])
         {
@@ -68,7 +73,7 @@ public sealed class DistributionRegistry : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync("v2/");
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized) return;
             }
             catch (HttpRequestException)
             {
@@ -77,6 +82,25 @@ public sealed class DistributionRegistry : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException("docker-registry did not answer on /v2/");
+    }
+
+    private static string HtpasswdSection(string directory, (string User, string Password)? user)
+    {
+        if (user is not { } credentials) return "";
+        // bcrypt, the only hash distribution's htpasswd accepts, from libxcrypt through python's crypt module.
+        var hasher = new ProcessStartInfo("python3", ["-W", "ignore", "-c",
+            "import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))", credentials.Password])
+        { RedirectStandardOutput = true };
+        using var child = Process.Start(hasher)!;
+        var hash = child.StandardOutput.ReadToEnd().Trim();
+        child.WaitForExit();
+        File.WriteAllText(Path.Combine(directory, "htpasswd"), $"{credentials.User}:{hash}\n");
+        return $"""
+            auth:
+              htpasswd:
+                realm: test
+                path: {directory}/htpasswd
+            """;
     }
 
     private static int FreePort()
