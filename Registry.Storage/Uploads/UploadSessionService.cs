@@ -81,8 +81,22 @@ public sealed class UploadSessionService(
             await CancelAsync(session, cancellationToken);
             return actual;
         }
-        await store.PublishUploadAsync(session.Id, actual, cancellationToken);
-        await metadata.LinkBlobAsync(session.Repository, actual, session.Offset, cancellationToken);
+        // The blob row is touched (or created) BEFORE the bytes are published. A garbage-collection sweep of this
+        // digest either finished deleting row and bytes before the touch (the publish below then writes our own
+        // staged bytes) or sees the fresh touch and keeps the blob. Publishing first could let the store drop
+        // our staged copy as a duplicate of bytes that the sweep deletes a moment later.
+        var newLink = await metadata.LinkBlobAsync(session.Repository, actual, session.Offset, cancellationToken);
+        try
+        {
+            await store.PublishUploadAsync(session.Id, actual, cancellationToken);
+        }
+        catch
+        {
+            // The session and its staged bytes stay for a retry; the repository must not claim bytes it lacks
+            // (a link it had before this upload points at bytes stored earlier, and stays).
+            if (newLink) await metadata.UnlinkBlobAsync(session.Repository, actual, CancellationToken.None);
+            throw;
+        }
         await DeleteRowAsync(session.Id, cancellationToken);
         return actual;
     }
