@@ -14,6 +14,22 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
     {
         using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await InsertBlobLinkAsync(repository, digest, size, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken)
+    {
+        using var _ = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await InsertBlobLinkAsync(repository, digest, size, cancellationToken);
+        await db.UploadSessions.Where(u => u.Id == uploadId).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    // Callers hold the write gate and a transaction.
+    private async Task InsertBlobLinkAsync(string repository, Digest digest, long size, CancellationToken cancellationToken)
+    {
         var repositoryId = await EnsureRepositoryAsync(repository, cancellationToken);
         var now = DateTime.UtcNow;
         var text = digest.ToString();
@@ -23,7 +39,6 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES ({repositoryId}, {text}, {now}) ON CONFLICT (repository_id, digest) DO NOTHING",
             cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<long?> GetLinkedBlobSizeAsync(string repository, Digest digest, CancellationToken cancellationToken)

@@ -12,6 +12,12 @@ public interface IMetadataStore
     /// <summary>Records a published blob and links it to <paramref name="repository"/> (idempotent).</summary>
     Task LinkBlobAsync(string repository, Digest digest, long size, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="LinkBlobAsync"/> for a blob an upload session just published, and removes the session's
+    /// row in the same transaction (a completed push is one commit).
+    /// </summary>
+    Task LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken);
+
     /// <summary>The size of <paramref name="digest"/> when <paramref name="repository"/> has it linked, else null.</summary>
     Task<long?> GetLinkedBlobSizeAsync(string repository, Digest digest, CancellationToken cancellationToken);
 

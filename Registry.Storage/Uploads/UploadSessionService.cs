@@ -38,9 +38,13 @@ public sealed class UploadSessionService(
         return row is null ? null : new UploadSession(row.Id, row.RepositoryName, row.Offset);
     }
 
-    /// <summary>Appends <paramref name="body"/> at the session's offset; returns the session with its new offset.</summary>
+    /// <summary>
+    /// Appends <paramref name="body"/> at the session's offset; returns the session with its new offset.
+    /// <paramref name="completing"/>: the same request completes the session next, so the new offset is not
+    /// recorded (should completion fail, the next append drops the unrecorded bytes and continues).
+    /// </summary>
     /// <exception cref="UploadOffsetMismatchException">when another request moved the staged bytes.</exception>
-    public async Task<UploadSession> AppendAsync(UploadSession session, Stream body, CancellationToken cancellationToken)
+    public async Task<UploadSession> AppendAsync(UploadSession session, Stream body, bool completing, CancellationToken cancellationToken)
     {
         var running = hashes.ForAppend(session.Id, session.Offset);
         var hashing = new HashingReadStream(body, running?.Hash);
@@ -57,6 +61,7 @@ public sealed class UploadSessionService(
         if (running is not null && staged == session.Offset + hashing.BytesRead) running.Offset = staged;
         else hashes.Forget(session.Id);
 
+        if (completing) return session with { Offset = staged };
         using (await gate.EnterAsync(cancellationToken))
         {
             var now = DateTime.UtcNow;
@@ -82,8 +87,7 @@ public sealed class UploadSessionService(
             return actual;
         }
         await store.PublishUploadAsync(session.Id, actual, cancellationToken);
-        await metadata.LinkBlobAsync(session.Repository, actual, session.Offset, cancellationToken);
-        await DeleteRowAsync(session.Id, cancellationToken);
+        await metadata.LinkUploadedBlobAsync(session.Repository, actual, session.Offset, session.Id, cancellationToken);
         return actual;
     }
 
