@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Registry.Api.Access;
 using Registry.Api.Auth;
+using Registry.Api.Blobs;
 using Registry.Api.Errors;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
@@ -20,7 +21,9 @@ public static class RegistryApp
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The content root (appsettings*.json, watched for changes) is where the binaries are, not the working
+        // directory: started from a large directory such as /tmp, the config watcher would walk all of it.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.AddRegistryOperations(); // before the storage defaults, so a configured object store wins
         AddRegistryServices(builder);
@@ -55,5 +58,7 @@ public static class RegistryApp
         builder.AddRegistryAuthentication(storage);
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
+        var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);
+        builder.Services.AddSingleton(new BlobLinkCache(TimeSpan.FromSeconds(blobCacheSeconds), TimeProvider.System));
     }
 }

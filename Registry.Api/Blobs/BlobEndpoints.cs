@@ -20,36 +20,34 @@ public static class BlobEndpoints
         return group;
     }
 
-    private static async Task<IResult> GetBlob(OciRoute route, HttpContext context, IMetadataStore metadata, IBlobStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetBlob(
+        OciRoute route, HttpContext context, IMetadataStore metadata, IBlobStore store, BlobLinkCache cache, CancellationToken cancellationToken)
     {
         if (!Digest.TryParse(route.Reference, out var digest)) return OciError.DigestInvalid("invalid digest", route.Reference);
-        var size = await metadata.GetLinkedBlobSizeAsync(route.Name, digest, cancellationToken);
-        if (size is null) return OciError.BlobUnknown(digest.ToString());
-        var headers = context.Response.Headers;
-        headers["Docker-Content-Digest"] = digest.ToString();
-        headers.ETag = $"\"{digest}\"";
-        headers.CacheControl = "max-age=31536000";
-        if (HttpMethods.IsHead(context.Request.Method))
+        var key = digest.ToString();
+        if (!cache.TryGet(route.Name, key, out var size))
         {
-            // HEAD is answered from the metadata alone: no store round trip, no file opened.
-            context.Response.ContentLength = size;
-            context.Response.ContentType = "application/octet-stream";
-            headers.AcceptRanges = "bytes";
-            return Results.Empty;
+            if (await metadata.GetLinkedBlobSizeAsync(route.Name, digest, cancellationToken) is not { } linked)
+                return OciError.BlobUnknown(key);
+            cache.Set(route.Name, key, size = linked);
         }
+        var headers = context.Response.Headers;
+        headers["Docker-Content-Digest"] = key;
+        headers.ETag = $"\"{key}\"";
+        headers.CacheControl = "max-age=31536000";
+        // HEAD is answered from the metadata alone: no store round trip, no file opened.
+        if (HttpMethods.IsHead(context.Request.Method)) return await BlobRangeResult.SendAsync(context, store, digest, size, null, cancellationToken);
         var location = await store.GetReadLocationAsync(digest, cancellationToken);
         if (location?.RedirectUri is { } redirect) return Results.Redirect(redirect.ToString(), permanent: false, preserveMethod: true);
-        // A local file goes out through the kernel's sendfile path, with Range handled by ASP.NET (206/416).
-        if (location?.LocalPath is { } path) return Results.File(path, "application/octet-stream", enableRangeProcessing: true);
-        return await BlobRangeResult.StreamAsync(context, store, digest, size.Value, cancellationToken);
+        return await BlobRangeResult.SendAsync(context, store, digest, size, location?.LocalPath, cancellationToken);
     }
 
-    private static async Task<IResult> DeleteBlob(OciRoute route, IMetadataStore metadata, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteBlob(OciRoute route, IMetadataStore metadata, BlobLinkCache cache, CancellationToken cancellationToken)
     {
         if (!Digest.TryParse(route.Reference, out var digest)) return OciError.DigestInvalid("invalid digest", route.Reference);
         // Only the repository's link goes; the shared bytes stay for other repositories until garbage collection.
-        return await metadata.UnlinkBlobAsync(route.Name, digest, cancellationToken)
-            ? Results.Accepted()
-            : OciError.BlobUnknown(digest.ToString());
+        var removed = await metadata.UnlinkBlobAsync(route.Name, digest, cancellationToken);
+        cache.Invalidate(route.Name, digest.ToString());
+        return removed ? Results.Accepted() : OciError.BlobUnknown(digest.ToString());
     }
 }

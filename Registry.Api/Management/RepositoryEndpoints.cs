@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Blobs;
 using Registry.Api.Manifests;
 using Registry.Auth.Accounts;
 using Registry.Auth.Permissions;
@@ -73,7 +74,7 @@ public static class RepositoryEndpoints
     }
 
     private static async Task<IResult> Delete(string name, ManagementCaller caller, RegistryDbContext db, RepositoryTargetResolver targets,
-        MetadataWriteGate gate, ManifestTagCache cache, CancellationToken ct)
+        MetadataWriteGate gate, ManifestTagCache cache, BlobLinkCache blobCache, CancellationToken ct)
     {
         var target = await targets.ResolveAsync(name, ct);
         var repository = await db.Repositories.FirstOrDefaultAsync(r => r.Name == name, ct);
@@ -88,6 +89,7 @@ public static class RepositoryEndpoints
         caller.Record("repository.delete", name, OrganizationOf(target));
         await db.SaveChangesAsync(ct);
         cache.InvalidateRepository(name);
+        blobCache.InvalidateRepository(name);
         return Results.NoContent();
     }
 

@@ -14,7 +14,9 @@ internal static class UploadChunkWriter
 {
     public sealed record Appended(UploadSession? Session, IResult? Error);
 
-    public static async Task<Appended> AppendAsync(HttpContext context, UploadSessionService uploads, UploadSession session, CancellationToken cancellationToken)
+    /// <summary>Appends the request body; <paramref name="completing"/> when this request completes the session next.</summary>
+    public static async Task<Appended> AppendAsync(
+        HttpContext context, UploadSessionService uploads, UploadSession session, bool completing, CancellationToken cancellationToken)
     {
         var request = context.Request;
         var rangeText = request.Headers.ContentRange.ToString();
@@ -33,7 +35,7 @@ internal static class UploadChunkWriter
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
         if (!canHaveBody) return new Appended(session, null);
 
-        var appended = await uploads.AppendAsync(session, request.Body, cancellationToken);
+        var appended = await uploads.AppendAsync(session, request.Body, completing, cancellationToken);
         if (range is { } r && appended.Offset - session.Offset != r.Length)
         {
             // The body disagreed with its Content-Range: the session cannot be trusted any more.

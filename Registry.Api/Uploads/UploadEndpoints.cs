@@ -38,7 +38,7 @@ public static class UploadEndpoints
             // See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#single-post
             if (!Digest.TryParse(query["digest"], out var expected)) return OciError.DigestInvalid("invalid digest", query["digest"].ToString());
             var session = await uploads.StartAsync(route.Name, cancellationToken);
-            var appended = await UploadChunkWriter.AppendAsync(context, uploads, session, cancellationToken);
+            var appended = await UploadChunkWriter.AppendAsync(context, uploads, session, completing: true, cancellationToken);
             return appended.Error ?? await UploadChunkWriter.CompleteAsync(context, uploads, appended.Session!, expected, cancellationToken);
         }
         var started = await uploads.StartAsync(route.Name, cancellationToken);
@@ -49,7 +49,7 @@ public static class UploadEndpoints
     {
         var session = await uploads.FindAsync(route.Name, route.Reference, cancellationToken);
         if (session is null) return OciError.BlobUploadUnknown(route.Reference);
-        var appended = await UploadChunkWriter.AppendAsync(context, uploads, session, cancellationToken);
+        var appended = await UploadChunkWriter.AppendAsync(context, uploads, session, completing: false, cancellationToken);
         return appended.Error ?? UploadChunkWriter.Accepted(context, appended.Session!);
     }
 
@@ -68,7 +68,7 @@ public static class UploadEndpoints
         if (!Digest.TryParse(digestText, out var expected)) return OciError.DigestInvalid("PUT needs ?digest= with a valid digest", digestText);
         var session = await uploads.FindAsync(route.Name, route.Reference, cancellationToken);
         if (session is null) return OciError.BlobUploadUnknown(route.Reference);
-        var appended = await UploadChunkWriter.AppendAsync(context, uploads, session, cancellationToken);
+        var appended = await UploadChunkWriter.AppendAsync(context, uploads, session, completing: true, cancellationToken);
         return appended.Error ?? await UploadChunkWriter.CompleteAsync(context, uploads, appended.Session!, expected, cancellationToken);
     }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
 using Registry.Storage.Oci;
 using Registry.Storage.Uploads;
 
@@ -12,6 +14,8 @@ namespace Registry.Storage.Blobs;
 public sealed class FileSystemBlobStore : IBlobStore
 {
     private const string StagedFileName = "data";
+    // Large enough that a 100 MiB push is a hundred write calls, small enough to pool.
+    private const int WriteBlockSize = 1024 * 1024;
     private readonly string root;
     private readonly string blobsRoot;
     private readonly string uploadsRoot;
@@ -92,15 +96,31 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async Task<long> AppendUploadAsync(string uploadId, long offset, Stream data, CancellationToken cancellationToken)
     {
         // FileShare.None: a second writer on the same session fails instead of interleaving bytes.
-        await using var file = OpenStaged(uploadId, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-        if (file.Length < offset) throw new UploadOffsetMismatchException(uploadId, offset, file.Length);
+        // Synchronous positional writes of large blocks: page-cache writes are short, and an async handle
+        // would turn each one into a thread-pool hop. No fsync here: the bytes are fsynced once, at publish.
+        using var handle = OpenStagedHandle(uploadId, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        var length = RandomAccess.GetLength(handle);
+        if (length < offset) throw new UploadOffsetMismatchException(uploadId, offset, length);
         // Bytes past the acknowledged offset come from a request that failed half-way: drop them.
-        if (file.Length > offset) file.SetLength(offset);
-        file.Seek(offset, SeekOrigin.Begin);
-        await data.CopyToAsync(file, 128 * 1024, cancellationToken);
-        await file.FlushAsync(cancellationToken);
-        file.Flush(flushToDisk: true);
-        return file.Length;
+        if (length > offset) RandomAccess.SetLength(handle, offset);
+        var buffer = ArrayPool<byte>.Shared.Rent(WriteBlockSize);
+        try
+        {
+            var position = offset;
+            while (true)
+            {
+                var filled = await StreamChunks.FillAsync(data, buffer.AsMemory(0, WriteBlockSize), cancellationToken);
+                if (filled == 0) break;
+                RandomAccess.Write(handle, buffer.AsSpan(0, filled), position);
+                position += filled;
+                if (filled < WriteBlockSize) break;
+            }
+            return position;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public Task<Stream> OpenUploadAsync(string uploadId, CancellationToken cancellationToken) =>
@@ -114,6 +134,10 @@ public sealed class FileSystemBlobStore : IBlobStore
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         if (!File.Exists(target))
         {
+            // The one fsync of an upload: the content must be on disk before a name (and then a metadata
+            // link) points at it. The rename itself reaches the disk with the filesystem's journal, which
+            // the database's next fsync forces (docs/REGISTRY.md, "Durability").
+            using (var handle = File.OpenHandle(staged, FileMode.Open, FileAccess.ReadWrite)) RandomAccess.FlushToDisk(handle);
             try
             {
                 // Without overwrite .NET links the new name and unlinks the old one, so a concurrent
@@ -152,12 +176,14 @@ public sealed class FileSystemBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
-    private FileStream OpenStaged(string uploadId, FileMode mode, FileAccess access, FileShare share)
+    private FileStream OpenStaged(string uploadId, FileMode mode, FileAccess access, FileShare share) =>
+        new(OpenStagedHandle(uploadId, mode, access, share), access, bufferSize: 0);
+
+    private SafeFileHandle OpenStagedHandle(string uploadId, FileMode mode, FileAccess access, FileShare share)
     {
         try
         {
-            return new FileStream(Path.Combine(UploadDirectory(uploadId), StagedFileName), mode, access, share,
-                bufferSize: 1, FileOptions.Asynchronous);
+            return File.OpenHandle(Path.Combine(UploadDirectory(uploadId), StagedFileName), mode, access, share);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

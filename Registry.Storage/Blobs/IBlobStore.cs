@@ -34,7 +34,9 @@ public interface IBlobStore
 
     /// <summary>
     /// Appends <paramref name="data"/> to the staged bytes of an upload, which must currently hold exactly
-    /// <paramref name="offset"/> bytes. Returns the new staged length. Durable once it returns.
+    /// <paramref name="offset"/> bytes. Returns the new staged length. The bytes survive a crash of this
+    /// process once it returns; a store may defer flushing them to disk until <see cref="PublishUploadAsync"/>
+    /// (after a power loss the staged length may then be short, which the next append reports as a mismatch).
     /// </summary>
     Task<long> AppendUploadAsync(string uploadId, long offset, Stream data, CancellationToken cancellationToken);
 
@@ -43,7 +45,7 @@ public interface IBlobStore
 
     /// <summary>
     /// Atomically publishes the staged bytes of an upload as <paramref name="digest"/>, which the caller
-    /// has verified, and removes the staging area. When the blob already exists the staged copy is
+    /// has verified, and removes the staging area. The content is on stable storage before it is published. When the blob already exists the staged copy is
     /// dropped and the existing one kept (concurrent pushes of one blob end with one intact copy).
     /// </summary>
     Task PublishUploadAsync(string uploadId, Digest digest, CancellationToken cancellationToken);

@@ -12,13 +12,16 @@ public static class MetadataDatabase
     public const string SqliteMigrationsAssembly = "Registry.Migrations.Sqlite";
     public const string PostgresMigrationsAssembly = "Registry.Migrations.Postgres";
 
+    private static readonly SqlitePragmaInterceptor SqlitePragma = new();
+
     /// <summary>Points <paramref name="db"/> at the configured provider and its migrations.</summary>
     public static void Configure(DbContextOptionsBuilder db, RegistryStorageOptions options)
     {
         if (options.Database.NormalizedProvider == DatabaseProviders.Postgres)
             db.UseNpgsql(options.Database.ConnectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
         else
-            db.UseSqlite(SqliteConnectionString(options), o => o.MigrationsAssembly(SqliteMigrationsAssembly));
+            db.UseSqlite(SqliteConnectionString(options), o => o.MigrationsAssembly(SqliteMigrationsAssembly))
+                .AddInterceptors(SqlitePragma);
     }
 
     /// <summary>The SQLite connection string: the configured one, or a file under the data directory.</summary>

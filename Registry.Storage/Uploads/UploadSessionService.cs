@@ -38,9 +38,13 @@ public sealed class UploadSessionService(
         return row is null ? null : new UploadSession(row.Id, row.RepositoryName, row.Offset);
     }
 
-    /// <summary>Appends <paramref name="body"/> at the session's offset; returns the session with its new offset.</summary>
+    /// <summary>
+    /// Appends <paramref name="body"/> at the session's offset; returns the session with its new offset.
+    /// <paramref name="completing"/>: the same request completes the session next, so the new offset is not
+    /// recorded (should completion fail, the next append drops the unrecorded bytes and continues).
+    /// </summary>
     /// <exception cref="UploadOffsetMismatchException">when another request moved the staged bytes.</exception>
-    public async Task<UploadSession> AppendAsync(UploadSession session, Stream body, CancellationToken cancellationToken)
+    public async Task<UploadSession> AppendAsync(UploadSession session, Stream body, bool completing, CancellationToken cancellationToken)
     {
         var running = hashes.ForAppend(session.Id, session.Offset);
         var hashing = new HashingReadStream(body, running?.Hash);
@@ -57,6 +61,7 @@ public sealed class UploadSessionService(
         if (running is not null && staged == session.Offset + hashing.BytesRead) running.Offset = staged;
         else hashes.Forget(session.Id);
 
+        if (completing) return session with { Offset = staged };
         using (await gate.EnterAsync(cancellationToken))
         {
             var now = DateTime.UtcNow;
@@ -81,9 +86,23 @@ public sealed class UploadSessionService(
             await CancelAsync(session, cancellationToken);
             return actual;
         }
-        await store.PublishUploadAsync(session.Id, actual, cancellationToken);
-        await metadata.LinkBlobAsync(session.Repository, actual, session.Offset, cancellationToken);
-        await DeleteRowAsync(session.Id, cancellationToken);
+        // The blob row is touched (or created) BEFORE the bytes are published. A garbage-collection sweep of this
+        // digest either finished deleting row and bytes before the touch (the publish below then writes our own
+        // staged bytes) or sees the fresh touch and keeps the blob. Publishing first could let the store drop
+        // our staged copy as a duplicate of bytes that the sweep deletes a moment later.
+        var newLink = await metadata.LinkUploadedBlobAsync(session.Repository, actual, session.Offset, session.Id, cancellationToken);
+        try
+        {
+            await store.PublishUploadAsync(session.Id, actual, cancellationToken);
+        }
+        catch
+        {
+            // The repository must not claim bytes it lacks (a link it had before this upload points at bytes
+            // stored earlier, and stays), and the session comes back so the client can retry the PUT.
+            if (newLink) await metadata.UnlinkBlobAsync(session.Repository, actual, CancellationToken.None);
+            await RestoreRowAsync(session);
+            throw;
+        }
         return actual;
     }
 
@@ -103,6 +122,17 @@ public sealed class UploadSessionService(
         int read;
         while ((read = await staged.ReadAsync(buffer, cancellationToken)) > 0) hash.AppendData(buffer, 0, read);
         return hash.GetCurrentHash();
+    }
+
+    private async Task RestoreRowAsync(UploadSession session)
+    {
+        var now = DateTime.UtcNow;
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            db.UploadSessions.Add(new UploadSessionEntity { Id = session.Id, RepositoryName = session.Repository, Offset = session.Offset, StartedAt = now, UpdatedAt = now });
+            await db.SaveChangesAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+        }
     }
 
     private async Task DeleteRowAsync(string uploadId, CancellationToken cancellationToken)
