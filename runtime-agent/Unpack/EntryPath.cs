@@ -1,15 +1,18 @@
 namespace RuntimeAgent.Unpack;
 
 /// <summary>
-/// A tar entry name made relative to the layer root, lexically: <c>./a//b/./c</c> → [a, b, c].
-/// Absolute names and <c>..</c> that climbs above the root are refused, never "fixed".
+/// A tar entry name (or hardlink target) made relative to the layer root, lexically: <c>./a//b/./c</c> → [a, b, c].
+/// A leading '/' is dropped and the name taken relative to the layer root — what GNU tar does on extraction and what
+/// umoci (CleanPath + SecureJoin) and containerd (fs.RootPath) do; image-spec layer.md only says names are relative.
+/// So <c>/</c>, <c>./</c> and <c>.</c> name the root itself (umoci insert writes <c>/</c>). A <c>..</c> that climbs
+/// above the root is refused rather than clamped (umoci and containerd clamp it): no honest layer has one.
+/// Symlinks are not resolved here; <see cref="RootedDirectory"/> refuses to write through them.
 /// </summary>
 public static class EntryPath
 {
     public static IReadOnlyList<string> Split(string name, string what = "entry")
     {
         if (name.Contains('\0')) throw new LayerRefusedException($"{what} '{name.Replace("\0", "\\0")}' contains a NUL byte");
-        if (name.StartsWith('/')) throw new LayerRefusedException($"{what} '{name}' is an absolute path");
         var parts = new List<string>();
         foreach (var segment in name.Split('/'))
         {
