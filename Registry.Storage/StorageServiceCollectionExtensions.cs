@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.Storage.Blobs;
 using Registry.Storage.Configuration;
+using Registry.Storage.GarbageCollection;
 using Registry.Storage.Metadata;
 using Registry.Storage.Uploads;
 
@@ -24,6 +25,9 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IMetadataStore, EfMetadataStore>();
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadSessionService>();
+        services.AddSingleton(options.Gc);
+        services.AddSingleton<CollectorLock>();
+        services.AddScoped<GarbageCollector>();
         return services;
     }
 }

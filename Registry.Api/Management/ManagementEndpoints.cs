@@ -7,7 +7,7 @@ public static class ManagementEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Management");
         api.AddEndpointFilter<ManagementAuthFilter>();
-        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit();
+        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection();
         return api;
     }
 }

@@ -42,7 +42,14 @@ internal static class ManifestPush
         var missing = await metadata.FindMissingReferencesAsync(route.Name, manifest, cancellationToken);
         if (missing.Count > 0) return OciError.ManifestBlobUnknown(missing);
 
-        await metadata.PutManifestAsync(route.Name, digest, manifest, content, reference.Tag, cancellationToken);
+        try
+        {
+            await metadata.PutManifestAsync(route.Name, digest, manifest, content, reference.Tag, cancellationToken);
+        }
+        catch (MissingReferencesException e)
+        {
+            return OciError.ManifestBlobUnknown(e.Digests); // garbage collection won the race for them
+        }
         if (reference.Tag is { } tag) cache.Invalidate(route.Name, tag);
 
         var headers = context.Response.Headers;

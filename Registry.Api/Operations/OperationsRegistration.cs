@@ -26,6 +26,8 @@ public static class OperationsRegistration
             builder.Services.AddHostedService<BlobStoreProvisioner>();
         }
 
+        builder.Services.AddHostedService<ScheduledGarbageCollection>();
+
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<BlobStoreHealthCheck>("blob-store", tags: [HealthEndpoints.ReadyTag]);

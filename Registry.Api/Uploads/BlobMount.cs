@@ -29,7 +29,8 @@ internal static class BlobMount
             size = await metadata.FindBlobAsync(digest, cancellationToken);
         }
         if (size is null) return null;
-        await metadata.LinkBlobAsync(repository, digest, size.Value, cancellationToken);
+        // Links only a blob row that still exists: a sweep may have removed it since the lookup above.
+        if (await metadata.TryLinkExistingBlobAsync(repository, digest, cancellationToken) is null) return null;
         context.Response.Headers["Docker-Content-Digest"] = digest.ToString();
         return Results.Created($"/v2/{repository}/blobs/{digest}", null);
     }

@@ -1,3 +1,5 @@
+using Registry.Storage.GarbageCollection;
+
 namespace Registry.Storage.Configuration;
 
 /// <summary>
@@ -15,6 +17,9 @@ public sealed class RegistryStorageOptions
     /// <summary>The metadata database.</summary>
     public DatabaseOptions Database { get; set; } = new();
 
+    /// <summary>Online garbage collection (<c>Registry:Gc</c>).</summary>
+    public GarbageCollectionOptions Gc { get; set; } = new();
+
     /// <summary>The data directory as an absolute path.</summary>
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 
@@ -29,6 +34,7 @@ public sealed class RegistryStorageOptions
             problems.Add($"Registry:Database:Provider is '{Database.Provider}'; set Registry__Database__Provider to 'sqlite' or 'postgres'.");
         if (provider == DatabaseProviders.Postgres && string.IsNullOrWhiteSpace(Database.ConnectionString))
             problems.Add("Registry:Database:Provider is 'postgres' but Registry:Database:ConnectionString is empty; set Registry__Database__ConnectionString (e.g. 'Host=localhost;Username=registry;Password=…;Database=registry').");
+        problems.AddRange(Gc.Validate());
         return problems;
     }
 }

@@ -43,6 +43,7 @@ public sealed partial class EfMetadataStore
             """, cancellationToken);
         var manifestId = await db.Manifests.Where(m => m.RepositoryId == repositoryId && m.Digest == text)
             .Select(m => m.Id).FirstAsync(cancellationToken);
+        await HoldReferencesAsync(repositoryId, text, manifest, now, cancellationToken);
         var references = manifest.Blobs.Select(d => (d.Digest, Kind: ManifestReferenceKind.Blob))
             .Concat(manifest.Manifests.Select(d => (d.Digest, Kind: ManifestReferenceKind.Manifest)))
             .DistinctBy(r => r.Digest);
@@ -91,6 +92,7 @@ public sealed partial class EfMetadataStore
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var manifestIds = db.Manifests.Where(m => m.RepositoryId == repositoryId && m.Digest == text).Select(m => m.Id);
         await db.Tags.Where(t => manifestIds.Contains(t.ManifestId)).ExecuteDeleteAsync(cancellationToken);
+        await ReleaseBlobReferencesAsync(manifestIds, cancellationToken);
         await db.ManifestReferences.Where(r => manifestIds.Contains(r.ManifestId)).ExecuteDeleteAsync(cancellationToken);
         var removed = await db.Manifests.Where(m => m.RepositoryId == repositoryId && m.Digest == text).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

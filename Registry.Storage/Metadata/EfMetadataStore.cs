@@ -10,35 +10,30 @@ namespace Registry.Storage.Metadata;
 /// </summary>
 public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteGate gate) : IMetadataStore
 {
-    public async Task LinkBlobAsync(string repository, Digest digest, long size, CancellationToken cancellationToken)
+    public async Task<bool> LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await InsertBlobLinkAsync(repository, digest, size, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    public async Task LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken)
-    {
-        using var _ = await gate.EnterAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await InsertBlobLinkAsync(repository, digest, size, cancellationToken);
+        var linked = await InsertBlobLinkAsync(repository, digest, size, cancellationToken);
         await db.UploadSessions.Where(u => u.Id == uploadId).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return linked;
     }
 
-    // Callers hold the write gate and a transaction.
-    private async Task InsertBlobLinkAsync(string repository, Digest digest, long size, CancellationToken cancellationToken)
+    // Callers hold the write gate and a transaction. Creates the blob row or renews its last_referenced_at (under
+    // the row lock a garbage-collection sweep also takes); true when the repository's link is new.
+    private async Task<bool> InsertBlobLinkAsync(string repository, Digest digest, long size, CancellationToken cancellationToken)
     {
         var repositoryId = await EnsureRepositoryAsync(repository, cancellationToken);
         var now = DateTime.UtcNow;
         var text = digest.ToString();
         await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO blobs (digest, size, created_at) VALUES ({text}, {size}, {now}) ON CONFLICT (digest) DO NOTHING",
+            $"INSERT INTO blobs (digest, size, created_at, last_referenced_at) VALUES ({text}, {size}, {now}, {now}) ON CONFLICT (digest) DO UPDATE SET last_referenced_at = excluded.last_referenced_at",
             cancellationToken);
-        await db.Database.ExecuteSqlAsync(
+        var linked = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES ({repositoryId}, {text}, {now}) ON CONFLICT (repository_id, digest) DO NOTHING",
             cancellationToken);
+        return linked > 0;
     }
 
     public async Task<long?> GetLinkedBlobSizeAsync(string repository, Digest digest, CancellationToken cancellationToken)

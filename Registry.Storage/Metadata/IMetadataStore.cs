@@ -9,14 +9,19 @@ namespace Registry.Storage.Metadata;
 /// </summary>
 public interface IMetadataStore
 {
-    /// <summary>Records a published blob and links it to <paramref name="repository"/> (idempotent).</summary>
-    Task LinkBlobAsync(string repository, Digest digest, long size, CancellationToken cancellationToken);
+    /// <summary>
+    /// Links a blob that the registry already stores to <paramref name="repository"/> (a mount) and returns its
+    /// size; null when no such blob exists (never creates the blob row, unlike <see cref="LinkUploadedBlobAsync"/>).
+    /// </summary>
+    Task<long?> TryLinkExistingBlobAsync(string repository, Digest digest, CancellationToken cancellationToken);
 
     /// <summary>
-    /// <see cref="LinkBlobAsync"/> for a blob an upload session just published, and removes the session's
-    /// row in the same transaction (a completed push is one commit).
+    /// Records the blob of a completed upload session (creating its row, or renewing its last-referenced time),
+    /// links it to <paramref name="repository"/> and removes the session's row in the same transaction (a
+    /// completed push is one commit). Called just BEFORE the bytes are published (see UploadSessionService).
+    /// True when the repository's link is new.
     /// </summary>
-    Task LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken);
+    Task<bool> LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken);
 
     /// <summary>The size of <paramref name="digest"/> when <paramref name="repository"/> has it linked, else null.</summary>
     Task<long?> GetLinkedBlobSizeAsync(string repository, Digest digest, CancellationToken cancellationToken);
@@ -34,6 +39,7 @@ public interface IMetadataStore
     Task<IReadOnlyList<string>> FindMissingReferencesAsync(string repository, ParsedManifest manifest, CancellationToken cancellationToken);
 
     /// <summary>Stores a manifest's exact bytes (idempotent per digest) and, when given, points <paramref name="tag"/> at it.</summary>
+    /// <exception cref="MissingReferencesException">when garbage collection removed a referenced blob or child meanwhile.</exception>
     Task PutManifestAsync(string repository, Digest digest, ParsedManifest manifest, byte[] content, string? tag, CancellationToken cancellationToken);
 
     /// <summary>A manifest by digest, or null.</summary>

@@ -86,8 +86,23 @@ public sealed class UploadSessionService(
             await CancelAsync(session, cancellationToken);
             return actual;
         }
-        await store.PublishUploadAsync(session.Id, actual, cancellationToken);
-        await metadata.LinkUploadedBlobAsync(session.Repository, actual, session.Offset, session.Id, cancellationToken);
+        // The blob row is touched (or created) BEFORE the bytes are published. A garbage-collection sweep of this
+        // digest either finished deleting row and bytes before the touch (the publish below then writes our own
+        // staged bytes) or sees the fresh touch and keeps the blob. Publishing first could let the store drop
+        // our staged copy as a duplicate of bytes that the sweep deletes a moment later.
+        var newLink = await metadata.LinkUploadedBlobAsync(session.Repository, actual, session.Offset, session.Id, cancellationToken);
+        try
+        {
+            await store.PublishUploadAsync(session.Id, actual, cancellationToken);
+        }
+        catch
+        {
+            // The repository must not claim bytes it lacks (a link it had before this upload points at bytes
+            // stored earlier, and stays), and the session comes back so the client can retry the PUT.
+            if (newLink) await metadata.UnlinkBlobAsync(session.Repository, actual, CancellationToken.None);
+            await RestoreRowAsync(session);
+            throw;
+        }
         return actual;
     }
 
@@ -107,6 +122,17 @@ public sealed class UploadSessionService(
         int read;
         while ((read = await staged.ReadAsync(buffer, cancellationToken)) > 0) hash.AppendData(buffer, 0, read);
         return hash.GetCurrentHash();
+    }
+
+    private async Task RestoreRowAsync(UploadSession session)
+    {
+        var now = DateTime.UtcNow;
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            db.UploadSessions.Add(new UploadSessionEntity { Id = session.Id, RepositoryName = session.Repository, Offset = session.Offset, StartedAt = now, UpdatedAt = now });
+            await db.SaveChangesAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+        }
     }
 
     private async Task DeleteRowAsync(string uploadId, CancellationToken cancellationToken)

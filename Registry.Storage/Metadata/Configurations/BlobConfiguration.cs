@@ -13,5 +13,8 @@ internal sealed class BlobConfiguration : IEntityTypeConfiguration<BlobEntity>
         entity.Property(b => b.Digest).HasColumnName("digest").HasMaxLength(150);
         entity.Property(b => b.Size).HasColumnName("size");
         entity.Property(b => b.CreatedAt).HasColumnName("created_at");
+        entity.Property(b => b.LastReferencedAt).HasColumnName("last_referenced_at");
+        // Garbage collection's candidates: blobs untouched since the grace period's cutoff.
+        entity.HasIndex(b => b.LastReferencedAt);
     }
 }

@@ -385,11 +385,17 @@ namespace Registry.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime>("LastReferencedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_referenced_at");
+
                     b.Property<long>("Size")
                         .HasColumnType("bigint")
                         .HasColumnName("size");
 
                     b.HasKey("Digest");
+
+                    b.HasIndex("LastReferencedAt");
 
                     b.ToTable("blobs", (string)null);
                 });

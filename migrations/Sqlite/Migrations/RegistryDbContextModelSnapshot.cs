@@ -366,11 +366,17 @@ namespace Registry.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime>("LastReferencedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_referenced_at");
+
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")
                         .HasColumnName("size");
 
                     b.HasKey("Digest");
+
+                    b.HasIndex("LastReferencedAt");
 
                     b.ToTable("blobs", (string)null);
                 });

@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Storage.Metadata;
+using Registry.Storage.Metadata.Entities;
+
+namespace Registry.Storage.GarbageCollection;
+
+/// <summary>
+/// Deletes one unreachable untagged manifest, following the same rule as <see cref="BlobSweeper"/>: lock the
+/// row, re-check in a new statement that no tag and no index of its repository uses it, delete, commit. A
+/// manifest push locks the manifests it references (and itself) the same way, so it either waits and keeps
+/// the manifest alive or finds it gone and answers MANIFEST_BLOB_UNKNOWN.
+/// </summary>
+internal sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate)
+{
+    /// <summary>True when the manifest was deleted; false when it is in use (or gone) now.</summary>
+    public async Task<bool> TrySweepAsync(UnreachableManifest manifest, DateTime cutoff, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        using var _ = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Blobs first, then the manifest: the order a manifest push locks them in, so the two cannot deadlock.
+        // Touching them starts their grace period: they go in a later collection, like those of any deleted manifest.
+        var references = db.ManifestReferences.Where(r => r.ManifestId == manifest.Id && r.Kind == ManifestReferenceKind.Blob).Select(r => r.Digest);
+        await db.Blobs.Where(b => references.Contains(b.Digest))
+            .ExecuteUpdateAsync(set => set.SetProperty(b => b.LastReferencedAt, now), cancellationToken);
+        var locked = await db.Manifests.Where(m => m.Id == manifest.Id && m.CreatedAt <= cutoff)
+            .ExecuteUpdateAsync(set => set.SetProperty(m => m.Size, m => m.Size), cancellationToken);
+        if (locked == 0) return false;
+        if (await db.Tags.AnyAsync(t => t.ManifestId == manifest.Id, cancellationToken)) return false;
+        var usedByIndex = await (
+            from r in db.ManifestReferences
+            join parent in db.Manifests on r.ManifestId equals parent.Id
+            where r.Digest == manifest.Digest && r.Kind == ManifestReferenceKind.Manifest && parent.RepositoryId == manifest.RepositoryId
+            select r).AnyAsync(cancellationToken);
+        if (usedByIndex) return false;
+        await db.ManifestReferences.Where(r => r.ManifestId == manifest.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.Manifests.Where(m => m.Id == manifest.Id).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+}
