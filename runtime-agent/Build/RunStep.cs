@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Layers;
 using RuntimeAgent.Run;
@@ -16,7 +15,7 @@ internal sealed class RunStep(BuildStore store, string agentPath)
     public async Task<LayerRecord> RunAsync(BuildStage stage, IReadOnlyList<string> argv, string where, long fixedTime, CancellationToken ct)
     {
         var layout = store.Layout;
-        var id = "build-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var id = "build-" + ContainerId.New();
         var directory = Path.Join(layout.ContainersDirectory, id);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -39,12 +38,10 @@ internal sealed class RunStep(BuildStore store, string agentPath)
                 WorkingDir = stage.WorkingDir,
                 User = stage.Runtime.User ?? "",
             };
-            var specPath = Path.Join(directory, "spec.json");
-            spec.Save(specPath);
 
             var started = DateTimeOffset.UtcNow;
             Console.Out.Flush();
-            var exitCode = new NamespaceLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(specPath, spec.PrivateNetwork);
+            var exitCode = new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(spec);
             if (exitCode != 0)
                 throw new BuildFailedException($"{where}: the command exited with code {exitCode}", exitCode);
 

@@ -3,7 +3,7 @@ using RuntimeAgent.Run;
 
 namespace RuntimeAgent.Commands;
 
-/// <summary>Hidden <c>init SPEC</c>: what unshare(1) runs inside the new namespaces (see <see cref="ContainerInit"/>).</summary>
+/// <summary>Hidden <c>init SPEC</c>: PID 1 of a container started through a second process (see <see cref="ContainerInit"/>).</summary>
 public static class InitCommand
 {
     public static Command Create()

@@ -48,6 +48,11 @@ internal sealed class ContainerRoot : IDisposable
         return fd;
     }
 
+    /// <summary>An O_PATH descriptor of a directory inside the root (created if missing) that the caller owns and closes.</summary>
+    public int OpenDirectory(string containerPath) =>
+        ContainerSetupException.Check(Libc.OpenAt(Resolve(containerPath, createLeafAsFile: false), ".", Libc.OPath | Libc.ODirectory | Libc.OCloExec, 0),
+            $"open {containerPath} in the container");
+
     private int Resolve(string containerPath, bool createLeafAsFile)
     {
         var parts = containerPath.Split('/', StringSplitOptions.RemoveEmptyEntries);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Run;
@@ -17,7 +16,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
 {
     public int Run(ResolvedImage image, RunRequest request)
     {
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var id = ContainerId.New();
         var hostname = request.Hostname ?? id;
         var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
         var dir = Path.Join(layout.ContainersDirectory, id);
@@ -41,9 +40,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
                 User = process.User,
                 ReapZombies = request.ReapZombies,
             };
-            var specPath = Path.Join(dir, "spec.json");
-            spec.Save(specPath);
-            return new NamespaceLauncher(agentPath, request.StopTimeout).Run(specPath, spec.PrivateNetwork);
+            return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
         }
         finally
         {

@@ -32,15 +32,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "sethostname", SetLastError = true)]
     public static partial int Sethostname(byte* name, nuint length);
 
-    [LibraryImport(Lib, EntryPoint = "setgroups", SetLastError = true)]
-    public static partial int Setgroups(nuint size, uint* groups);
-
-    [LibraryImport(Lib, EntryPoint = "setgid", SetLastError = true)]
-    public static partial int Setgid(uint gid);
-
-    [LibraryImport(Lib, EntryPoint = "setuid", SetLastError = true)]
-    public static partial int Setuid(uint uid);
-
     [LibraryImport(Lib, EntryPoint = "execve", SetLastError = true)]
     public static partial int Execve(byte* path, byte** argv, byte** envp);
 

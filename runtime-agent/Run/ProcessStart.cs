@@ -5,6 +5,8 @@ namespace RuntimeAgent.Run;
 /// <summary>Starts the container's command: finds it on the container's PATH and execs or spawns it with clean signal state.</summary>
 internal static unsafe class ProcessStart
 {
+    private const int GateDescriptor = 1023;
+
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /// <summary>Resolves a command the way execvp does, but against the container's environment, not ours.</summary>
@@ -36,8 +38,12 @@ internal static unsafe class ProcessStart
         throw Failure(path, LastError);
     }
 
-    /// <summary>Spawns the command as a child with default signal dispositions and an empty mask; returns its pid.</summary>
-    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, bool newProcessGroup = false)
+    /// <summary>
+    /// Spawns the command as a child with default signal dispositions and an empty mask; returns its pid.
+    /// With <paramref name="gate"/>, the child first opens that FIFO for reading, which holds it before
+    /// execve until someone opens the other end (<see cref="StartGate"/>).
+    /// </summary>
+    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, bool newProcessGroup = false, string? gate = null)
     {
         using var file = new Utf8Z(path);
         using var argv = new Utf8ZArray(args);
@@ -47,20 +53,30 @@ internal static unsafe class ProcessStart
         var allSignals = stackalloc ulong[16];
         var noSignals = stackalloc ulong[16];
         for (var i = 0; i < 16; i++) { allSignals[i] = ulong.MaxValue; noSignals[i] = 0; }
+        var actions = stackalloc byte[256]; // posix_spawn_file_actions_t is 80 bytes in glibc
+        using var gatePath = gate is null ? null : new Utf8Z(gate);
         PosixSpawnattrInit(attr);
+        PosixSpawnFileActionsInit(actions);
         try
         {
+            if (gatePath is not null)
+            {
+                // Any descriptor number works: it is opened (blocking), then closed again before execve.
+                PosixSpawnFileActionsAddopen(actions, GateDescriptor, gatePath.Pointer, ORdOnly, 0);
+                PosixSpawnFileActionsAddclose(actions, GateDescriptor);
+            }
             var flags = PosixSpawnSetsigdef | PosixSpawnSetsigmask | (newProcessGroup ? PosixSpawnSetpgroup : 0);
             PosixSpawnattrSetflags(attr, (short)flags);
             PosixSpawnattrSetsigdefault(attr, allSignals);
             PosixSpawnattrSetsigmask(attr, noSignals);
             PosixSpawnattrSetpgroup(attr, 0);
             int pid;
-            var error = PosixSpawn(&pid, file.Pointer, null, attr, argv.Pointer, envp.Pointer);
+            var error = PosixSpawn(&pid, file.Pointer, gatePath is null ? null : actions, attr, argv.Pointer, envp.Pointer);
             return error == 0 ? pid : throw Failure(path, error);
         }
         finally
         {
+            PosixSpawnFileActionsDestroy(actions);
             PosixSpawnattrDestroy(attr);
         }
     }

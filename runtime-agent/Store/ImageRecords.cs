@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using RuntimeAgent.Registry;
@@ -36,8 +36,10 @@ public sealed class ImageRecords(StoreLayout layout)
         return true;
     }
 
+    // A non-cryptographic hash of the reference: nothing here needs SHA-256, and `run` of a cached image
+    // would otherwise load and initialise OpenSSL only to find this file (about 15% of its CPU time).
     private string PathFor(string reference) =>
-        Path.Combine(layout.ImagesDirectory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reference)))[..32] + ".json");
+        Path.Combine(layout.ImagesDirectory, Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(reference))) + ".json");
 
     private static ImageRecord? Read(string path)
     {

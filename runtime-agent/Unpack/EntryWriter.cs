@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 using RuntimeAgent.Native;
 
@@ -19,12 +18,12 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
 
     private readonly List<(IReadOnlyList<string> Parts, DateTimeOffset Time)> directoryTimes = [];
 
-    public void Write(TarEntry entry)
+    public void Write(LayerEntry entry)
     {
         var parts = EntryPath.Split(entry.Name);
         if (parts.Count == 0)
         {
-            if (entry.EntryType != TarEntryType.Directory) throw new LayerRefusedException($"entry '{entry.Name}' names the layer root but is not a directory");
+            if (entry.Type != TarEntryType.Directory) throw new LayerRefusedException($"entry '{entry.Name}' names the layer root but is not a directory");
             ApplyMetadata(root.RootFd, ".", entry, isSymlink: false);
             directoryTimes.Add((parts, entry.ModificationTime));
             return;
@@ -45,7 +44,7 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
             return;
         }
 
-        switch (entry.EntryType)
+        switch (entry.Type)
         {
             case TarEntryType.Directory:
                 MakeDirectory(parent, name, entry);
@@ -67,13 +66,13 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
                 break;
             case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
                 RemoveExisting(parent, name);
-                var type = entry.EntryType switch { TarEntryType.CharacterDevice => Libc.SIfChr, TarEntryType.BlockDevice => Libc.SIfBlk, _ => Libc.SIfIfo };
-                var device = entry is PosixTarEntry posix ? Libc.MakeDevice(posix.DeviceMajor, posix.DeviceMinor) : 0;
+                var type = entry.Type switch { TarEntryType.CharacterDevice => Libc.SIfChr, TarEntryType.BlockDevice => Libc.SIfBlk, _ => Libc.SIfIfo };
+                var device = Libc.MakeDevice(entry.DeviceMajor, entry.DeviceMinor);
                 Check(Libc.MknodAt(parent, name, type | 0b110_000_000, device), "mknod", entry.Name);
                 ApplyMetadata(parent, name, entry, isSymlink: false);
                 break;
             default:
-                throw new LayerRefusedException($"entry '{entry.Name}' has unsupported type {entry.EntryType}");
+                throw new LayerRefusedException($"entry '{entry.Name}' has unsupported type {entry.Type}");
         }
     }
 
@@ -88,7 +87,7 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         }
     }
 
-    private void MakeDirectory(int parent, string name, TarEntry entry)
+    private void MakeDirectory(int parent, string name, LayerEntry entry)
     {
         if (Libc.MkdirAt(parent, name, 0b111_000_000) == 0) return;
         if (Libc.LastError != Libc.EExist) Check(-1, "mkdir", entry.Name);
@@ -97,7 +96,7 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         Check(Libc.MkdirAt(parent, name, 0b111_000_000), "mkdir", entry.Name);
     }
 
-    private void WriteFile(int parent, string name, TarEntry entry)
+    private void WriteFile(int parent, string name, LayerEntry entry)
     {
         const int flags = Libc.OWrOnly | Libc.OCreat | Libc.OExcl | Libc.ONoFollow | Libc.OCloExec;
         var fd = Libc.OpenAt(parent, name, flags, 0b110_000_000);
@@ -108,10 +107,10 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         }
         Check(fd, "create", entry.Name);
         using var file = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 0);
-        entry.DataStream?.CopyTo(file, CopyBuffer);
+        entry.Data.CopyTo(file, CopyBuffer);
     }
 
-    private void Link(int parent, string name, TarEntry entry)
+    private void Link(int parent, string name, LayerEntry entry)
     {
         var targetParts = EntryPath.Split(entry.LinkName, $"hardlink '{entry.Name}' → target");
         if (targetParts.Count == 0) throw new LayerRefusedException($"hardlink '{entry.Name}' points at the layer root");
@@ -136,28 +135,21 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         }
     }
 
-    private void ApplyMetadata(int parent, string name, TarEntry entry, bool isSymlink)
+    private void ApplyMetadata(int parent, string name, LayerEntry entry, bool isSymlink)
     {
         Check(Libc.FchownAt(parent, name, entry.Uid, entry.Gid, Libc.AtSymlinkNoFollow), "chown", entry.Name);
-        if (entry is PaxTarEntry pax) ApplyXattrs(parent, name, pax);
-        if (!isSymlink) Check(Libc.FchmodAt(parent, name, (uint)entry.Mode & 0xFFF, 0), "chmod", entry.Name);
-        if (entry.EntryType != TarEntryType.Directory) SetTimes(parent, name, entry.ModificationTime, entry.Name);
+        ApplyXattrs(parent, name, entry);
+        if (!isSymlink) Check(Libc.FchmodAt(parent, name, entry.Mode, 0), "chmod", entry.Name);
+        if (entry.Type != TarEntryType.Directory) SetTimes(parent, name, entry.ModificationTime, entry.Name);
     }
 
-    private static void ApplyXattrs(int parent, string name, PaxTarEntry pax)
+    private static void ApplyXattrs(int parent, string name, LayerEntry entry)
     {
-        foreach (var (key, value) in pax.ExtendedAttributes)
+        foreach (var (attribute, value) in entry.Xattrs)
         {
-            string attribute;
-            byte[] bytes;
-            if (key.StartsWith("SCHILY.xattr.", StringComparison.Ordinal))
-                (attribute, bytes) = (key["SCHILY.xattr.".Length..], Encoding.UTF8.GetBytes(value));
-            else if (key.StartsWith("LIBARCHIVE.xattr.", StringComparison.Ordinal))
-                (attribute, bytes) = (Uri.UnescapeDataString(key["LIBARCHIVE.xattr.".Length..]), Convert.FromBase64String(value));
-            else continue;
             // Overlay's own attributes come only from whiteout conversion: a layer may not forge redirects or opacity.
             if (attribute.StartsWith("trusted.overlay.", StringComparison.Ordinal)) continue;
-            SetXattr(RootedDirectory.ProcPath(parent, name), attribute, bytes);
+            SetXattr(RootedDirectory.ProcPath(parent, name), attribute, value);
         }
     }
 

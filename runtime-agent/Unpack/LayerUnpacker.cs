@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using Registry.Storage.Oci;
 
 namespace RuntimeAgent.Unpack;
@@ -38,8 +37,8 @@ public static class LayerUnpacker
         var writer = new EntryWriter(root);
         try
         {
-            using var reader = new TarReader(tar, leaveOpen: true);
-            while (reader.GetNextEntry(copyData: false) is { } entry) writer.Write(entry);
+            var reader = new LayerTarReader(tar);
+            while (reader.Next() is { } entry) writer.Write(entry);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {

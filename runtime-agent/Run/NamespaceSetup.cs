@@ -1,0 +1,104 @@
+using System.Runtime.ExceptionServices;
+using System.Text;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Run;
+
+/// <summary>
+/// Creates the container: its namespaces, its root and its first process, with no second start of the agent.
+/// A .NET process is multi-threaded and cannot move itself into new mount or PID namespaces, but one thread
+/// can: this runs on a dedicated setup thread, which unshares, builds the root (overlay, /sys, /dev, /tmp,
+/// volumes, hostname, loopback) and then
+/// <list type="bullet">
+/// <item>directly: pivots into the root itself and posix_spawns the command as PID 1 of a new PID namespace,
+/// held at a <see cref="StartGate"/> until <see cref="ProcMounter"/> has mounted /proc for that namespace;</item>
+/// <item>or, for <c>--init</c> or on a kernel whose procfs lacks <c>pidns=</c>: spawns this agent as
+/// <c>init SPEC</c>, PID 1, which mounts /proc, pivots and execs or reaps (<see cref="ContainerInit"/>).</item>
+/// </list>
+/// The setup thread never creates a thread after unshare(CLONE_NEWPID) (the kernel refuses CLONE_THREAD
+/// then), and drops to the container's user on itself only.
+/// </summary>
+internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool newProcessGroup)
+{
+    /// <summary>Runs the setup on its own thread; returns the container's first process, a child of this process.</summary>
+    public int Start()
+    {
+        var pid = 0;
+        ExceptionDispatchInfo? failure = null;
+        var direct = !spec.ReapZombies && ProcMount.SupportsPidNamespaceOption;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                pid = direct ? LaunchDirectly() : LaunchInit();
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        }) { Name = "container-setup" };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return pid;
+    }
+
+    private int LaunchDirectly()
+    {
+        using var root = EnterNamespaces();
+        using var proc = new ProcMounter(root); // its thread must exist before CLONE_NEWPID
+        var command = ContainerEntry.Enter(spec);
+        ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
+        ContainerEntry.DropTo(command.User);
+        proc.ExpectChild();
+        int pid;
+        try
+        {
+            pid = ProcessStart.Spawn(command.Path, command.Args, command.Env, newProcessGroup, StartGate.PathInContainer);
+        }
+        finally
+        {
+            proc.ChildStarted();
+        }
+        proc.ThrowIfFailed(pid);
+        return pid;
+    }
+
+    private int LaunchInit()
+    {
+        using (EnterNamespaces()) { }
+        var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "spec.json");
+        spec.Save(specPath);
+        ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
+        return ProcessStart.Spawn(agentPath, [agentPath, "init", specPath], [], newProcessGroup);
+    }
+
+    /// <summary>Moves this thread into new namespaces and builds the container's root there (all but /proc).</summary>
+    private ContainerRoot EnterNamespaces()
+    {
+        var flags = CloneNewNs | CloneNewUts | CloneNewIpc | (spec.PrivateNetwork ? CloneNewNet : 0);
+        ContainerSetupException.Check(Unshare(flags), "unshare the container's namespaces");
+        Umask(0); // exact modes for DevSetup and ContainerRoot; the umask is this thread's own since CLONE_NEWNS
+        SystemMounts.Mount(null, "/", null, MsRec | MsPrivate, null); // nothing mounted below reaches the host
+        OverlayMount.Mount(spec);
+        var root = new ContainerRoot(spec.RootFs);
+        try
+        {
+            SystemMounts.MountAll(root, spec);
+            SetHostname(spec.Hostname);
+            if (spec.PrivateNetwork) Loopback.BringUp();
+            return root;
+        }
+        catch
+        {
+            root.Dispose();
+            throw;
+        }
+    }
+
+    private static unsafe void SetHostname(string hostname)
+    {
+        var bytes = Encoding.UTF8.GetBytes(hostname);
+        fixed (byte* p = bytes) ContainerSetupException.Check(Sethostname(p, (nuint)bytes.Length), $"sethostname {hostname}");
+    }
+}

@@ -1,0 +1,138 @@
+using System.Runtime.ExceptionServices;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Run;
+
+/// <summary>
+/// The second thread of a direct launch. The container's /proc must show its PID namespace, which exists only
+/// once its first process does, and the setup thread is blocked in posix_spawn (vfork) until that process
+/// execs. So this thread — started by the setup thread, hence in the container's mount namespace, and still
+/// root — finds the new child, mounts /proc for its namespace, and opens the <see cref="StartGate"/> that
+/// holds it before execve. Host paths are reached through descriptors opened before pivot_root.
+/// </summary>
+internal sealed class ProcMounter : IDisposable
+{
+    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly int _hostProcFd, _procDirFd, _setupThreadId;
+    private readonly StartGate _gate;
+    private readonly ManualResetEventSlim _expectChild = new(), _childStarted = new();
+    private readonly Thread _thread;
+    private volatile bool _cancelled;
+    private ExceptionDispatchInfo? _failure;
+
+    /// <summary>Call on the setup thread, after the root is built and before pivot_root and CLONE_NEWPID.</summary>
+    public ProcMounter(ContainerRoot root)
+    {
+        _setupThreadId = Gettid();
+        _hostProcFd = ContainerSetupException.Check(OpenAt(AtFdCwd, "/proc", OPath | ODirectory | OCloExec, 0), "open /proc");
+        _procDirFd = root.OpenDirectory("/proc");
+        _gate = new StartGate(root);
+        _thread = new Thread(Run) { Name = "container-proc" };
+        _thread.Start();
+    }
+
+    /// <summary>The setup thread is about to spawn the container's first process.</summary>
+    public void ExpectChild() => _expectChild.Set();
+
+    /// <summary>posix_spawn has returned: the child has exec'd, or failed to.</summary>
+    public void ChildStarted() => _childStarted.Set();
+
+    /// <summary>Waits for this thread; if it could not mount /proc, the child was killed, and this reaps it and throws why.</summary>
+    public void ThrowIfFailed(int pid)
+    {
+        _thread.Join();
+        if (_failure is null) return;
+        ProcessStart.Wait(pid);
+        _failure.Throw();
+    }
+
+    private void Run()
+    {
+        var child = 0;
+        try
+        {
+            _expectChild.Wait();
+            if (_cancelled) return;
+            child = FindChild();
+            if (child == 0) return; // posix_spawn failed before creating a process
+            var pidNamespace = ContainerSetupException.Check(OpenAt(_hostProcFd, $"{child}/ns/pid", ORdOnly | OCloExec, 0), "open the container's PID namespace");
+            try
+            {
+                ProcMount.Attach(_procDirFd, pidNamespace);
+            }
+            finally
+            {
+                Close(pidNamespace);
+            }
+        }
+        catch (Exception e)
+        {
+            _failure = ExceptionDispatchInfo.Capture(e);
+            if (child > 0) Kill(child, SigKill);
+        }
+        finally
+        {
+            ReleaseGate();
+        }
+    }
+
+    /// <summary>The setup thread's only child, which appears within microseconds of posix_spawn's clone.</summary>
+    private int FindChild()
+    {
+        var children = $"{Getpid()}/task/{_setupThreadId}/children";
+        var deadline = Environment.TickCount64 + (long)ChildTimeout.TotalMilliseconds;
+        var spinner = new SpinWait();
+        while (!_childStarted.IsSet)
+        {
+            var text = ReadSmallFile(_hostProcFd, children).Trim();
+            if (text.Length > 0) return int.Parse(text.Split(' ')[0]);
+            if (Environment.TickCount64 > deadline) throw new ContainerSetupException("the container's first process did not appear");
+            spinner.SpinOnce();
+        }
+        return 0;
+    }
+
+    private void ReleaseGate()
+    {
+        try
+        {
+            if (!_cancelled) _gate.Open();
+        }
+        catch (Exception e) when (_failure is null)
+        {
+            _failure = ExceptionDispatchInfo.Capture(e);
+        }
+        if (!_cancelled) _childStarted.Wait(); // the child opens the gate by path: remove it only after exec
+        _gate.Dispose();
+    }
+
+    private static unsafe string ReadSmallFile(int dirFd, string path)
+    {
+        var fd = ContainerSetupException.Check(OpenAt(dirFd, path, ORdOnly | OCloExec, 0), $"open /proc/{path}");
+        try
+        {
+            var buffer = stackalloc byte[256];
+            var length = (int)Read(fd, buffer, 256);
+            return length <= 0 ? "" : System.Text.Encoding.ASCII.GetString(buffer, length);
+        }
+        finally
+        {
+            Close(fd);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_thread.IsAlive && !_expectChild.IsSet)
+        {
+            _cancelled = true; // setup failed before the spawn: stop the thread without touching anything
+            _expectChild.Set();
+        }
+        _thread.Join();
+        Close(_procDirFd);
+        Close(_hostProcFd);
+        _expectChild.Dispose();
+        _childStarted.Dispose();
+    }
+}
