@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Registry.Api.Access;
@@ -52,6 +53,7 @@ public static class RegistryApp
 
         // Blobs are streamed to storage whatever their size; manifests have their own 4 MiB cap.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name));
         builder.Services.AddRegistryStorage(storage);
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();

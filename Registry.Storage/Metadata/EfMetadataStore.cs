@@ -76,6 +76,8 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
     // Callers hold the write gate and a transaction.
     private async Task<long> EnsureRepositoryAsync(string repository, CancellationToken cancellationToken)
     {
+        // Almost every call finds the repository: look before writing.
+        if (await FindRepositoryIdAsync(repository, cancellationToken) is { } existing) return existing;
         var now = DateTime.UtcNow;
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO repositories (name, created_at) VALUES ({repository}, {now}) ON CONFLICT (name) DO NOTHING",

@@ -20,12 +20,11 @@ public sealed class UploadSessionService(
         var id = UploadIds.New();
         await store.BeginUploadAsync(id, cancellationToken);
         var now = DateTime.UtcNow;
+        // One INSERT, not the change tracker: this runs for every blob push.
         using (await gate.EnterAsync(cancellationToken))
-        {
-            db.UploadSessions.Add(new UploadSessionEntity { Id = id, RepositoryName = repository, StartedAt = now, UpdatedAt = now });
-            await db.SaveChangesAsync(cancellationToken);
-            db.ChangeTracker.Clear();
-        }
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO upload_sessions (id, repository_name, byte_offset, started_at, updated_at) VALUES ({id}, {repository}, {0L}, {now}, {now})",
+                cancellationToken);
         return new UploadSession(id, repository, 0);
     }
 

@@ -90,6 +90,48 @@ public abstract class BlobEndpointTests(RegistryFixture fixture)
         using var again = await Client.DeleteAsync($"/v2/{first}/blobs/{digest}");
         Assert.Equal("BLOB_UNKNOWN", await again.ErrorCodeAsync());
     }
+
+    [Fact]
+    public async Task BlobJustReadIsUnknownRightAfterItsDelete()
+    {
+        var repository = OciTestClient.UniqueRepository();
+        var digest = await Client.PushBlobAsync(repository, OciTestClient.RandomBytes(200));
+        // Read twice first, so that any cached answer is warm when the delete comes.
+        for (var i = 0; i < 2; i++)
+        {
+            using var head = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{repository}/blobs/{digest}"));
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        }
+        using var delete = await Client.DeleteAsync($"/v2/{repository}/blobs/{digest}");
+        Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        using var gone = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{repository}/blobs/{digest}"));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        using var get = await Client.GetAsync($"/v2/{repository}/blobs/{digest}");
+        Assert.Equal("BLOB_UNKNOWN", await get.ErrorCodeAsync());
+    }
+
+    [Fact]
+    public async Task MultiMegabyteBlobComesBackWholeAndInRangesAcrossReadBlocks()
+    {
+        var repository = OciTestClient.UniqueRepository();
+        var content = OciTestClient.RandomBytes(3 * 1024 * 1024 + 17);
+        var digest = await Client.PushBlobAsync(repository, content);
+        using var whole = await Client.GetAsync($"/v2/{repository}/blobs/{digest}");
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal(content.Length, whole.Content.Headers.ContentLength);
+        Assert.Equal(content, await whole.Content.ReadAsByteArrayAsync());
+
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repository}/blobs/{digest}");
+        request.Headers.Range = new RangeHeaderValue(262_000, 800_000);
+        using var part = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+        Assert.Equal(content[262_000..800_001], await part.Content.ReadAsByteArrayAsync());
+
+        var tail = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repository}/blobs/{digest}");
+        tail.Headers.Range = new RangeHeaderValue(null, 100);
+        using var suffix = await Client.SendAsync(tail);
+        Assert.Equal(content[^100..], await suffix.Content.ReadAsByteArrayAsync());
+    }
 }
 
 public sealed class BlobEndpointTestsOnSqlite(SqliteRegistryFixture fixture) : BlobEndpointTests(fixture), IClassFixture<SqliteRegistryFixture>;
