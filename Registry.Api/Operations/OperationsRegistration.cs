@@ -55,6 +55,7 @@ public static class OperationsRegistration
         app.UseMiddleware<RequestTelemetryMiddleware>();
         app.UseHttpMetrics(); // http_requests_received_total by route (endpoint) and status code
         app.MapRegistryHealth();
+        StorageMetricsExporter.Start();
         app.MapMetrics("/metrics");
         return app;
     }

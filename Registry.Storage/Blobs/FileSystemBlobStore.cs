@@ -149,7 +149,12 @@ public sealed class FileSystemBlobStore : IBlobStore
             catch (IOException) when (File.Exists(target))
             {
                 // Another upload of the same content won the race; its copy is the one we keep.
+                StorageMetrics.DedupHits.Add(1);
             }
+        }
+        else
+        {
+            StorageMetrics.DedupHits.Add(1);
         }
         Directory.Delete(UploadDirectory(uploadId), recursive: true);
         return Task.CompletedTask;
