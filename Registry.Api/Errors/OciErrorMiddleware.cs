@@ -42,6 +42,7 @@ public static class OciErrorMiddleware
         UploadNotFoundException => OciError.BlobUploadUnknown(""),
         BlobNotFoundException e => OciError.BlobUnknown(e.Digest.ToString()),
         StoreUnavailableException e => OciError.Unavailable(e.Message),
+        _ when DatabaseUnavailable.Matches(error) => OciError.Unavailable("the metadata database is unavailable; retry shortly"),
         BadHttpRequestException e => OciError.Create(e.StatusCode, "BLOB_UPLOAD_INVALID", e.Message),
         OperationCanceledException => OciError.Unavailable("request cancelled"),
         _ => OciError.Create(500, "UNKNOWN", "internal error"),

@@ -1,3 +1,4 @@
+using Registry.Api.Operations;
 using Registry.Storage.GarbageCollection;
 using Registry.Storage.Metadata;
 
@@ -23,6 +24,7 @@ public static class GarbageCollectionEndpoints
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators run garbage collection");
         var report = await collector.RunAsync(dryRun ?? false, ct);
         if (report is null) return ApiError.Conflict("a garbage collection is already running on this or another replica; try again when it ends");
+        GarbageCollectionMetrics.Record(report);
         if (!report.DryRun)
         {
             caller.Record("gc.run", "registry", null,

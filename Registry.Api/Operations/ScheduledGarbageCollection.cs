@@ -19,7 +19,8 @@ public sealed class ScheduledGarbageCollection(IServiceScopeFactory scopes, Garb
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var report = await scope.ServiceProvider.GetRequiredService<GarbageCollector>().RunAsync(dryRun: false, stoppingToken);
-                if (report is null) logger.LogInformation("Scheduled garbage collection skipped: another replica is collecting");
+                if (report is not null) GarbageCollectionMetrics.Record(report);
+                else logger.LogInformation("Scheduled garbage collection skipped: another replica is collecting");
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

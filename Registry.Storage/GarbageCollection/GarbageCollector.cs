@@ -60,7 +60,6 @@ public sealed class GarbageCollector(
         }
 
         var report = new GarbageCollectionReport(dryRun, started, DateTime.UtcNow, manifests, blobs, uploads, bytesFreed, candidates.Count - blobs.Count);
-        if (!dryRun) StorageMetrics.RecordCollection(report);
         logger.LogInformation(
             "Garbage collection{DryRun}: {Manifests} manifests, {Blobs} blobs, {Uploads} uploads, {Bytes} bytes; {Kept} candidates kept by concurrent pushes",
             dryRun ? " (dry run)" : "", manifests.Count, blobs.Count, uploads.Count, bytesFreed, report.BlobsKept);

@@ -29,6 +29,20 @@ public sealed class RunProcessTests(RunImages images) : IClassFixture<RunImages>
     }
 
     [Fact]
+    public async Task CommandIsStartedDirectlyAndTheStartGateIsGone()
+    {
+        // Direct launch (docs/decisions/002): PID 1 is the command itself, not an agent in between, and the
+        // FIFO that held it before execve has been removed from its /dev.
+        var direct = await images.Agent("run", images.Configured, "sh", "-c", "tr '\\0' ' ' </proc/1/cmdline; echo; ls -a /dev");
+        Assert.True(direct.ExitCode == 0, direct.ToString());
+        Assert.StartsWith("sh -c", direct.Stdout);
+        Assert.DoesNotContain(".runtime-agent-start", direct.Stdout);
+
+        var withInit = await images.Agent("run", "--init", images.Configured, "cat", "/proc/1/comm");
+        Assert.Equal("runtime-agent", withInit.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task ProcShowsOnlyTheContainersProcesses()
     {
         var result = await images.Agent("run", images.Configured, "sh", "-c", "cd /proc && echo [0-9]*");

@@ -19,6 +19,12 @@ public sealed record PushedImage(string Repository, byte[] Manifest, string Dige
         using var response = await client.GetAsync($"/v2/{Repository}/manifests/{Digest}");
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"manifest {Digest} answered {(int)response.StatusCode}");
         Assert.Equal(Manifest, await response.Content.ReadAsByteArrayAsync());
+        await AssertBlobsPullAsync(client);
+    }
+
+    /// <summary>Asserts every blob pulls back intact.</summary>
+    public async Task AssertBlobsPullAsync(HttpClient client)
+    {
         foreach (var blob in Blobs) await client.AssertBlobPullsAsync(Repository, blob);
     }
 }

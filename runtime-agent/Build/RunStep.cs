@@ -37,6 +37,7 @@ internal sealed class RunStep(BuildStore store, string agentPath)
                 Env = stage.RunEnvironment(),
                 WorkingDir = stage.WorkingDir,
                 User = stage.Runtime.User ?? "",
+                DisposableUpper = true, // read back into a layer tarball right after the command exits
             };
 
             var started = DateTimeOffset.UtcNow;

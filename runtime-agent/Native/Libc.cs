@@ -47,6 +47,7 @@ internal static unsafe partial class Libc
     public struct Stat
     {
         [FieldOffset(24)] public uint Mode;
+        [FieldOffset(40)] public ulong RawDevice;
     }
 
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]

@@ -39,6 +39,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
                 WorkingDir = process.WorkingDir,
                 User = process.User,
                 ReapZombies = request.ReapZombies,
+                DisposableUpper = !request.Keep,
             };
             return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
         }

@@ -26,6 +26,8 @@ public sealed record ContainerSpec
     public required string WorkingDir { get; init; }
     /// <summary>Empty for root, else <c>UID[:GID]</c> or <c>NAME[:GROUP]</c>, resolved inside the container's /etc.</summary>
     public string User { get; init; } = "";
+    /// <summary>The upper dir does not outlive the container, so the overlay may skip syncing it (overlayfs <c>volatile</c>).</summary>
+    public bool DisposableUpper { get; init; }
     /// <summary>Keep init as PID 1 to reap zombies and forward signals, instead of exec'ing the command.</summary>
     public bool ReapZombies { get; init; }
 

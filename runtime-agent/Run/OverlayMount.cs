@@ -15,6 +15,9 @@ internal static class OverlayMount
     public static void Mount(ContainerSpec spec)
     {
         var data = Options(spec.LowerDirs, spec.UpperDir, spec.WorkDir, out var relativeTo);
+        // The upper dir is deleted (run) or read straight back (build) when the container exits, so it need
+        // not reach the disk: without `volatile`, unmounting syncs the host filesystem, about 5 ms a container.
+        if (spec.DisposableUpper) data += ",volatile";
         if (relativeTo is not null) ContainerSetupException.Check(Libc.Chdir(relativeTo), $"chdir {relativeTo}");
         ContainerSetupException.Check(Libc.Mount("overlay", spec.RootFs, "overlay", 0, data), "mount the overlay root");
     }

@@ -16,7 +16,9 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
     private const string OpaqueMarker = ".wh..wh..opq";
     private const int CopyBuffer = 1 << 20;
 
-    private readonly List<(IReadOnlyList<string> Parts, DateTimeOffset Time)> directoryTimes = [];
+    private const string AufsMetaPrefix = ".wh..wh.";
+
+    private readonly DirectoryTimes directoryTimes = new(root);
 
     public void Write(LayerEntry entry)
     {
@@ -25,9 +27,11 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         {
             if (entry.Type != TarEntryType.Directory) throw new LayerRefusedException($"entry '{entry.Name}' names the layer root but is not a directory");
             ApplyMetadata(root.RootFd, ".", entry, isSymlink: false);
-            directoryTimes.Add((parts, entry.ModificationTime));
+            directoryTimes.Record(parts, entry.ModificationTime);
             return;
         }
+        // AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs) is not content; containerd and Docker skip it too.
+        if (parts.Any(part => part.StartsWith(AufsMetaPrefix, StringComparison.Ordinal) && part != OpaqueMarker)) return;
         var name = parts[^1];
         var parent = root.OpenParent(parts, entry.Name);
         if (name == OpaqueMarker)
@@ -49,7 +53,7 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
             case TarEntryType.Directory:
                 MakeDirectory(parent, name, entry);
                 ApplyMetadata(parent, name, entry, isSymlink: false);
-                directoryTimes.Add((parts, entry.ModificationTime));
+                directoryTimes.Record(parts, entry.ModificationTime);
                 break;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 WriteFile(parent, name, entry);
@@ -76,16 +80,8 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         }
     }
 
-    /// <summary>Directory mtimes last, children first: writing into a directory changes its mtime.</summary>
-    public void FinishDirectoryTimes()
-    {
-        for (var i = directoryTimes.Count - 1; i >= 0; i--)
-        {
-            var (parts, time) = directoryTimes[i];
-            if (parts.Count == 0) { SetTimes(root.RootFd, ".", time, "."); continue; }
-            SetTimes(root.OpenParent(parts, string.Join('/', parts)), parts[^1], time, string.Join('/', parts));
-        }
-    }
+    /// <summary>Directory mtimes last: writing into a directory changes its mtime.</summary>
+    public void FinishDirectoryTimes() => directoryTimes.Apply();
 
     private void MakeDirectory(int parent, string name, LayerEntry entry)
     {
@@ -115,14 +111,15 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         var targetParts = EntryPath.Split(entry.LinkName, $"hardlink '{entry.Name}' → target");
         if (targetParts.Count == 0) throw new LayerRefusedException($"hardlink '{entry.Name}' points at the layer root");
         // The target's parent fd is opened separately from the cached one: both are needed at once.
-        var targetKey = string.Join('/', targetParts.Take(targetParts.Count - 1));
-        var targetParent = targetParts.Count == 1 ? root.RootFd
-            : Libc.Openat2(root.RootFd, targetKey, Libc.OPath | Libc.ODirectory | Libc.OCloExec,
-                           Libc.ResolveBeneath | Libc.ResolveNoSymlinks | Libc.ResolveNoMagicLinks);
+        var targetParent = root.OpenExistingParent(targetParts);
         if (targetParent < 0)
             throw new LayerRefusedException($"hardlink '{entry.Name}' → '{entry.LinkName}': the target is not a file inside the layer");
         try
         {
+            // A whiteout is a deletion, not a file: a link to it would silently delete a second path.
+            if (Libc.FstatAt(targetParent, targetParts[^1], out var target, Libc.AtSymlinkNoFollow) == 0
+                && (target.Mode & Libc.SIfMt) == Libc.SIfChr && target.RawDevice == 0)
+                throw new LayerRefusedException($"hardlink '{entry.Name}' → '{entry.LinkName}': the target is a whiteout");
             RemoveExisting(parent, name);
             parent = root.OpenParent(EntryPath.Split(entry.Name), entry.Name);
             if (Libc.LinkAt(targetParent, targetParts[^1], parent, name, 0) != 0)
@@ -160,7 +157,7 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
                 throw new IOException($"setxattr {attribute} on {path}: {Libc.ErrorText(Libc.LastError)}");
     }
 
-    private static void SetTimes(int parent, string name, DateTimeOffset time, string entryName)
+    internal static void SetTimes(int parent, string name, DateTimeOffset time, string entryName)
     {
         var seconds = time.ToUnixTimeSeconds();
         var nanoseconds = (time.UtcTicks - DateTimeOffset.FromUnixTimeSeconds(seconds).UtcTicks) * 100;

@@ -41,6 +41,13 @@ internal sealed class RootedDirectory : IDisposable
     }
 
     /// <summary>
+    /// The fd of the existing directory holding parts[..^1], never creating or following anything; -1 when it is
+    /// missing or not a directory. The caller closes it unless it is <see cref="RootFd"/>.
+    /// </summary>
+    public int OpenExistingParent(IReadOnlyList<string> parts) =>
+        parts.Count <= 1 ? rootFd : Libc.Openat2(rootFd, string.Join('/', parts.Take(parts.Count - 1)), DirectoryFlags, Confined);
+
+    /// <summary>
     /// Forgets the cached parent: called after something was removed, which may have been that parent.
     /// The fd itself stays open until the next lookup replaces it, because the caller may still be using it.
     /// </summary>
