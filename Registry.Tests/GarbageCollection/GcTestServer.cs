@@ -37,6 +37,13 @@ public static class GcTestServer
         return await scope.ServiceProvider.GetRequiredService<Registry.Storage.Metadata.RegistryDbContext>().Blobs.AnyAsync(b => b.Digest == digest);
     }
 
+    /// <summary>How many upload session rows the metadata database holds.</summary>
+    public static async Task<int> QueryUploadSessionsAsync(this RegistryServer server)
+    {
+        await using var scope = server.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<Registry.Storage.Metadata.RegistryDbContext>().UploadSessions.CountAsync();
+    }
+
     /// <summary>Whether the filesystem store holds the blob's bytes.</summary>
     public static bool BlobFileExists(this RegistryServer server, string digest)
     {

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Registry.Tests.ScaleOut;
+
+/// <summary>
+/// The registry as a separate OS process (<c>dotnet Registry.Api.dll</c> from the test's output directory), so a
+/// test can kill it with SIGKILL mid-request, as a crashed replica dies.
+/// </summary>
+public sealed class RegistryProcess : IAsyncDisposable
+{
+    private readonly Process process;
+
+    private RegistryProcess(Process process, Uri baseAddress)
+    {
+        this.process = process;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public HttpClient Client { get; }
+
+    /// <summary>Starts a replica with <paramref name="settings"/> as environment variables (<c>Registry__…</c>) and waits for /healthz.</summary>
+    public static async Task<RegistryProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Registry.Api.dll"));
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        // Drain the logs so a full pipe never blocks the replica.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var replica = new RegistryProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        for (var attempt = 0; attempt < 150; attempt++)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"the registry process exited with {process.ExitCode} at start");
+            try
+            {
+                using var health = await replica.Client.GetAsync("/healthz");
+                if (health.StatusCode == HttpStatusCode.OK) return replica;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        await replica.DisposeAsync();
+        throw new TimeoutException("the registry process did not answer /healthz within 30 s");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no graceful drain, open requests cut.</summary>
+    public async Task KillAsync()
+    {
+        if (process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        Client.Dispose();
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
