@@ -5,7 +5,8 @@ namespace Registry.Api.Operations;
 /// <summary>
 /// Echoes the request id (the one in every log line of the request) as <c>X-Request-Id</c>, and counts
 /// bytes in and out and the blob upload requests in flight. Bytes are taken from Content-Length, so the
-/// response body keeps its zero-copy (sendfile) path.
+/// response body keeps its zero-copy (sendfile) path; a request body without one (chunked) is counted as
+/// it is read.
 /// </summary>
 internal sealed class RequestTelemetryMiddleware(RequestDelegate next)
 {
@@ -27,6 +28,9 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next)
         context.Response.Headers["X-Request-Id"] = context.TraceIdentifier;
         var isUpload = context.Request.Path.Value?.Contains("/blobs/uploads", StringComparison.Ordinal) == true;
         if (isUpload) UploadsInFlight.Inc();
+        var chunked = context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0
+            ? new CountingReadStream(context.Request.Body) : null;
+        if (chunked is not null) context.Request.Body = chunked;
         try
         {
             await next(context);
@@ -35,6 +39,7 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next)
         {
             if (isUpload) UploadsInFlight.Dec();
             if (context.Request.ContentLength is > 0 and var received) BytesReceived.Inc(received);
+            else if (chunked is { BytesRead: > 0 }) BytesReceived.Inc(chunked.BytesRead);
             if (context.Response.ContentLength is > 0 and var sent && !HttpMethods.IsHead(context.Request.Method)) BytesSent.Inc(sent);
         }
     }
