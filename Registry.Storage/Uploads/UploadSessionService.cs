@@ -20,12 +20,9 @@ public sealed class UploadSessionService(
         var id = UploadIds.New();
         await store.BeginUploadAsync(id, cancellationToken);
         var now = DateTime.UtcNow;
-        // One INSERT, not the change tracker: this runs for every blob push.
-        using (await gate.EnterAsync(cancellationToken))
-            await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO upload_sessions (id, repository_name, byte_offset, started_at, updated_at) VALUES ({id}, {repository}, {0L}, {now}, {now})",
-                cancellationToken);
-        return new UploadSession(id, repository, 0);
+        var session = new UploadSession(id, repository, 0);
+        await InsertRowAsync(session, now, cancellationToken);
+        return session;
     }
 
     /// <summary>The session <paramref name="id"/> of <paramref name="repository"/>, or null.</summary>
@@ -99,7 +96,7 @@ public sealed class UploadSessionService(
             // The repository must not claim bytes it lacks (a link it had before this upload points at bytes
             // stored earlier, and stays), and the session comes back so the client can retry the PUT.
             if (newLink) await metadata.UnlinkBlobAsync(session.Repository, actual, CancellationToken.None);
-            await RestoreRowAsync(session);
+            await InsertRowAsync(session, DateTime.UtcNow, CancellationToken.None);
             throw;
         }
         return actual;
@@ -123,15 +120,13 @@ public sealed class UploadSessionService(
         return hash.GetCurrentHash();
     }
 
-    private async Task RestoreRowAsync(UploadSession session)
+    // One INSERT, not the change tracker: this runs for every blob push.
+    private async Task InsertRowAsync(UploadSession session, DateTime now, CancellationToken cancellationToken)
     {
-        var now = DateTime.UtcNow;
-        using (await gate.EnterAsync(CancellationToken.None))
-        {
-            db.UploadSessions.Add(new UploadSessionEntity { Id = session.Id, RepositoryName = session.Repository, Offset = session.Offset, StartedAt = now, UpdatedAt = now });
-            await db.SaveChangesAsync(CancellationToken.None);
-            db.ChangeTracker.Clear();
-        }
+        using (await gate.EnterAsync(cancellationToken))
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO upload_sessions (id, repository_name, byte_offset, started_at, updated_at) VALUES ({session.Id}, {session.Repository}, {session.Offset}, {now}, {now})",
+                cancellationToken);
     }
 
     private async Task DeleteRowAsync(string uploadId, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Operations;
 
@@ -23,7 +22,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         if (!File.Exists(Path.Combine(Bin, "initdb")))
             throw new InvalidOperationException($"PostgreSQL 15 is not installed at {Bin}: run scripts/install-deps.sh");
         var root = Directory.CreateTempSubdirectory("registry-pg-").FullName;
-        var cluster = new ThrowawayPostgres(root, FreePort());
+        var cluster = new ThrowawayPostgres(root, LoopbackPorts.Free());
         Directory.CreateDirectory(cluster.DataDirectory);
         await RunAsync("chown", "-R", "postgres", root);
         await RunAsync("runuser", "-u", "postgres", "--", $"{Bin}/initdb", "-D", cluster.DataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8");
@@ -44,13 +43,6 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     {
         try { await StopServerAsync(); } catch (InvalidOperationException) { } // already stopped
         Directory.Delete(root, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string file, params string[] arguments)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.ScaleOut;
 
@@ -23,7 +23,7 @@ public sealed class RegistryProcess : IAsyncDisposable
     /// <summary>Starts a replica with <paramref name="settings"/> as environment variables (<c>Registry__…</c>) and waits for /healthz.</summary>
     public static async Task<RegistryProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Registry.Api.dll"));
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
@@ -64,12 +64,5 @@ public sealed class RegistryProcess : IAsyncDisposable
         await KillAsync();
         Client.Dispose();
         process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
