@@ -3,7 +3,7 @@ using RuntimeAgent.Cli;
 using RuntimeAgent.Commands;
 
 var globals = new GlobalOptions();
-var root = new RootCommand("runtime-agent: pull OCI images into a host-wide cache and run them in Linux namespaces");
+var root = AgentRootCommand.Create("runtime-agent: pull OCI images into a host-wide cache and run them in Linux namespaces");
 root.Options.Add(globals.Root);
 
 // Image side (agent-image).
@@ -22,4 +22,4 @@ root.Subcommands.Add(InitCommand.Create());
 root.Subcommands.Add(BuildCommand.Create(globals));
 root.Subcommands.Add(PushCommand.Create(globals));
 
-return await root.Parse(RunCommand.SeparateContainerCommand(root, args)).InvokeAsync();
+return await AgentRootCommand.InvokeAsync(root.Parse(RunCommand.SeparateContainerCommand(root, args)));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using static RuntimeAgent.Native.Libc;
 
@@ -10,30 +11,43 @@ namespace RuntimeAgent.Run;
 /// </summary>
 internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
 {
+    private readonly ConcurrentQueue<int> _early = new();
+    private volatile int _pid;
+    private Timer? _stopper;
+
     /// <summary>Returns the container's exit code (128+N when killed by signal N).</summary>
     public int Run(ContainerSpec spec)
     {
         // On a terminal the container shares our process group, so the terminal already sends it ^C and ^\;
         // otherwise it gets its own group and we forward every signal exactly once.
         var terminalDelivers = Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
-        var pid = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers).Start();
-        Timer? stopper = null;
+        // Registered before the container starts: it may run (and be signalled) before Start returns.
         var registrations = Reaper.ForwardedSignals
             .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
                 context.Cancel = true; // the agent outlives the container, to clean up after it
-                if (!(terminalDelivers && signal is 2 or 3)) Kill(pid, signal);
-                if (signal is 2 or 15) stopper ??= new Timer(_ => Kill(pid, SigKill), null, stopTimeout, Timeout.InfiniteTimeSpan);
+                if (terminalDelivers && signal is 2 or 3) return;
+                if (_pid == 0) _early.Enqueue(signal);
+                else Forward(signal);
             }))
             .ToList();
         try
         {
-            return ProcessStart.Wait(pid);
+            _pid = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers).Start();
+            while (_early.TryDequeue(out var signal)) Forward(signal);
+            return ProcessStart.Wait(_pid);
         }
         finally
         {
             registrations.ForEach(r => r.Dispose());
-            stopper?.Dispose();
+            _stopper?.Dispose();
         }
+    }
+
+    private void Forward(int signal)
+    {
+        Kill(_pid, signal);
+        if (signal is not (2 or 15)) return;
+        lock (_early) _stopper ??= new Timer(_ => Kill(_pid, SigKill), null, stopTimeout, Timeout.InfiniteTimeSpan);
     }
 }
