@@ -112,8 +112,6 @@ public sealed class FileSystemBlobStore : IBlobStore
                 var filled = await StreamChunks.FillAsync(data, buffer.AsMemory(0, WriteBlockSize), cancellationToken);
                 if (filled == 0) break;
                 RandomAccess.Write(handle, buffer.AsSpan(0, filled), position);
-                // A full block means a large body: have the kernel write it out while the next one arrives.
-                if (filled == WriteBlockSize) FileWriteback.Start(handle, position, filled);
                 position += filled;
                 if (filled < WriteBlockSize) break;
             }

@@ -37,7 +37,7 @@ public static class LayerTarWriter
                 using (var tar = new HashingWriteStream(gzip, leaveOpen: true))
                 {
                     using (var writer = new TarWriter(tar, TarEntryFormat.Gnu, leaveOpen: true))
-                        new TreeWalk(writer, times).Directory(directory, "");
+                        new TreeWalk(writer, tar, times).Directory(directory, "");
                     diffId = tar.Finish();
                 }
                 digest = compressed.Finish();
@@ -52,7 +52,7 @@ public static class LayerTarWriter
         }
     }
 
-    private sealed class TreeWalk(TarWriter writer, TimestampPolicy times)
+    private sealed class TreeWalk(TarWriter writer, Stream tar, TimestampPolicy times)
     {
         private readonly Dictionary<(ulong Device, ulong Inode), string> hardlinks = [];
 
@@ -73,7 +73,7 @@ public static class LayerTarWriter
                     writer.WriteEntry(Marker(prefix + ".wh." + leaf));
                     return;
                 case Libc.SIfDir:
-                    writer.WriteEntry(WithMetadata(new GnuTarEntry(TarEntryType.Directory, name + "/"), path, status));
+                    Write(WithMetadata(new GnuTarEntry(TarEntryType.Directory, name + "/"), path, status), path);
                     if (Libc.GetXattr(path, OpaqueXattr) is [(byte)'y'])
                         writer.WriteEntry(Marker(name + "/.wh..wh..opq"));
                     Directory(path, name + "/");
@@ -83,15 +83,15 @@ public static class LayerTarWriter
                     return;
                 case Libc.SIfLnk:
                     var link = new GnuTarEntry(TarEntryType.SymbolicLink, name) { LinkName = new FileInfo(path).LinkTarget ?? "" };
-                    writer.WriteEntry(WithMetadata(link, path, status));
+                    Write(WithMetadata(link, path, status), path);
                     return;
                 case Libc.SIfChr or Libc.SIfBlk:
                     var type = status.Type == Libc.SIfChr ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice;
                     var device = new GnuTarEntry(type, name) { DeviceMajor = status.DeviceMajor, DeviceMinor = status.DeviceMinor };
-                    writer.WriteEntry(WithMetadata(device, path, status));
+                    Write(WithMetadata(device, path, status), path);
                     return;
                 case Libc.SIfIfo:
-                    writer.WriteEntry(WithMetadata(new GnuTarEntry(TarEntryType.Fifo, name), path, status));
+                    Write(WithMetadata(new GnuTarEntry(TarEntryType.Fifo, name), path, status), path);
                     return;
                 default:
                     return; // sockets cannot be carried in a tar; a running daemon's socket is not image content
@@ -112,6 +112,20 @@ public static class LayerTarWriter
             using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             var entry = WithMetadata(new GnuTarEntry(TarEntryType.RegularFile, name), path, status);
             entry.DataStream = data;
+            Write(entry, path);
+        }
+
+        /// <summary>The entry, preceded by a PAX header with its xattrs when it has any (a hardlink shares its target's).</summary>
+        private void Write(GnuTarEntry entry, string path)
+        {
+            var xattrs = Libc.ListXattrs(path)
+                .Where(name => !name.StartsWith("trusted.overlay.", StringComparison.Ordinal) && name != "security.selinux")
+                .Order(StringComparer.Ordinal)
+                .Select(name => (Name: name, Value: Libc.GetXattr(path, name)))
+                .Where(x => x.Value is not null)
+                .Select(x => new KeyValuePair<string, byte[]>(x.Name, x.Value!))
+                .ToList();
+            if (xattrs.Count > 0) PaxXattrHeader.Write(tar, entry.Name, xattrs, entry.ModificationTime.ToUnixTimeSeconds());
             writer.WriteEntry(entry);
         }
 
