@@ -49,13 +49,19 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         }
     }
 
+    // Children before parents; work/work/incompat/volatile is overlayfs's marker of a volatile mount.
+    private static readonly string[] EmptyAfterExit = ["upper", "rootfs", "work/work/incompat/volatile", "work/work/incompat", "work/work", "work", ""];
+
     private static void Remove(string dir)
     {
         try
         {
             // Every mount of the container lived in its own mount namespace, gone with its last process,
             // so nothing is mounted below dir on the host and a recursive delete cannot reach other data.
-            Directory.Delete(dir, recursive: true);
+            // Most containers leave every directory empty: remove them one rmdir each, and walk the tree only
+            // when something is left (the upper dir holds what the container wrote).
+            if (!EmptyAfterExit.All(relative => Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, relative), Native.Libc.AtRemoveDir) == 0))
+                Directory.Delete(dir, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

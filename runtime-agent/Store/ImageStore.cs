@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Registry.Storage.Oci;
 using RuntimeAgent.Registry;
 using RuntimeAgent.Unpack;
@@ -49,9 +50,9 @@ public sealed class ImageStore(StoreLayout layout)
             var record = records.Find(image);
             if (record is null || !IsComplete(record))
                 record = await new ImagePuller(layout, Credentials).PullAsync(image, options ?? new PullOptions(), ct);
-            var document = ImagePuller.ReadConfig(layout.BlobPath(Digest.Parse(record.ConfigDigest)), Digest.Parse(record.ManifestDigest));
+            var config = ReadRuntimeConfig(layout.BlobPath(Digest.Parse(record.ConfigDigest)), record.ManifestDigest);
             var directories = record.Layers.Select(l => layout.LayerPath(Digest.Parse(l.DiffId))).ToList();
-            return new ResolvedImage(record, ToConfig(document), directories, lease);
+            return new ResolvedImage(record, config, directories, lease);
         }
         catch
         {
@@ -81,10 +82,32 @@ public sealed class ImageStore(StoreLayout layout)
         File.Exists(layout.BlobPath(Digest.Parse(record.ConfigDigest)))
         && record.Layers.All(l => Directory.Exists(layout.LayerPath(Digest.Parse(l.DiffId))));
 
-    private static ImageConfig ToConfig(ImageConfigDocument document)
+    /// <summary>
+    /// The runtime part of a stored image config (validated when it was pulled), read by hand: every `run`
+    /// reads one, and the typed serializer's first use of a type costs more than the whole read.
+    /// </summary>
+    private static ImageConfig ReadRuntimeConfig(string path, string manifest)
     {
-        var config = document.Config;
-        return new ImageConfig(config?.Env ?? [], config?.Entrypoint ?? [], config?.Cmd ?? [],
-                               string.IsNullOrEmpty(config?.WorkingDir) ? "/" : config.WorkingDir, config?.User ?? "");
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var config = document.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
+            var workingDir = Text(config, "WorkingDir");
+            return new ImageConfig(Strings(config, "Env"), Strings(config, "Entrypoint"), Strings(config, "Cmd"),
+                                   string.IsNullOrEmpty(workingDir) ? "/" : workingDir, Text(config, "User") ?? "");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new RegistryException($"image config of {manifest} is not valid: {e.Message}");
+        }
     }
+
+    private static IReadOnlyList<string> Strings(JsonElement config, string name) =>
+        config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
+            : [];
+
+    private static string? Text(JsonElement config, string name) =>
+        config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String
+            ? text.GetString() : null;
 }
