@@ -31,39 +31,33 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "gettid")]
     public static partial int Gettid();
 
-    [LibraryImport(Lib, EntryPoint = "getpid")]
-    public static partial int Getpid();
-
-    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
-    private static partial long Syscall5(long number, nint a1, nint a2, nint a3, nint a4, nint a5);
-
     public static int Fsopen(string fsName)
     {
         using var name = new Utf8Z(fsName);
-        return (int)Syscall5(SysFsopen, (nint)name.Pointer, 1 /* FSOPEN_CLOEXEC */, 0, 0, 0);
+        return (int)Syscall(SysFsopen, (nint)name.Pointer, 1 /* FSOPEN_CLOEXEC */, 0, 0, 0);
     }
 
     public static int Fsconfig(int fsFd, uint command, string? key, string? value, int aux)
     {
         using var k = key is null ? null : new Utf8Z(key);
         using var v = value is null ? null : new Utf8Z(value);
-        return (int)Syscall5(SysFsconfig, fsFd, (nint)command, k is null ? 0 : (nint)k.Pointer, v is null ? 0 : (nint)v.Pointer, aux);
+        return (int)Syscall(SysFsconfig, fsFd, (nint)command, k is null ? 0 : (nint)k.Pointer, v is null ? 0 : (nint)v.Pointer, aux);
     }
 
     public static int Fsmount(int fsFd, uint attributes) =>
-        (int)Syscall5(SysFsmount, fsFd, 1 /* FSMOUNT_CLOEXEC */, (nint)attributes, 0, 0);
+        (int)Syscall(SysFsmount, fsFd, 1 /* FSMOUNT_CLOEXEC */, (nint)attributes, 0, 0);
 
     public static int MoveMount(int fromFd, string fromPath, int toFd, string toPath, uint flags)
     {
         using var from = new Utf8Z(fromPath);
         using var to = new Utf8Z(toPath);
-        return (int)Syscall5(SysMoveMount, fromFd, (nint)from.Pointer, toFd, (nint)to.Pointer, (nint)flags);
+        return (int)Syscall(SysMoveMount, fromFd, (nint)from.Pointer, toFd, (nint)to.Pointer, (nint)flags);
     }
 
     public static int OpenTree(int dirFd, string path, uint flags)
     {
         using var p = new Utf8Z(path);
-        return (int)Syscall5(SysOpenTree, dirFd, (nint)p.Pointer, (nint)flags, 0, 0);
+        return (int)Syscall(SysOpenTree, dirFd, (nint)p.Pointer, (nint)flags, 0, 0);
     }
 
     /// <summary>mount_setattr(2) setting <paramref name="attributes"/> on a mount (and, recursively, its children).</summary>
@@ -72,16 +66,16 @@ internal static unsafe partial class Libc
         var attr = stackalloc ulong[4]; // struct mount_attr: attr_set, attr_clr, propagation, userns_fd
         attr[0] = attributes; attr[1] = attr[2] = attr[3] = 0;
         using var empty = new Utf8Z("");
-        return (int)Syscall5(SysMountSetattr, fd, (nint)empty.Pointer, (nint)(AtEmptyPath | AtRecursive), (nint)attr, 32);
+        return (int)Syscall(SysMountSetattr, fd, (nint)empty.Pointer, (nint)(AtEmptyPath | AtRecursive), (nint)attr, 32);
     }
 
     // The raw system calls change the calling thread only; glibc's wrappers would change every thread of
     // the agent (POSIX setxid semantics), dropping root from the host side too.
-    public static int SetThreadGroups(uint* groups, int count) => (int)Syscall5(SysSetgroups, count, (nint)groups, 0, 0, 0);
+    public static int SetThreadGroups(uint* groups, int count) => (int)Syscall(SysSetgroups, count, (nint)groups, 0, 0, 0);
 
-    public static int SetThreadGid(uint gid) => (int)Syscall5(SysSetresgid, (nint)gid, (nint)gid, (nint)gid, 0, 0);
+    public static int SetThreadGid(uint gid) => (int)Syscall(SysSetresgid, (nint)gid, (nint)gid, (nint)gid, 0, 0);
 
-    public static int SetThreadUid(uint uid) => (int)Syscall5(SysSetresuid, (nint)uid, (nint)uid, (nint)uid, 0, 0);
+    public static int SetThreadUid(uint uid) => (int)Syscall(SysSetresuid, (nint)uid, (nint)uid, (nint)uid, 0, 0);
 
     [LibraryImport(Lib, EntryPoint = "posix_spawn_file_actions_init")]
     public static partial int PosixSpawnFileActionsInit(void* actions);

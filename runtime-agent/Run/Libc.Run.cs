@@ -78,7 +78,7 @@ internal static unsafe partial class Libc
     public static partial int PosixSpawnattrSetpgroup(void* attr, int pgroup);
 
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
-    private static partial long Syscall(long number, nint a1, nint a2, nint a3, nint a4);
+    private static partial long Syscall(long number, nint a1, nint a2, nint a3, nint a4, nint a5 = 0);
 
     public static int PivotRoot(string newRoot, string putOld)
     {

@@ -80,7 +80,7 @@ internal sealed class ProcMounter : IDisposable
     /// <summary>The setup thread's only child, which appears within microseconds of posix_spawn's clone.</summary>
     private int FindChild()
     {
-        var children = $"{Getpid()}/task/{_setupThreadId}/children";
+        var children = $"{Environment.ProcessId}/task/{_setupThreadId}/children";
         var deadline = Environment.TickCount64 + (long)ChildTimeout.TotalMilliseconds;
         var spinner = new SpinWait();
         while (!_childStarted.IsSet)
