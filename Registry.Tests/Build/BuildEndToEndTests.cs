@@ -84,11 +84,15 @@ public sealed partial class BuildEndToEndTests
         var first = await w.BuildAsync(tag);
         Assert.True(first.ExitCode == 0, first.ToString());
 
-        var again = await w.BuildAsync(tag);
+        // A second tag on a fully cached rebuild: the image is reused, and the new tag is recorded and runs.
+        var again = await w.BuildAsync(tag, "-t", $"{w.Registry}/cache/app:2");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.DoesNotContain(Lines(again.Stdout), l => l.EndsWith("-EXECUTED", StringComparison.Ordinal));
         Assert.Equal(4, Cached().Matches(again.Stdout).Count);
         Assert.Equal(Digest(first.Stdout), Digest(again.Stdout));
+        var second = await w.AgentAsync("run", $"{w.Registry}/cache/app:2", "cat", "/srv/app/made.txt");
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal("hello test\n", second.Stdout);
 
         w.Write("config.txt", "setting=2\n");
         var changed = await w.BuildAsync(tag);
@@ -100,6 +104,48 @@ public sealed partial class BuildEndToEndTests
         Assert.NotEqual(Digest(first.Stdout), Digest(changed.Stdout));
         var run = await w.AgentAsync("run", tag, "cat", "/etc/app.conf");
         Assert.Equal("setting=2\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task ACopiedFileChangedInPlaceWithItsSizeAndMtimeKeptIsRebuilt()
+    {
+        await using var w = await BuildWorkspace.StartAsync();
+        WriteRecipe(w);
+        Thread.Sleep(1100); // let the context settle, so the first build remembers the files' digests
+        var tag = $"{w.Registry}/inplace/app:1";
+        var first = await w.BuildAsync(tag);
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        var config = Path.Combine(w.Context, "config.txt");
+        var mtime = File.GetLastWriteTimeUtc(config);
+        File.WriteAllText(config, "setting=9\n");
+        File.SetLastWriteTimeUtc(config, mtime);
+        var changed = await w.BuildAsync(tag);
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Contains("--> CACHED COPY", StepOutput(changed.Stdout, 5));
+        Assert.DoesNotContain("CACHED", StepOutput(changed.Stdout, 6));
+        var run = await w.AgentAsync("run", tag, "cat", "/etc/app.conf");
+        Assert.Equal("setting=9\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task ANewSourceDateEpochRebuildsEveryStepAndIsCachedUnderItsOwnKeys()
+    {
+        await using var w = await BuildWorkspace.StartAsync();
+        WriteRecipe(w);
+        var tag = $"{w.Registry}/epoch/app:1";
+        var atZero = await w.BuildAsync(tag);
+        var epoch = new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "1700000000" };
+        var atEpoch = await w.AgentAsync(epoch, "build", "-t", tag, w.Context);
+        var again = await w.AgentAsync(epoch, "build", "-t", tag, w.Context);
+        Assert.True(atZero.ExitCode == 0 && atEpoch.ExitCode == 0 && again.ExitCode == 0, $"{atZero}\n{atEpoch}\n{again}");
+
+        Assert.DoesNotContain("CACHED", atEpoch.Stdout);
+        Assert.NotEqual(Digest(atZero.Stdout), Digest(atEpoch.Stdout));
+        Assert.Equal(4, Cached().Matches(again.Stdout).Count);
+        Assert.Equal(Digest(atEpoch.Stdout), Digest(again.Stdout));
+        var mtime = await w.AgentAsync("run", tag, "stat", "-c", "%Y", "/srv/app/made.txt");
+        Assert.Equal("1700000000\n", mtime.Stdout);
     }
 
     [Fact]

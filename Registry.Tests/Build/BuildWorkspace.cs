@@ -49,6 +49,10 @@ public sealed class BuildWorkspace : IAsyncDisposable
     public Task<ExternalTool.Result> AgentAsync(params string[] args) =>
         ExternalTool.TryRunAsync(AgentPath, ["--root", Root, .. args], timeout: TimeSpan.FromMinutes(3));
 
+    /// <summary>Runs the agent against this workspace's --root with extra environment variables.</summary>
+    public Task<ExternalTool.Result> AgentAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        ExternalTool.TryRunAsync(AgentPath, ["--root", Root, .. args], environment, TimeSpan.FromMinutes(3));
+
     public Task<ExternalTool.Result> BuildAsync(string tag, params string[] extra) =>
         AgentAsync(["build", "-t", tag, .. extra, Context]);
 

@@ -7,7 +7,7 @@ using RuntimeAgent.Store;
 namespace RuntimeAgent.Build;
 
 /// <summary>COPY/ADD: plans the files from the context (their content is part of the cache key) and makes their layer.</summary>
-internal sealed class CopyStep(BuildStore store, string contextDirectory, IgnoreRules rules)
+internal sealed class CopyStep(BuildStore store, string contextDirectory, IgnoreRules rules, FileDigestCache fileDigests)
 {
     /// <summary>The plan and the key material of a COPY, computed before the cache is asked.</summary>
     public sealed record Prepared(IReadOnlyList<CopyItem> Items, CopyOwnership Owner, LayerView Image, string ContentHash);
@@ -22,7 +22,7 @@ internal sealed class CopyStep(BuildStore store, string contextDirectory, Ignore
         var items = CopyPlanner.Plan(contextDirectory, rules, sources, asDirectory, image.IsDirectory(target));
         var owner = Ownership(copy.Chown is null ? null : words.Expand(copy.Chown, stage.Lookup),
                               copy.Chmod is null ? null : words.Expand(copy.Chmod, stage.Lookup), image);
-        return new Prepared(items, owner, image, CopyPlanner.Hash(items));
+        return new Prepared(items, owner, image, CopyPlanner.Hash(items, fileDigests));
     }
 
     public async Task<LayerRecord> MakeLayerAsync(Prepared prepared, long fixedTime, CancellationToken ct)

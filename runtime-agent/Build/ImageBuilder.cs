@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Registry.Storage.Oci;
 using RuntimeAgent.Build.Context;
@@ -31,7 +29,8 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
 
         store.EnsureCreated();
         using var lease = await FileLock.AcquireAsync(store.Layout.StoreLock, exclusive: false, ct);
-        var copyStep = new CopyStep(store, context, IgnoreRules.Load(context));
+        var fileDigests = store.LoadFileDigests();
+        var copyStep = new CopyStep(store, context, IgnoreRules.Load(context), fileDigests);
         var runStep = new RunStep(store, agentPath);
         var words = recipe.Words;
         var globalArgs = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -82,9 +81,10 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
             }
         }
 
+        fileDigests.Save(store.TempDirectory);
         foreach (var unused in options.BuildArgs.Keys.Where(k => !usedArgs.Contains(k)).Order(StringComparer.Ordinal))
             output.WriteLine($"warning: build arg {unused} was given but the recipe declares no ARG {unused}");
-        return Publish(stages[^1], references);
+        return Publish(stages[^1], references, options.NoCache);
     }
 
     private async Task LayerStepAsync(BuildStage stage, Instruction instruction, string content, bool noCache, Func<Task<LayerRecord>> make)
@@ -107,7 +107,7 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
     private async Task<BuildStage> FromAsync(FromInstruction from, string image, List<BuildStage> stages, BuildOptions options, CancellationToken ct)
     {
         if (image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
-            return new BuildStage { Name = from.StageName, Config = new OciImageConfig(), CacheKey = Hash("scratch") };
+            return new BuildStage { Name = from.StageName, Config = new OciImageConfig(), CacheKey = Hash($"scratch\n{fixedTime}") };
         if (stages.LastOrDefault(s => s.Name == image.ToLowerInvariant()) is { } earlier)
             return earlier.StartFrom(from.StageName);
 
@@ -129,7 +129,7 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
             return new BuildStage
             {
                 Name = from.StageName, Config = config, Layers = [.. resolved.Record.Layers],
-                CacheKey = Hash("FROM\n" + resolved.Record.ManifestDigest),
+                CacheKey = Hash($"FROM\n{resolved.Record.ManifestDigest}\n{fixedTime}"),
             };
         }
     }
@@ -139,7 +139,29 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         : arg.Default is { } fallback ? words.Expand(fallback, lookup)
         : inherited;
 
-    private BuiltImage Publish(BuildStage final, IReadOnlyList<string> references)
+    private BuiltImage Publish(BuildStage final, IReadOnlyList<string> references, bool noCache)
+    {
+        // The last step's key names everything the config and manifest are made of (every instruction, the
+        // base image, the fixed time), so a rebuild that ends on a known key reuses them without writing JSON.
+        var imageKey = Hash($"{final.CacheKey}\nimage");
+        var image = noCache ? null : store.FindPublished(imageKey);
+        if (image is null)
+        {
+            image = WriteImage(final);
+            store.SavePublished(imageKey, image);
+        }
+        var (manifestDigest, configDigest) = (image.ManifestDigest.ToString(), image.ConfigDigest.ToString());
+
+        var records = new ImageRecords(store.Layout);
+        foreach (var reference in references)
+        {
+            if (records.Find(ImageReference.Parse(reference)) is { } existing && existing.ManifestDigest == manifestDigest) continue;
+            records.Save(new ImageRecord(reference, manifestDigest, manifestDigest, configDigest, final.Layers, DateTimeOffset.UtcNow));
+        }
+        return new BuiltImage(manifestDigest, configDigest, references);
+    }
+
+    private PublishedImage WriteImage(BuildStage final)
     {
         final.Config.Created = Created;
         var configBytes = JsonSerializer.SerializeToUtf8Bytes(final.Config, BuildJsonContext.Relaxed.OciImageConfig);
@@ -147,12 +169,8 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         var manifest = new OciManifest(2, MediaTypes.OciManifest,
             new OciDescriptor(MediaTypes.OciConfig, configDigest.ToString(), configBytes.Length),
             final.Layers.Select(l => new OciDescriptor(l.MediaType ?? MediaTypes.OciLayerGzip, l.Digest, l.Size)).ToList());
-        var manifestDigest = store.PutBlob(JsonSerializer.SerializeToUtf8Bytes(manifest, BuildJsonContext.Relaxed.OciManifest)).ToString();
-
-        var records = new ImageRecords(store.Layout);
-        foreach (var reference in references)
-            records.Save(new ImageRecord(reference, manifestDigest, manifestDigest, configDigest.ToString(), final.Layers, DateTimeOffset.UtcNow));
-        return new BuiltImage(manifestDigest, configDigest.ToString(), references);
+        var manifestDigest = store.PutBlob(JsonSerializer.SerializeToUtf8Bytes(manifest, BuildJsonContext.Relaxed.OciManifest));
+        return new PublishedImage(configDigest, manifestDigest);
     }
 
     private static void Chain(BuildStage stage, Instruction instruction, string content) => stage.CacheKey = StepKey(stage, instruction, content);
@@ -160,7 +178,7 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
     private static string StepKey(BuildStage stage, Instruction instruction, string content) =>
         Hash($"{stage.CacheKey}\n{instruction.Text}\n{stage.VisibleArgs()}\n{content}");
 
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Hash(string text) => ShortSha256.HexOf(text);
 
     private string Created => DateTimeOffset.FromUnixTimeSeconds(fixedTime).ToString("yyyy-MM-ddTHH:mm:ssZ");
 

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using RuntimeAgent.Build.Image;
 
 namespace RuntimeAgent.Build.Context;
 
@@ -56,19 +55,15 @@ public static class CopyPlanner
     }
 
     /// <summary>The content hash of a plan: paths, kinds, modes, link targets and file bytes (the COPY cache key part).</summary>
-    public static string Hash(IReadOnlyList<CopyItem> items)
+    public static string Hash(IReadOnlyList<CopyItem> items, FileDigestCache files)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new ShortSha256();
         foreach (var item in items)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes($"{item.Kind}\0{item.Target}\0{(int)item.Mode}\0{item.LinkTarget}\0"));
-            if (item.Kind == CopyKind.File)
-            {
-                using var file = File.OpenRead(item.SourcePath!);
-                hash.AppendData(SHA256.HashData(file));
-            }
+            hash.Append($"{item.Kind}\0{item.Target}\0{(int)item.Mode}\0{item.LinkTarget}\0");
+            if (item.Kind == CopyKind.File) hash.Append(files.DigestOf(item.SourcePath!) + "\0");
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return hash.FinishHex();
     }
 
     private static void AddTree(string context, IgnoreRules rules, string directory, string target, List<CopyItem> items)

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Registry.Storage.Oci;
+using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Layers;
 using RuntimeAgent.Store;
 
@@ -58,27 +58,42 @@ public sealed class BuildStore(StoreLayout layout)
     /// <summary>The cached layer for a step key, if its blob and unpacked directory are still in the store.</summary>
     public LayerRecord? FindCached(string key)
     {
-        var path = Path.Combine(CacheDirectory, key + ".json");
-        if (!File.Exists(path)) return null;
-        try
-        {
-            var cached = JsonSerializer.Deserialize(File.ReadAllBytes(path), BuildJsonContext.Relaxed.CachedLayer);
-            if (cached is null || !Digest.TryParse(cached.Digest, out var digest) || !Digest.TryParse(cached.DiffId, out var diffId)) return null;
-            if (!File.Exists(layout.BlobPath(digest)) || !Directory.Exists(layout.LayerPath(diffId))) return null;
-            return new LayerRecord(cached.Digest, cached.DiffId, cached.Size, MediaTypes.OciLayerGzip);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        // Three lines (digest, diff_id, size), read by hand: a fully cached rebuild is mostly these lookups.
+        if (ReadRecord(key + ".layer", 3) is not [var digestText, var diffIdText, var sizeText]) return null;
+        if (!Digest.TryParse(digestText, out var digest) || !Digest.TryParse(diffIdText, out var diffId) || !long.TryParse(sizeText, out var size)) return null;
+        if (!File.Exists(layout.BlobPath(digest)) || !Directory.Exists(layout.LayerPath(diffId))) return null;
+        return new LayerRecord(digestText, diffIdText, size, MediaTypes.OciLayerGzip);
     }
 
-    public void SaveCached(string key, LayerRecord layer)
+    public void SaveCached(string key, LayerRecord layer) => WriteRecord(key + ".layer", layer.Digest, layer.DiffId, layer.Size.ToString());
+
+    /// <summary>The config and manifest an image key was published as, if both blobs are still in the store.</summary>
+    public PublishedImage? FindPublished(string imageKey)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new CachedLayer(layer.Digest, layer.DiffId, layer.Size), BuildJsonContext.Relaxed.CachedLayer);
+        if (ReadRecord(imageKey + ".image", 2) is not [var configText, var manifestText]) return null;
+        if (!Digest.TryParse(configText, out var config) || !Digest.TryParse(manifestText, out var manifest)) return null;
+        return File.Exists(layout.BlobPath(config)) && File.Exists(layout.BlobPath(manifest)) ? new PublishedImage(config, manifest) : null;
+    }
+
+    public void SavePublished(string imageKey, PublishedImage image) =>
+        WriteRecord(imageKey + ".image", image.ConfigDigest.ToString(), image.ManifestDigest.ToString());
+
+    /// <summary>The digests of build-context files the builder has hashed before (see <see cref="FileDigestCache"/>).</summary>
+    public FileDigestCache LoadFileDigests() => FileDigestCache.Load(Path.Combine(CacheDirectory, "context-file-digests"));
+
+    private string[]? ReadRecord(string name, int lines)
+    {
+        var path = Path.Combine(CacheDirectory, name);
+        if (!File.Exists(path)) return null;
+        var fields = File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length == lines ? fields : null;
+    }
+
+    private void WriteRecord(string name, params string[] lines)
+    {
         var temp = Path.Combine(TempDirectory, $".cache-{Guid.NewGuid():N}");
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, Path.Combine(CacheDirectory, key + ".json"), overwrite: true);
+        File.WriteAllText(temp, string.Join('\n', lines) + "\n");
+        File.Move(temp, Path.Combine(CacheDirectory, name), overwrite: true);
     }
 
     public string LayerDirectory(LayerRecord layer) => layout.LayerPath(Digest.Parse(layer.DiffId));
@@ -96,3 +111,6 @@ public sealed class BuildStore(StoreLayout layout)
         }
     }
 }
+
+/// <summary>A built image's config and manifest blobs, remembered under the key of the build's last step.</summary>
+public sealed record PublishedImage(Digest ConfigDigest, Digest ManifestDigest);

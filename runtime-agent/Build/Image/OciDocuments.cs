@@ -58,19 +58,12 @@ public sealed record OciManifest(
     [property: JsonPropertyName("config")] OciDescriptor Config,
     [property: JsonPropertyName("layers")] IReadOnlyList<OciDescriptor> Layers);
 
-/// <summary>A cached step result: the layer a RUN or COPY produced for one cache key.</summary>
-public sealed record CachedLayer(
-    [property: JsonPropertyName("digest")] string Digest,
-    [property: JsonPropertyName("diffId")] string DiffId,
-    [property: JsonPropertyName("size")] long Size);
-
 /// <summary>
 /// Source-generated JSON for the builder. Relaxed escaping writes '+' and '&lt;' as themselves: Go's
 /// time.Time reads the raw bytes of a timestamp, so umoci and skopeo reject "\u002B00:00".
 /// </summary>
 [JsonSerializable(typeof(OciImageConfig))]
 [JsonSerializable(typeof(OciManifest))]
-[JsonSerializable(typeof(CachedLayer))]
 internal sealed partial class BuildJsonContext : JsonSerializerContext
 {
     public static BuildJsonContext Relaxed { get; } = new(new JsonSerializerOptions

@@ -6,7 +6,7 @@ namespace RuntimeAgent.Native;
 /// <summary>What the builder reads from a directory tree that .NET does not expose: full lstat and xattrs.</summary>
 internal static unsafe partial class Libc
 {
-    /// <summary>The fields of x86_64 struct stat the layer writer needs (same 144-byte layout as <see cref="Stat"/>).</summary>
+    /// <summary>The fields of x86_64 struct stat the layer writer and the file digest cache need (same 144-byte layout as <see cref="Stat"/>).</summary>
     [StructLayout(LayoutKind.Explicit, Size = 144)]
     public struct FileStatus
     {
@@ -20,6 +20,8 @@ internal static unsafe partial class Libc
         [FieldOffset(48)] public long Size;
         [FieldOffset(88)] public long MtimeSeconds;
         [FieldOffset(96)] public long MtimeNanoseconds;
+        [FieldOffset(104)] public long CtimeSeconds;
+        [FieldOffset(112)] public long CtimeNanoseconds;
 
         public readonly uint Type => Mode & SIfMt;
         public readonly int DeviceMajor => (int)(((RawDevice >> 32) & 0xfffff000UL) | ((RawDevice >> 8) & 0xfffUL));
