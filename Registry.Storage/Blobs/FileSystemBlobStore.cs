@@ -8,12 +8,14 @@ namespace Registry.Storage.Blobs;
 
 /// <summary>
 /// The default blob store: files under a root directory. Published blobs live at
-/// <c>blobs/&lt;algorithm&gt;/&lt;first two hex&gt;/&lt;hex&gt;</c>; an upload is staged in <c>uploads/&lt;id&gt;/data</c>
+/// <c>blobs/&lt;algorithm&gt;/&lt;first two hex&gt;/&lt;hex&gt;</c>; an upload is staged in the file <c>uploads/&lt;id&gt;</c>
 /// on the same filesystem, so publishing is a rename that never overwrites (the first copy wins).
+/// (Until 2026-11 each upload had a directory, <c>uploads/&lt;id&gt;/data</c>: such sessions are still found,
+/// completed and purged. A file saves a mkdir, an rmdir and a directory scan on every push.)
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
-    private const string StagedFileName = "data";
+    private const string LegacyStagedFileName = "data";
     // Large enough that a 100 MiB push is a hundred write calls, small enough to pool.
     private const int WriteBlockSize = 1024 * 1024;
     private readonly string root;
@@ -87,9 +89,7 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public Task BeginUploadAsync(string uploadId, CancellationToken cancellationToken)
     {
-        var directory = UploadDirectory(uploadId);
-        Directory.CreateDirectory(directory);
-        using (new FileStream(Path.Combine(directory, StagedFileName), FileMode.CreateNew)) { }
+        using (File.OpenHandle(StagingEntry(uploadId), FileMode.CreateNew, FileAccess.Write)) { }
         return Task.CompletedTask;
     }
 
@@ -128,10 +128,10 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public Task PublishUploadAsync(string uploadId, Digest digest, CancellationToken cancellationToken)
     {
-        var staged = Path.Combine(UploadDirectory(uploadId), StagedFileName);
+        var staged = StagedPath(uploadId);
         if (!File.Exists(staged)) throw new UploadNotFoundException(uploadId);
         var target = PathOf(digest);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var moved = false;
         if (!File.Exists(target))
         {
             // The one fsync of an upload: the content must be on disk before a name (and then a metadata
@@ -140,9 +140,8 @@ public sealed class FileSystemBlobStore : IBlobStore
             using (var handle = File.OpenHandle(staged, FileMode.Open, FileAccess.ReadWrite)) RandomAccess.FlushToDisk(handle);
             try
             {
-                // Without overwrite .NET links the new name and unlinks the old one, so a concurrent
-                // publisher of the same digest sees "exists" rather than replacing an intact copy.
-                File.Move(staged, target, overwrite: false);
+                MoveIntoPlace(staged, target);
+                moved = true;
             }
             catch (IOException) when (File.Exists(target))
             {
@@ -154,23 +153,38 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             StorageMetrics.DedupHits.Add(1);
         }
-        Directory.Delete(UploadDirectory(uploadId), recursive: true);
+        if (!moved || staged != StagingEntry(uploadId)) RemoveStaging(uploadId);
         return Task.CompletedTask;
+    }
+
+    // Without overwrite .NET links the new name and unlinks the old one, so a concurrent publisher of the same
+    // digest sees "exists" rather than replacing an intact copy. The two-hex directory is created only when the
+    // first blob of its prefix arrives, not asked for on every push.
+    private static void MoveIntoPlace(string staged, string target)
+    {
+        try
+        {
+            File.Move(staged, target, overwrite: false);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(staged, target, overwrite: false);
+        }
     }
 
     public Task DeleteUploadAsync(string uploadId, CancellationToken cancellationToken)
     {
-        var directory = UploadDirectory(uploadId);
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        RemoveStaging(uploadId);
         return Task.CompletedTask;
     }
 
     public async IAsyncEnumerable<string> ListUploadsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (var directory in Directory.EnumerateDirectories(uploadsRoot))
+        foreach (var entry in Directory.EnumerateFileSystemEntries(uploadsRoot))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return Path.GetFileName(directory);
+            yield return Path.GetFileName(entry);
         }
         await Task.CompletedTask;
     }
@@ -188,7 +202,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         try
         {
-            return File.OpenHandle(Path.Combine(UploadDirectory(uploadId), StagedFileName), mode, access, share);
+            return File.OpenHandle(StagedPath(uploadId), mode, access, share);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -200,10 +214,24 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    private string UploadDirectory(string uploadId)
+    /// <summary>uploads/&lt;id&gt;: the staged file, or the directory of a session staged the old way.</summary>
+    private string StagingEntry(string uploadId)
     {
         if (!UploadIds.IsValid(uploadId)) throw new UploadNotFoundException(uploadId);
         return Contained(Path.Combine(uploadsRoot, uploadId));
+    }
+
+    private string StagedPath(string uploadId)
+    {
+        var entry = StagingEntry(uploadId);
+        return Directory.Exists(entry) ? Path.Combine(entry, LegacyStagedFileName) : entry;
+    }
+
+    private void RemoveStaging(string uploadId)
+    {
+        var entry = StagingEntry(uploadId);
+        if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+        else File.Delete(entry); // no error when a publish already moved it away
     }
 
     // Defence in depth: every path this store touches must stay under its root.

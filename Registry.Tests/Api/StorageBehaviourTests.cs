@@ -18,7 +18,7 @@ public abstract class StorageBehaviourTests
         var blobFiles = Directory.GetFiles(Path.Combine(server.DataDirectory, "blobs"), "*", SearchOption.AllDirectories);
         Assert.Single(blobFiles);
         Assert.Equal(layer.Length, blobFiles.Sum(f => new FileInfo(f).Length));
-        Assert.Empty(Directory.GetDirectories(Path.Combine(server.DataDirectory, "uploads")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(server.DataDirectory, "uploads")));
         for (var i = 0; i < 20; i++)
         {
             using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/dedup/repo{i}/blobs/{OciTestClient.DigestOf(layer)}"));
@@ -70,7 +70,7 @@ public abstract class StorageBehaviourTests
         var blobFiles = Directory.GetFiles(Path.Combine(server.DataDirectory, "blobs"), "*", SearchOption.AllDirectories);
         var file = Assert.Single(blobFiles);
         Assert.Equal(digest, OciTestClient.DigestOf(await File.ReadAllBytesAsync(file)));
-        Assert.Empty(Directory.GetDirectories(Path.Combine(server.DataDirectory, "uploads")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(server.DataDirectory, "uploads")));
     }
 }
 

@@ -91,7 +91,7 @@ public abstract class UploadEndpointTests(RegistryFixture fixture)
         Assert.Equal("DIGEST_INVALID", await done.ErrorCodeAsync());
         Assert.False(fixture.BlobFileExists(wrong));
         Assert.False(fixture.BlobFileExists(OciTestClient.DigestOf(content)));
-        Assert.False(Directory.Exists(Path.Combine(fixture.Server.DataDirectory, "uploads", location.Split('/')[^1])));
+        Assert.False(Path.Exists(Path.Combine(fixture.Server.DataDirectory, "uploads", location.Split('/')[^1])));
         using var status = await Client.GetAsync(location);
         Assert.Equal("BLOB_UPLOAD_UNKNOWN", await status.ErrorCodeAsync());
     }
@@ -136,7 +136,7 @@ public abstract class UploadEndpointTests(RegistryFixture fixture)
         using var patch = await Client.PatchChunkAsync(location, OciTestClient.RandomBytes(100), "0-99");
         using var cancel = await Client.DeleteAsync(location);
         Assert.Equal(HttpStatusCode.NoContent, cancel.StatusCode);
-        Assert.False(Directory.Exists(Path.Combine(fixture.Server.DataDirectory, "uploads", location.Split('/')[^1])));
+        Assert.False(Path.Exists(Path.Combine(fixture.Server.DataDirectory, "uploads", location.Split('/')[^1])));
         using var status = await Client.GetAsync(location);
         Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
         Assert.Equal("BLOB_UPLOAD_UNKNOWN", await status.ErrorCodeAsync());

@@ -28,7 +28,7 @@ public abstract class RegistryFixture : IAsyncLifetime
     /// <summary>How many upload staging directories exist.</summary>
     public int StagedUploadCount() =>
         Directory.Exists(Path.Combine(Server.DataDirectory, "uploads"))
-            ? Directory.GetDirectories(Path.Combine(Server.DataDirectory, "uploads")).Length : 0;
+            ? Directory.GetFileSystemEntries(Path.Combine(Server.DataDirectory, "uploads")).Length : 0;
 
     /// <summary>Runs a query against the server's metadata database.</summary>
     public async Task<T> QueryAsync<T>(Func<RegistryDbContext, Task<T>> query)

@@ -8,6 +8,7 @@ public static class ImageWorkloads
     public static IEnumerable<Workload> All(BenchOptions options)
     {
         var pushes = options.Smoke ? 1 : 8;
+        var warmUpPushes = options.Smoke ? 0 : 1; // unmeasured, as in PushWorkloads
         return
         [
             new("image-pull-5layer", Figure.MiBPerSecond, async (target, ct) =>
@@ -20,15 +21,21 @@ public static class ImageWorkloads
             }),
             new("image-push-5layer", Figure.MiBPerSecond, async (target, ct) =>
             {
-                var images = Enumerable.Range(0, pushes)
+                var images = Enumerable.Range(0, warmUpPushes + pushes)
                     .Select(i => new TestImage(LayerSizes, salt: 600 + i + ((long)target.Spec.Name.GetHashCode() << 16))).ToArray();
                 var repo = $"{target.Prefix}/image";
+                async Task<long> Push(long i, CancellationToken c)
+                {
+                    await images[i].PushAsync(target.Client, repo, $"push{i}", c);
+                    return images[i].TotalBytes;
+                }
+                if (warmUpPushes > 0)
+                {
+                    var warm = await LoadLoop.RunAsync("image-push-5layer", target.Spec.Name, Figure.MiBPerSecond, 1, Budget.Ops(warmUpPushes), Push, ct);
+                    if (warm.Errors > 0) return warm;
+                }
                 return await LoadLoop.RunAsync("image-push-5layer", target.Spec.Name, Figure.MiBPerSecond, 1,
-                    Budget.Ops(images.Length), async (i, c) =>
-                    {
-                        await images[i].PushAsync(target.Client, repo, $"push{i}", c);
-                        return images[i].TotalBytes;
-                    }, ct);
+                    Budget.Ops(pushes), (i, c) => Push(warmUpPushes + i, c), ct);
             }),
         ];
     }
