@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Registry.Storage.Metadata;
@@ -21,11 +23,20 @@ internal sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    // Synchronous on purpose: the pragma only sets a flag on the connection, it touches no page.
+    // The setting lives on SQLite's own connection handle, which Microsoft.Data.Sqlite pools and reuses
+    // across opens: EF Core opens a connection for every command, so it is applied once per handle, not
+    // once per command. Synchronous on purpose: the pragma only sets a flag, it touches no page.
+    private static readonly ConditionalWeakTable<object, object> Applied = new();
+
     private static void Apply(DbConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
-        command.ExecuteNonQuery();
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && Applied.TryGetValue(handle, out _)) return;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = Pragmas;
+            command.ExecuteNonQuery();
+        }
+        if (handle is not null) Applied.AddOrUpdate(handle, Applied);
     }
 }
