@@ -179,12 +179,16 @@ public sealed class FileSystemBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<string> ListUploadsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StagedUpload> ListUploadsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var entry in Directory.EnumerateFileSystemEntries(uploadsRoot))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return Path.GetFileName(entry);
+            var id = Path.GetFileName(entry);
+            if (!UploadIds.IsValid(id)) continue;
+            var staged = new FileInfo(Directory.Exists(entry) ? Path.Combine(entry, LegacyStagedFileName) : entry);
+            if (staged.Exists) yield return new StagedUpload(id, staged.Length, staged.LastWriteTimeUtc);
+            else yield return new StagedUpload(id, 0, Directory.GetLastWriteTimeUtc(entry)); // a legacy directory left empty
         }
         await Task.CompletedTask;
     }

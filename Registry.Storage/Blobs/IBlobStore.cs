@@ -53,12 +53,16 @@ public interface IBlobStore
     /// <summary>Removes the staged bytes of an upload; no error when there are none.</summary>
     Task DeleteUploadAsync(string uploadId, CancellationToken cancellationToken);
 
-    /// <summary>The ids of every upload with staged bytes (to purge abandoned sessions).</summary>
-    IAsyncEnumerable<string> ListUploadsAsync(CancellationToken cancellationToken);
+    /// <summary>Every upload with staged bytes, and when they were last written (to purge abandoned sessions and
+    /// staging that lost its session row).</summary>
+    IAsyncEnumerable<StagedUpload> ListUploadsAsync(CancellationToken cancellationToken);
 
     /// <summary>Checks that the store answers (for /readyz); throws when it does not.</summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>An upload's staged bytes as the store lists them: total size and the time of the last write.</summary>
+public sealed record StagedUpload(string Id, long Bytes, DateTimeOffset LastModified);
 
 /// <summary>A blob as the store lists it.</summary>
 public sealed record StoredBlob(Digest Digest, long Size, DateTimeOffset LastModified);

@@ -6,7 +6,7 @@ namespace Registry.Storage.GarbageCollection;
 /// <param name="FinishedAt">when it finished (UTC)</param>
 /// <param name="Manifests">deleted manifests as <c>repository@digest</c> (only with DeleteUntaggedManifests)</param>
 /// <param name="Blobs">deleted blob digests</param>
-/// <param name="Uploads">purged upload session ids</param>
+/// <param name="Uploads">purged upload session ids, and ids of staging removed because its session row was gone</param>
 /// <param name="BytesFreed">blob bytes plus staged upload bytes removed from the store</param>
 /// <param name="BlobsKept">candidates a concurrent push touched between mark and sweep (kept)</param>
 public sealed record GarbageCollectionReport(

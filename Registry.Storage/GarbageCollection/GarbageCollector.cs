@@ -9,7 +9,8 @@ namespace Registry.Storage.GarbageCollection;
 /// <summary>
 /// Online garbage collection: runs while the registry serves pushes and pulls. Marks from the metadata
 /// database (every manifest, or with DeleteUntaggedManifests only what tags reach), then sweeps blobs that no
-/// manifest references and nothing touched within the grace period, then purges idle upload sessions.
+/// manifest references and nothing touched within the grace period, then purges idle upload sessions and
+/// staging left without a session.
 /// Each deletion re-checks under a row lock (see <see cref="BlobSweeper"/> for the race rule).
 /// </summary>
 public sealed class GarbageCollector(
@@ -57,6 +58,12 @@ public sealed class GarbageCollector(
             if (!dryRun && !await purger.TryPurgeAsync(id, uploadCutoff, cancellationToken)) continue;
             uploads.Add(id);
             bytesFreed += bytes;
+        }
+        foreach (var orphan in await purger.FindOrphansAsync(uploadCutoff, cancellationToken))
+        {
+            if (!dryRun && !await purger.TryPurgeOrphanAsync(orphan.Id, cancellationToken)) continue;
+            uploads.Add(orphan.Id);
+            bytesFreed += orphan.Bytes;
         }
 
         var report = new GarbageCollectionReport(dryRun, started, DateTime.UtcNow, manifests, blobs, uploads, bytesFreed, candidates.Count - blobs.Count);

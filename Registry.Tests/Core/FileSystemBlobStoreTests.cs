@@ -58,7 +58,7 @@ public sealed class FileSystemBlobStoreTests : IDisposable
         Directory.CreateDirectory(legacy);
         await File.WriteAllBytesAsync(Path.Combine(legacy, "data"), "first "u8.ToArray());
 
-        Assert.Contains(id, await store.ListUploadsAsync(default).ToListAsync());
+        Assert.Contains(id, await store.ListUploadsAsync(default).Select(u => u.Id).ToListAsync());
         Assert.Equal(12, await store.AppendUploadAsync(id, 6, new MemoryStream("second"u8.ToArray()), default));
         var digest = Digest.Sha256Of("first second"u8.ToArray());
         await store.PublishUploadAsync(id, digest, default);

@@ -151,4 +151,33 @@ public sealed class CollectionTests
         using var status = await client.GetAsync(location);
         Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
     }
+
+    [Theory]
+    [InlineData(TestDatabase.Sqlite)]
+    [InlineData(TestDatabase.Postgres)]
+    public async Task StagingLeftWithoutASessionRowIsRemovedOnceIdlePastTheUploadTtl(TestDatabase database)
+    {
+        await using var server = await GcTestServer.StartAsync(database, TimeSpan.FromHours(1),
+            new() { ["Registry:Gc:UploadTtl"] = "01:00:00" });
+        var staging = Path.Combine(server.DataDirectory, "uploads");
+        // A live session whose staging is as old keeps it: its row is younger than the TTL.
+        var repository = OciTestClient.UniqueRepository("gc/orphan");
+        using var start = await server.Client.PostAsync($"/v2/{repository}/blobs/uploads/", null);
+        var live = start.Headers.Location!.ToString().TrimEnd('/').Split('/')[^1];
+        File.SetLastWriteTimeUtc(Path.Combine(staging, live), DateTime.UtcNow.AddHours(-2));
+        // As a start whose row insert failed, or a purge that lost its delete, would leave them: no session rows.
+        var (idle, fresh) = (Registry.Storage.Uploads.UploadIds.New(), Registry.Storage.Uploads.UploadIds.New());
+        await File.WriteAllBytesAsync(Path.Combine(staging, idle), new byte[700]);
+        File.SetLastWriteTimeUtc(Path.Combine(staging, idle), DateTime.UtcNow.AddHours(-2));
+        await File.WriteAllBytesAsync(Path.Combine(staging, fresh), new byte[300]);
+
+        var dry = await server.CollectAsync(dryRun: true);
+        Assert.Equal([idle], dry.Uploads);
+        Assert.True(File.Exists(Path.Combine(staging, idle)));
+
+        var report = await server.CollectAsync();
+        Assert.Equal([idle], report.Uploads);
+        Assert.Equal(700, report.BytesFreed);
+        Assert.Equal(new[] { fresh, live }.Order(), Directory.EnumerateFileSystemEntries(staging).Select(Path.GetFileName).Order());
+    }
 }

@@ -195,7 +195,7 @@ public abstract class BlobStoreContract : IAsyncLifetime
     protected async Task<List<string>> UploadsAsync()
     {
         var ids = new List<string>();
-        await foreach (var id in Store.ListUploadsAsync(default)) ids.Add(id);
+        await foreach (var staged in Store.ListUploadsAsync(default)) ids.Add(staged.Id);
         return ids;
     }
 

@@ -139,7 +139,7 @@ public sealed class AzureBlobStore : IBlobStore, IProvisionedBlobStore
 
     public Task DeleteUploadAsync(string uploadId, CancellationToken cancellationToken) => staging.DeleteAsync(uploadId, cancellationToken);
 
-    public IAsyncEnumerable<string> ListUploadsAsync(CancellationToken cancellationToken) => staging.ListAsync(cancellationToken);
+    public IAsyncEnumerable<StagedUpload> ListUploadsAsync(CancellationToken cancellationToken) => staging.ListAsync(cancellationToken);
 
     public Task CheckHealthAsync(CancellationToken cancellationToken) => AzureFailures.Guard(async () =>
     {

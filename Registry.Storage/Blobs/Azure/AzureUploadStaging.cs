@@ -74,12 +74,14 @@ internal sealed class AzureUploadStaging(BlobContainerClient container)
     public Task DeleteAsync(string uploadId, CancellationToken cancellationToken) => AzureFailures.Guard(() =>
         BlobOf(uploadId).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken), cancellationToken);
 
-    public async IAsyncEnumerable<string> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StagedUpload> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pages = container.GetBlobsAsync(new GetBlobsOptions { Prefix = ObjectStoreLayout.UploadsPrefix }, cancellationToken);
         await using var items = pages.GetAsyncEnumerator(cancellationToken);
         while (await AzureFailures.Guard(async () => await items.MoveNextAsync(), cancellationToken))
-            if (ObjectStoreLayout.UploadIdOf(items.Current.Name) is { } id) yield return id;
+            if (ObjectStoreLayout.UploadIdOf(items.Current.Name) is { } id)
+                yield return new StagedUpload(id, items.Current.Properties.ContentLength ?? 0,
+                    items.Current.Properties.LastModified ?? DateTimeOffset.UnixEpoch);
     }
 
     /// <summary>

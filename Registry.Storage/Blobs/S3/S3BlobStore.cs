@@ -89,7 +89,7 @@ public sealed class S3BlobStore : IBlobStore, IProvisionedBlobStore, IDisposable
     public Task DeleteUploadAsync(string uploadId, CancellationToken cancellationToken) =>
         staging.DeleteAsync(uploadId, cancellationToken);
 
-    public IAsyncEnumerable<string> ListUploadsAsync(CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<StagedUpload> ListUploadsAsync(CancellationToken cancellationToken) =>
         staging.ListAsync(cancellationToken);
 
     public async Task CheckHealthAsync(CancellationToken cancellationToken)

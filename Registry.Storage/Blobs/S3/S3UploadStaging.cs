@@ -83,17 +83,27 @@ internal sealed class S3UploadStaging(S3ObjectClient client)
         foreach (var key in keys) await client.RemoveAsync(key, cancellationToken);
     }
 
-    /// <summary>Every upload id with anything staged, including the remains of half-deleted sessions.</summary>
-    public async IAsyncEnumerable<string> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Every upload with anything staged (segments and index), including the remains of half-deleted sessions.</summary>
+    public async IAsyncEnumerable<StagedUpload> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? previous = null;
+        StagedUpload? current = null;
         await foreach (var item in client.ListAsync(ObjectStoreLayout.UploadsPrefix, cancellationToken))
         {
-            var id = ObjectStoreLayout.UploadIdOf(item.Key);
-            if (id is null || id == previous) continue; // keys are listed in order, so one id's keys are adjacent
-            previous = id;
-            yield return id;
+            if (ObjectStoreLayout.UploadIdOf(item.Key) is not { } id) continue;
+            // Keys are listed in order, so one id's objects are adjacent: sum their sizes, keep the latest write.
+            if (current is not null && current.Id == id)
+            {
+                current = current with
+                {
+                    Bytes = current.Bytes + item.Size,
+                    LastModified = item.LastModified > current.LastModified ? item.LastModified : current.LastModified,
+                };
+                continue;
+            }
+            if (current is not null) yield return current;
+            current = new StagedUpload(id, item.Size, item.LastModified);
         }
+        if (current is not null) yield return current;
     }
 
     private async Task WriteIndexAsync(string uploadId, S3UploadIndex index, CancellationToken cancellationToken)
