@@ -6,8 +6,8 @@ namespace Registry.Storage.Blobs.S3;
 /// <summary>
 /// Blobs in an S3 bucket (<c>blobs/sha256/ab/abcdef…</c>) through the Minio SDK. Uploads are staged in
 /// the bucket (see <see cref="S3UploadStaging"/>) so any replica can continue a session; publishing
-/// streams the staged segments into one multipart upload of the final object, which S3 makes visible
-/// only when complete. Reads stream, or redirect to a presigned URL when configured.
+/// streams the staged segments into the final object (one PUT, or a multipart upload above
+/// <see cref="S3StoreOptions.MultipartThreshold"/>), which S3 makes visible only when complete. Reads stream, or redirect to a presigned URL when configured.
 /// </summary>
 public sealed class S3BlobStore : IBlobStore, IProvisionedBlobStore, IDisposable
 {
@@ -15,10 +15,13 @@ public sealed class S3BlobStore : IBlobStore, IProvisionedBlobStore, IDisposable
     private readonly S3ObjectClient client;
     private readonly S3UploadStaging staging;
 
-    public S3BlobStore(S3StoreOptions options)
+    public S3BlobStore(S3StoreOptions options) : this(options, observer: null) { }
+
+    /// <summary>For tests: <paramref name="observer"/> sees every request the store sends to S3.</summary>
+    internal S3BlobStore(S3StoreOptions options, DelegatingHandler? observer)
     {
         this.options = options;
-        client = new S3ObjectClient(options);
+        client = new S3ObjectClient(options, observer);
         staging = new S3UploadStaging(client);
     }
 

@@ -21,12 +21,21 @@ internal sealed class S3ObjectClient : IDisposable
     private readonly IMinioClient minio;
     private readonly HttpClient http;
     private readonly string bucket;
+    private readonly S3MultipartUpload multipart;
+    private readonly long multipartThreshold;
+    private readonly long multipartPartSize;
 
-    public S3ObjectClient(S3StoreOptions options)
+    /// <param name="options">The store settings.</param>
+    /// <param name="observer">For tests: a handler that sees every request on its way to the server.</param>
+    public S3ObjectClient(S3StoreOptions options, DelegatingHandler? observer = null)
     {
         bucket = options.Bucket;
+        multipartThreshold = options.MultipartThreshold;
+        multipartPartSize = options.MultipartPartSize;
         var sockets = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        http = new HttpClient(new S3CompatibilityHandler(sockets)) { Timeout = Timeout.InfiniteTimeSpan };
+        HttpMessageHandler transport = sockets;
+        if (observer is not null) { observer.InnerHandler = sockets; transport = observer; }
+        http = new HttpClient(new S3CompatibilityHandler(transport)) { Timeout = Timeout.InfiniteTimeSpan };
         minio = new MinioClient()
             .WithEndpoint(options.Endpoint)
             .WithCredentials(options.AccessKey, options.SecretKey)
@@ -34,6 +43,8 @@ internal sealed class S3ObjectClient : IDisposable
             .WithSSL(options.UseSsl)
             .WithHttpClient(http, disposeHttpClient: false)
             .Build();
+        var bucketUri = new Uri($"{(options.UseSsl ? "https" : "http")}://{options.Endpoint}/{Uri.EscapeDataString(bucket)}/");
+        multipart = new S3MultipartUpload(http, new S3RequestSigner(options.AccessKey, options.SecretKey, options.Region), bucketUri);
     }
 
     public Task<bool> BucketExistsAsync(CancellationToken cancellationToken) =>
@@ -56,15 +67,19 @@ internal sealed class S3ObjectClient : IDisposable
     }, cancellationToken);
 
     /// <summary>
-    /// Stores <paramref name="size"/> bytes read from <paramref name="data"/> with one presigned PUT that
-    /// streams the body; the object appears whole or not at all. (The Minio SDK 7.0.0's multipart put holds
-    /// every part in memory until it completes (measured: +68 MiB for a 64 MiB object), so it is not used.)
-    /// A single PUT takes objects up to S3's limit of 5 GiB.
+    /// Stores <paramref name="size"/> bytes read from <paramref name="data"/>; the object appears whole or not
+    /// at all. Up to the multipart threshold that is one presigned PUT streaming the body; above it, a
+    /// multipart upload streaming part by part (<see cref="S3MultipartUpload"/>), which S3 needs past 5 GiB.
+    /// (The Minio SDK 7.0.0's own multipart put holds every part in memory, measured +68 MiB for 64 MiB.)
     /// </summary>
     public async Task PutAsync(string key, Stream data, long size, CancellationToken cancellationToken)
     {
-        if (size > MaxSinglePutSize)
-            throw new NotSupportedException($"objects larger than {MaxSinglePutSize} bytes need a multipart upload, which this store does not do yet");
+        if (size > multipartThreshold)
+        {
+            var partSize = S3MultipartUpload.PartSizeFor(size, multipartPartSize);
+            await Guard(async () => { await multipart.UploadAsync(key, data, size, partSize, cancellationToken); return 0; }, cancellationToken);
+            return;
+        }
         var uri = await Guard(async () => new Uri(await minio.PresignedPutObjectAsync(
             new PresignedPutObjectArgs().WithBucket(bucket).WithObject(key).WithExpiry(3600))), cancellationToken);
         await Guard(async () =>
@@ -78,9 +93,6 @@ internal sealed class S3ObjectClient : IDisposable
             return 0;
         }, cancellationToken);
     }
-
-    /// <summary>S3's limit for one PUT.</summary>
-    public const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
 
     public Task RemoveAsync(string key, CancellationToken cancellationToken) => Guard(async () =>
     {

@@ -25,6 +25,21 @@ public sealed class S3StoreOptions
     /// <summary>How long a presigned read URL stays valid. Default 15 minutes.</summary>
     public TimeSpan RedirectExpiry { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Objects larger than this many bytes are published with a streamed multipart upload instead of one PUT.
+    /// Default and maximum 5 GiB (S3's single-PUT limit); at least 5 MiB.
+    /// </summary>
+    public long MultipartThreshold { get; set; } = MaxMultipartThreshold;
+
+    /// <summary>
+    /// The part size of multipart uploads in bytes; 0 (default) means 64 MiB. Raised automatically when an
+    /// object would need more than S3's 10,000 parts. When set: 5 MiB to 5 GiB.
+    /// </summary>
+    public long MultipartPartSize { get; set; }
+
+    private const long MinMultipartSize = S3MultipartUpload.MinPartSize;
+    private const long MaxMultipartThreshold = S3MultipartUpload.MaxSinglePutSize;
+
     /// <summary>Every problem with these settings, each saying what to set.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -41,6 +56,10 @@ public sealed class S3StoreOptions
             problems.Add("Registry:Storage:S3:Region is empty; set Registry__Storage__S3__Region (default us-east-1).");
         if (RedirectExpiry <= TimeSpan.Zero || RedirectExpiry > TimeSpan.FromDays(7))
             problems.Add("Registry:Storage:S3:RedirectExpiry must be between 1 second and 7 days.");
+        if (MultipartThreshold is < MinMultipartSize or > MaxMultipartThreshold)
+            problems.Add($"Registry:Storage:S3:MultipartThreshold is {MultipartThreshold}; set Registry__Storage__S3__MultipartThreshold to a byte count from {MinMultipartSize} (5 MiB) to {MaxMultipartThreshold} (5 GiB).");
+        if (MultipartPartSize != 0 && MultipartPartSize is < MinMultipartSize or > MaxMultipartThreshold)
+            problems.Add($"Registry:Storage:S3:MultipartPartSize is {MultipartPartSize}; set Registry__Storage__S3__MultipartPartSize to 0 (automatic) or a byte count from {MinMultipartSize} (5 MiB) to {MaxMultipartThreshold} (5 GiB).");
         return problems;
     }
 }
