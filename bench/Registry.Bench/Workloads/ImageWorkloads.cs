@@ -29,13 +29,7 @@ public static class ImageWorkloads
                     await images[i].PushAsync(target.Client, repo, $"push{i}", c);
                     return images[i].TotalBytes;
                 }
-                if (warmUpPushes > 0)
-                {
-                    var warm = await LoadLoop.RunAsync("image-push-5layer", target.Spec.Name, Figure.MiBPerSecond, 1, Budget.Ops(warmUpPushes), Push, ct);
-                    if (warm.Errors > 0) return warm;
-                }
-                return await LoadLoop.RunAsync("image-push-5layer", target.Spec.Name, Figure.MiBPerSecond, 1,
-                    Budget.Ops(pushes), (i, c) => Push(warmUpPushes + i, c), ct);
+                return await WorkloadCatalog.CountedAsync(target, "image-push-5layer", Figure.MiBPerSecond, 1, warmUpPushes, pushes, Push, ct);
             }),
         ];
     }

@@ -32,13 +32,7 @@ public static class PushWorkloads
                     await target.Client.PushMonolithicAsync($"{target.Prefix}/small", blobs[i].data, blobs[i].Item2, c);
                     return 4096;
                 }
-                if (smallWarmUp > 0)
-                {
-                    var warm = await LoadLoop.RunAsync("push-4k-x1000", target.Spec.Name, Figure.OpsPerSecond, 16, Budget.Ops(smallWarmUp), Push, ct);
-                    if (warm.Errors > 0) return warm;
-                }
-                return await LoadLoop.RunAsync("push-4k-x1000", target.Spec.Name, Figure.OpsPerSecond, 16,
-                    Budget.Ops(smallPushes), (i, c) => Push(smallWarmUp + i, c), ct);
+                return await WorkloadCatalog.CountedAsync(target, "push-4k-x1000", Figure.OpsPerSecond, 16, smallWarmUp, smallPushes, Push, ct);
             }),
         ];
     }
@@ -63,11 +57,6 @@ public static class PushWorkloads
             await push(buffer, digests[i], c);
             return size;
         }
-        if (warmUp > 0)
-        {
-            var warm = await LoadLoop.RunAsync(name, target.Spec.Name, Figure.MiBPerSecond, 1, Budget.Ops(warmUp), Push, ct);
-            if (warm.Errors > 0) return warm;
-        }
-        return await LoadLoop.RunAsync(name, target.Spec.Name, Figure.MiBPerSecond, 1, Budget.Ops(count), (i, c) => Push(warmUp + i, c), ct);
+        return await WorkloadCatalog.CountedAsync(target, name, Figure.MiBPerSecond, 1, warmUp, count, Push, ct);
     }
 }

@@ -26,6 +26,21 @@ public static class WorkloadCatalog
         return await LoadLoop.RunAsync(name, target.Spec.Name, figure, concurrency, Budget.For(target.Options.Duration), operation, ct);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> measured operations after <paramref name="warmUp"/> unmeasured ones of the same kind:
+    /// operation indices 0..warmUp-1 warm up, warmUp..warmUp+count-1 are measured, so each index is used once.
+    /// </summary>
+    public static async Task<Measurement> CountedAsync(BenchTarget target, string name, Figure figure, int concurrency,
+        int warmUp, int count, Func<long, CancellationToken, Task<long>> operation, CancellationToken ct)
+    {
+        if (warmUp > 0)
+        {
+            var warm = await LoadLoop.RunAsync(name, target.Spec.Name, figure, concurrency, Budget.Ops(warmUp), operation, ct);
+            if (warm.Errors > 0) return warm;
+        }
+        return await LoadLoop.RunAsync(name, target.Spec.Name, figure, concurrency, Budget.Ops(count), (i, c) => operation(warmUp + i, c), ct);
+    }
+
     /// <summary>Checks a read returned the expected number of bytes, so a short or empty body is an error.</summary>
     public static long ExpectBytes(long actual, long expected, string what) =>
         actual == expected ? actual : throw new BenchException($"{what}: read {actual} bytes, expected {expected}");
