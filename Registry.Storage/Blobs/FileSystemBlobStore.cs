@@ -128,8 +128,7 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public Task PublishUploadAsync(string uploadId, Digest digest, CancellationToken cancellationToken)
     {
-        var staged = StagedPath(uploadId);
-        if (!File.Exists(staged)) throw new UploadNotFoundException(uploadId);
+        var staged = FindStaged(uploadId) ?? throw new UploadNotFoundException(uploadId);
         var target = PathOf(digest);
         var moved = false;
         if (!File.Exists(target))
@@ -206,7 +205,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         try
         {
-            return File.OpenHandle(StagedPath(uploadId), mode, access, share);
+            return File.OpenHandle(FindStaged(uploadId) ?? throw new UploadNotFoundException(uploadId), mode, access, share);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -225,10 +224,13 @@ public sealed class FileSystemBlobStore : IBlobStore
         return Contained(Path.Combine(uploadsRoot, uploadId));
     }
 
-    private string StagedPath(string uploadId)
+    /// <summary>The staged file (one stat when it is a current session's), or null when the session has none.</summary>
+    private string? FindStaged(string uploadId)
     {
         var entry = StagingEntry(uploadId);
-        return Directory.Exists(entry) ? Path.Combine(entry, LegacyStagedFileName) : entry;
+        if (File.Exists(entry)) return entry;
+        var legacy = Path.Combine(entry, LegacyStagedFileName);
+        return File.Exists(legacy) ? legacy : null;
     }
 
     private void RemoveStaging(string uploadId)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Registry.Tests.Infrastructure;
@@ -36,12 +35,7 @@ public sealed class ChunkedBodyMetricsTests
         Assert.Equal(before + body.Length, await ReceivedBytesAsync(client));
     }
 
-    private static async Task<double> ReceivedBytesAsync(HttpClient client)
-    {
-        var metrics = await client.GetStringAsync("/metrics");
-        var line = metrics.Split('\n').Single(l => l.StartsWith("registry_http_received_bytes_total "));
-        return double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
-    }
+    private static Task<double> ReceivedBytesAsync(HttpClient client) => MetricSample.ReadAsync(client, "registry_http_received_bytes_total");
 
     /// <summary>A readable stream that will not tell its length.</summary>
     private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)

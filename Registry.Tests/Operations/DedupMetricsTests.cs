@@ -1,4 +1,3 @@
-using System.Globalization;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Operations;
@@ -21,11 +20,5 @@ public sealed class DedupMetricsTests
         Assert.Equal(before + 1, await DedupHitsAsync(client));
     }
 
-    private static async Task<double> DedupHitsAsync(HttpClient client)
-    {
-        var metrics = await client.GetStringAsync("/metrics");
-        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith("registry_dedup_hits_total "));
-        Assert.True(line is not null, "/metrics has no registry_dedup_hits_total sample:\n" + metrics);
-        return double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
-    }
+    private static Task<double> DedupHitsAsync(HttpClient client) => MetricSample.ReadAsync(client, "registry_dedup_hits_total");
 }

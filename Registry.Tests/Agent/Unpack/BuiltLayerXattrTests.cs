@@ -20,11 +20,7 @@ public sealed class BuiltLayerXattrTests : IDisposable
     public async Task ACapabilitySetInTheBuildSurvivesTheLayerRoundTrip()
     {
         var upper = Path.Combine(scratch.Path, "upper");
-        Directory.CreateDirectory(Path.Combine(upper, "bin"));
-        var tool = Path.Combine(upper, "bin/tool");
-        File.WriteAllText(tool, "#!/bin/sh\n");
-        await ExternalTool.RunAsync("setcap", ["cap_setuid,cap_net_raw+ep", tool]);
-        await HostXattrs.SetHexAsync(Path.Combine(upper, "bin"), "user.blob", "00ff80c3280a");
+        var tool = await HostXattrs.CapabilityTreeAsync(upper, "tool", "cap_setuid,cap_net_raw+ep", "00ff80c3280a");
         var capability = await HostXattrs.HexAsync(tool, "security.capability");
 
         var blob = LayerTarWriter.Write(upper, TimestampPolicy.AllFixed(0), Path.Combine(scratch.Path, "blobs"));

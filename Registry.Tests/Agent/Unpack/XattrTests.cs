@@ -21,11 +21,7 @@ public sealed class XattrTests : IDisposable
     public async Task AFileCapabilityFromAGnuTarLayerKeepsItsBytes()
     {
         var source = Path.Combine(scratch.Path, "source");
-        Directory.CreateDirectory(Path.Combine(source, "bin"));
-        var ping = Path.Combine(source, "bin/ping");
-        File.WriteAllText(ping, "#!/bin/sh\n");
-        await ExternalTool.RunAsync("setcap", [Capabilities, ping]);
-        await HostXattrs.SetHexAsync(Path.Combine(source, "bin"), "user.blob", BinaryValue);
+        var ping = await HostXattrs.CapabilityTreeAsync(source, "ping", Capabilities, BinaryValue);
         var capability = await HostXattrs.HexAsync(ping, "security.capability");
         var tar = Path.Combine(scratch.Path, "layer.tar");
         await ExternalTool.RunAsync("tar", ["--xattrs", "--xattrs-include=*", "--format=pax", "-C", source, "-cf", tar, "."]);

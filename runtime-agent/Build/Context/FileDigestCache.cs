@@ -55,10 +55,10 @@ public sealed class FileDigestCache
         var settled = CtimeOf(before) < (DateTimeOffset.UtcNow - SettledAge).ToUnixTimeMilliseconds() * 1_000_000;
         string digest;
         using (var stream = File.OpenRead(file)) digest = Convert.ToHexStringLower(SHA256.HashData(stream));
-        var after = Libc.LStat(file);
-        if (settled && !file.Contains('\n') && new Entry(before.Device, before.Inode, before.Size, MtimeOf(before), CtimeOf(before), digest).Matches(after))
+        var learned = new Entry(before.Device, before.Inode, before.Size, MtimeOf(before), CtimeOf(before), digest);
+        if (settled && !file.Contains('\n') && learned.Matches(Libc.LStat(file)))
         {
-            entries[file] = new Entry(before.Device, before.Inode, before.Size, MtimeOf(before), CtimeOf(before), digest);
+            entries[file] = learned;
             changed = true;
         }
         else if (entries.Remove(file)) changed = true;
