@@ -38,6 +38,7 @@ internal sealed class RunStep(BuildStore store, string agentPath)
                 WorkingDir = stage.WorkingDir,
                 User = stage.Runtime.User ?? "",
                 DisposableUpper = true, // read back into a layer tarball right after the command exits
+                Security = Run.Isolation.SecurityOptions.Default.Resolve(layout.SeccompDirectory), // the same profile as `run`
             };
 
             var started = DateTimeOffset.UtcNow;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RuntimeAgent.Cli;
 using RuntimeAgent.Run;
+using RuntimeAgent.Run.Isolation;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
@@ -24,11 +25,16 @@ public static class RunCommand
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
+        var privileged = new Option<bool>("--privileged") { Description = "All capabilities, no seccomp filter, no masked /proc and /sys paths" };
+        var capAdd = new Option<string[]>("--cap-add") { Description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL)" };
+        var capDrop = new Option<string[]>("--cap-drop") { Description = "Drop a capability from the default set (or ALL)" };
+        var securityOpt = new Option<string[]>("--security-opt") { Description = "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json (Docker/OCI format)" };
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, insecure, maxLayerSize,
+            privileged, capAdd, capDrop, securityOpt,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -39,7 +45,8 @@ public static class RunCommand
                         parse.GetValue(workdir), parse.GetValue(user)),
                     (parse.GetValue(volume) ?? []).Select(VolumeSpec.Parse).ToList(),
                     parse.GetValue(hostname), parse.GetValue(net) == "host", parse.GetValue(init), parse.GetValue(keep),
-                    TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))));
+                    TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))),
+                    new SecurityOptions(parse.GetValue(privileged), parse.GetValue(capAdd), parse.GetValue(capDrop), parse.GetValue(securityOpt)));
                 var store = new ImageStore(globals.Layout(parse));
                 // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
                 using var resolved = await store.ResolveAsync(parse.GetValue(image)!,

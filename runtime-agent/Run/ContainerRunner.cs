@@ -5,7 +5,7 @@ namespace RuntimeAgent.Run;
 /// <summary>How to run one container, from the run command's options.</summary>
 public sealed record RunRequest(
     RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
-    bool ReapZombies, bool Keep, TimeSpan StopTimeout);
+    bool ReapZombies, bool Keep, TimeSpan StopTimeout, Isolation.SecurityOptions Security);
 
 /// <summary>
 /// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
@@ -19,6 +19,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         var id = ContainerId.New();
         var hostname = request.Hostname ?? id;
         var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
+        var security = request.Security.Resolve(layout.SeccompDirectory);
         var dir = Path.Join(layout.ContainersDirectory, id);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -39,6 +40,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
                 WorkingDir = process.WorkingDir,
                 User = process.User,
                 ReapZombies = request.ReapZombies,
+                Security = security,
                 DisposableUpper = !request.Keep,
             };
             return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);

@@ -28,6 +28,8 @@ public sealed record ContainerSpec
     public string User { get; init; } = "";
     /// <summary>The upper dir does not outlive the container, so the overlay may skip syncing it (overlayfs <c>volatile</c>).</summary>
     public bool DisposableUpper { get; init; }
+    /// <summary>Capabilities, seccomp, no_new_privs and masked kernel paths (the default profile unless given).</summary>
+    public Isolation.SecurityProfile Security { get; init; } = new();
     /// <summary>Keep init as PID 1 to reap zombies and forward signals, instead of exec'ing the command.</summary>
     public bool ReapZombies { get; init; }
 

@@ -14,7 +14,7 @@ internal sealed class ProcMounter : IDisposable
 {
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly int _hostProcFd, _procDirFd, _setupThreadId;
+    private readonly int _hostProcFd, _procDirFd, _setupThreadId, _nullFd;
     private readonly StartGate _gate;
     private readonly ManualResetEventSlim _expectChild = new(), _childStarted = new();
     private readonly Thread _thread;
@@ -22,8 +22,9 @@ internal sealed class ProcMounter : IDisposable
     private ExceptionDispatchInfo? _failure;
 
     /// <summary>Call on the setup thread, after the root is built and before pivot_root and CLONE_NEWPID.</summary>
-    public ProcMounter(ContainerRoot root)
+    public ProcMounter(ContainerRoot root, bool maskKernelPaths)
     {
+        _nullFd = maskKernelPaths ? root.TryOpen("/dev/null") : -1; // owned by root
         _setupThreadId = Gettid();
         _hostProcFd = ContainerSetupException.Check(OpenAt(AtFdCwd, "/proc", OPath | ODirectory | OCloExec, 0), "open /proc");
         _procDirFd = root.OpenDirectory("/proc");
@@ -59,7 +60,7 @@ internal sealed class ProcMounter : IDisposable
             var pidNamespace = ContainerSetupException.Check(OpenAt(_hostProcFd, $"{child}/ns/pid", ORdOnly | OCloExec, 0), "open the container's PID namespace");
             try
             {
-                ProcMount.Attach(_procDirFd, pidNamespace);
+                ProcMount.Attach(_procDirFd, pidNamespace, _nullFd >= 0 ? _nullFd : null);
             }
             finally
             {

@@ -15,6 +15,7 @@ internal static class SystemMounts
     {
         root.Target("/proc"); // the mount point, created if the image lacks it
         Mount("sysfs", root.Target("/sys"), "sysfs", Hardened | MsRdonly, null);
+        if (spec.Security.MaskKernelPaths) Isolation.KernelPathMasks.MaskSys(root);
         DevSetup.Populate(root);
         Mount("tmpfs", root.Target("/tmp"), "tmpfs", MsNosuid | MsNodev, "mode=1777");
         foreach (var volume in spec.Volumes) Bind(root, volume);
@@ -24,8 +25,9 @@ internal static class SystemMounts
     {
         var target = Directory.Exists(volume.HostPath) ? root.Target(volume.ContainerPath) : root.FileTarget(volume.ContainerPath);
         Mount(volume.HostPath, target, null, MsBind | MsRec, null);
-        // A bind takes the source's flags; read-only needs a second, remounting call.
-        if (volume.ReadOnly) Mount(null, root.Target(volume.ContainerPath), null, MsBind | MsRemount | MsRdonly, null);
+        // A bind takes the source's flags; nodev (no device node made in a volume opens) and read-only need a
+        // second, remounting call.
+        Mount(null, root.Target(volume.ContainerPath), null, MsBind | MsRemount | MsNodev | (volume.ReadOnly ? MsRdonly : 0), null);
     }
 
     public static void Mount(string? source, string target, string? type, ulong flags, string? data) =>
