@@ -2,6 +2,7 @@ using System.CommandLine;
 using RuntimeAgent.Cli;
 using RuntimeAgent.Run;
 using RuntimeAgent.Run.Isolation;
+using RuntimeAgent.Run.Isolation.Cgroups;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
@@ -29,12 +30,19 @@ public static class RunCommand
         var capAdd = new Option<string[]>("--cap-add") { Description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL)" };
         var capDrop = new Option<string[]>("--cap-drop") { Description = "Drop a capability from the default set (or ALL)" };
         var securityOpt = new Option<string[]>("--security-opt") { Description = "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json (Docker/OCI format)" };
+        var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit, e.g. 64m or 2g" };
+        var memorySwap = new Option<string?>("--memory-swap") { Description = "Memory plus swap limit (-1: unlimited swap; default: as much swap as memory)" };
+        var pidsLimit = new Option<long?>("--pids-limit") { Description = $"Maximum processes and threads (default {ResourceLimits.DefaultPidsLimit}; 0 or -1: unlimited)" };
+        var cpus = new Option<string?>("--cpus") { Description = "CPU limit in cores, e.g. 0.5" };
+        var cpuWeight = new Option<int?>("--cpu-weight") { Description = "CPU share under contention, 1-10000 (default 100)" };
+        var readOnly = new Option<bool>("--read-only") { Description = "Mount the container's root filesystem read-only" };
+        var tmpfs = new Option<string[]>("--tmpfs") { Description = "Mount a tmpfs: PATH[:size=64m,mode=1777,exec,…]" };
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, insecure, maxLayerSize,
-            privileged, capAdd, capDrop, securityOpt,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, readOnly, tmpfs,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -46,7 +54,9 @@ public static class RunCommand
                     (parse.GetValue(volume) ?? []).Select(VolumeSpec.Parse).ToList(),
                     parse.GetValue(hostname), parse.GetValue(net) == "host", parse.GetValue(init), parse.GetValue(keep),
                     TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))),
-                    new SecurityOptions(parse.GetValue(privileged), parse.GetValue(capAdd), parse.GetValue(capDrop), parse.GetValue(securityOpt)));
+                    new SecurityOptions(parse.GetValue(privileged), parse.GetValue(capAdd), parse.GetValue(capDrop), parse.GetValue(securityOpt)),
+                    ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
+                    (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(), parse.GetValue(readOnly));
                 var store = new ImageStore(globals.Layout(parse));
                 // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
                 using var resolved = await store.ResolveAsync(parse.GetValue(image)!,

@@ -13,6 +13,8 @@ internal static class ContainerInit
     public static int Run(string specPath)
     {
         var spec = ContainerSpec.Load(specPath);
+        foreach (var directory in spec.CgroupDirectories) // first: everything init starts is then inside
+            Isolation.Cgroups.CgroupFiles.Write(directory, "cgroup.procs", "0", "join the container's cgroup");
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
         using (var root = new ContainerRoot(spec.RootFs))
         {

@@ -5,7 +5,8 @@ namespace RuntimeAgent.Run;
 /// <summary>How to run one container, from the run command's options.</summary>
 public sealed record RunRequest(
     RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
-    bool ReapZombies, bool Keep, TimeSpan StopTimeout, Isolation.SecurityOptions Security);
+    bool ReapZombies, bool Keep, TimeSpan StopTimeout, Isolation.SecurityOptions Security,
+    Isolation.Cgroups.ResourceLimits Limits, IReadOnlyList<TmpfsMount> Tmpfs, bool ReadOnlyRoot);
 
 /// <summary>
 /// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
@@ -25,7 +26,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            var spec = new ContainerSpec
+            return Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, cgroups => new ContainerLauncher(agentPath, request.StopTimeout).Run(new ContainerSpec
             {
                 Id = id,
                 LowerDirs = image.LayerDirectories.Reverse().ToList(),
@@ -35,15 +36,17 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
                 Hostname = hostname,
                 PrivateNetwork = !request.HostNetwork,
                 Volumes = request.Volumes,
+                Tmpfs = request.Tmpfs,
+                ReadOnlyRoot = request.ReadOnlyRoot,
                 Args = process.Args,
                 Env = process.Env,
                 WorkingDir = process.WorkingDir,
                 User = process.User,
                 ReapZombies = request.ReapZombies,
                 Security = security,
+                CgroupDirectories = cgroups,
                 DisposableUpper = !request.Keep,
-            };
-            return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+            }));
         }
         finally
         {

@@ -48,7 +48,7 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
     {
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
         using var root = EnterNamespaces();
-        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths); // its thread must exist before CLONE_NEWPID
+        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, spec.CgroupDirectories); // its thread must exist before CLONE_NEWPID
         var command = ContainerEntry.Enter(spec);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
         lockdown.Apply(command.User); // the last step before the spawn: the child inherits it all
@@ -87,6 +87,7 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
         try
         {
             SystemMounts.MountAll(root, spec);
+            if (spec.ReadOnlyRoot) SystemMounts.MakeRootReadOnly(spec.RootFs);
             SetHostname(spec.Hostname);
             if (spec.PrivateNetwork) Loopback.BringUp();
             return root;

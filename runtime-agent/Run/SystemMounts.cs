@@ -19,7 +19,12 @@ internal static class SystemMounts
         DevSetup.Populate(root);
         Mount("tmpfs", root.Target("/tmp"), "tmpfs", MsNosuid | MsNodev, "mode=1777");
         foreach (var volume in spec.Volumes) Bind(root, volume);
+        foreach (var tmpfs in spec.Tmpfs) Mount("tmpfs", root.Target(tmpfs.ContainerPath), "tmpfs", tmpfs.Flags, tmpfs.Data);
     }
+
+    /// <summary>--read-only: the overlay root becomes read-only; /dev, /tmp, volumes and tmpfs mounts keep their own flags.</summary>
+    public static void MakeRootReadOnly(string rootFs) =>
+        Mount(null, rootFs, null, MsBind | MsRemount | MsRdonly | MsNodev, null);
 
     private static void Bind(ContainerRoot root, VolumeMount volume)
     {

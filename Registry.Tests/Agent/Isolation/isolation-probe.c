@@ -2,7 +2,9 @@
  * per attempt: NAME=OK or NAME=<errno name>. Every attempt is harmless if it succeeds (NULL time, a key in the
  * process keyring, a namespace in a child that exits at once, reboot's CAD_OFF, which a PID namespace refuses).
  * Built static by the tests (gcc -static) and run by RunIsolationTests.
- * Usage: isolation-probe [MAJOR:MINOR of a host block device]  */
+ * Usage: isolation-probe [MAJOR:MINOR of a host block device]
+ *        isolation-probe alloc MIB   allocates and touches MIB mebibytes, then exits 0
+ *        isolation-probe spin        a busy loop, until killed  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -52,8 +54,20 @@ static void probe_device(const char *spec) {
     report("open-device", open("/tmp/host-disk", O_RDONLY));
 }
 
+static int alloc(long mib) {
+    for (long i = 0; i < mib; i++) {
+        char *block = malloc(1 << 20);
+        if (!block) return 2;
+        memset(block, 1, 1 << 20);
+    }
+    printf("allocated %ld MiB\n", mib);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 2 && strcmp(argv[1], "alloc") == 0) return alloc(atol(argv[2]));
+    if (argc > 1 && strcmp(argv[1], "spin") == 0) for (volatile unsigned long n = 0;; n++) {}
     mkdir("/tmp/probe-mnt", 0755);
     report("mount", mount("probe", "/tmp/probe-mnt", "tmpfs", 0, NULL));
     probe_device(argc > 1 ? argv[1] : NULL);

@@ -11,6 +11,7 @@ internal static unsafe partial class Libc
 {
     private const long SysCapget = 125, SysCapset = 126, SysPrctl = 157, SysSeccomp = 317;
 
+    public const int EBusy = 16;
     public const int PrCapbsetRead = 23, PrCapbsetDrop = 24, PrSetNoNewPrivs = 38, PrCapAmbient = 47, PrCapAmbientClearAll = 4;
     private const uint CapabilityVersion3 = 0x20080522;
     private const uint SeccompSetModeFilter = 1;
