@@ -27,8 +27,8 @@ public static class ManifestEndpoints
     private static async Task<IResult> GetManifest(
         OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, CancellationToken cancellationToken)
     {
-        if (!ManifestReference.TryParse(route.Reference, out var reference))
-            return OciError.ManifestInvalid($"'{route.Reference}' is neither a valid tag nor a valid digest");
+        // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
+        if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
         StoredManifest? manifest;
         if (reference.Tag is { } tag)
         {
@@ -56,8 +56,8 @@ public static class ManifestEndpoints
     private static async Task<IResult> DeleteManifest(
         OciRoute route, IMetadataStore metadata, ManifestTagCache cache, RepositoryPolicies policies, CancellationToken cancellationToken)
     {
-        if (!ManifestReference.TryParse(route.Reference, out var reference))
-            return OciError.ManifestInvalid($"'{route.Reference}' is neither a valid tag nor a valid digest");
+        // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
+        if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
         if (await policies.CheckDeleteAsync(route.Name, reference.Tag, reference.Digest, cancellationToken) is { } refusal) return refusal;
         if (reference.Tag is { } tag)
         {
