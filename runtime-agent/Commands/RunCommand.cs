@@ -24,6 +24,8 @@ public static class RunCommand
         net.AcceptOnlyFromAmong("private", "host");
         var init = new Option<bool>("--init") { Description = "Run a reaper as PID 1 that forwards signals and reaps zombies" };
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
+        var snapshotter = new Option<string>("--snapshotter") { Description = "How the root is stacked from the layers: overlay (kernel OverlayFS), fuse-overlayfs, reflink (FICLONE clones: XFS, btrfs) or copy", DefaultValueFactory = _ => "overlay" };
+        snapshotter.AcceptOnlyFromAmong(Snapshots.SnapshotterNames.All);
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
         var privileged = new Option<bool>("--privileged") { Description = "All capabilities, no seccomp filter, no masked /proc and /sys paths" };
@@ -41,7 +43,7 @@ public static class RunCommand
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
-            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, insecure, maxLayerSize,
+            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize,
             privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, readOnly, tmpfs,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
@@ -56,7 +58,10 @@ public static class RunCommand
                     TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))),
                     new SecurityOptions(parse.GetValue(privileged), parse.GetValue(capAdd), parse.GetValue(capDrop), parse.GetValue(securityOpt)),
                     ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
-                    (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(), parse.GetValue(readOnly));
+                    (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(), parse.GetValue(readOnly))
+                {
+                    Snapshotter = Snapshots.SnapshotterNames.Parse(parse.GetValue(snapshotter)!),
+                };
                 var store = new ImageStore(globals.Layout(parse));
                 // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
                 using var resolved = await store.ResolveAsync(parse.GetValue(image)!,

@@ -6,7 +6,11 @@ namespace RuntimeAgent.Run;
 public sealed record RunRequest(
     RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
     bool ReapZombies, bool Keep, TimeSpan StopTimeout, Isolation.SecurityOptions Security,
-    Isolation.Cgroups.ResourceLimits Limits, IReadOnlyList<TmpfsMount> Tmpfs, bool ReadOnlyRoot);
+    Isolation.Cgroups.ResourceLimits Limits, IReadOnlyList<TmpfsMount> Tmpfs, bool ReadOnlyRoot)
+{
+    /// <summary>How the container's root is stacked (<c>--snapshotter</c>).</summary>
+    public Snapshots.Snapshotter Snapshotter { get; init; }
+}
 
 /// <summary>
 /// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
@@ -26,27 +30,33 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            return Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, cgroups => new ContainerLauncher(agentPath, request.StopTimeout).Run(new ContainerSpec
+            return Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, cgroups =>
             {
-                Id = id,
-                LowerDirs = image.LayerDirectories.Reverse().ToList(),
-                UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
-                WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
-                RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
-                Hostname = hostname,
-                PrivateNetwork = !request.HostNetwork,
-                Volumes = request.Volumes,
-                Tmpfs = request.Tmpfs,
-                ReadOnlyRoot = request.ReadOnlyRoot,
-                Args = process.Args,
-                Env = process.Env,
-                WorkingDir = process.WorkingDir,
-                User = process.User,
-                ReapZombies = request.ReapZombies,
-                Security = security,
-                CgroupDirectories = cgroups,
-                DisposableUpper = !request.Keep,
-            }));
+                var spec = new ContainerSpec
+                {
+                    Id = id,
+                    LowerDirs = image.LayerDirectories.Reverse().ToList(),
+                    UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
+                    WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
+                    RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
+                    Hostname = hostname,
+                    PrivateNetwork = !request.HostNetwork,
+                    Volumes = request.Volumes,
+                    Tmpfs = request.Tmpfs,
+                    ReadOnlyRoot = request.ReadOnlyRoot,
+                    Args = process.Args,
+                    Env = process.Env,
+                    WorkingDir = process.WorkingDir,
+                    User = process.User,
+                    ReapZombies = request.ReapZombies,
+                    Security = security,
+                    CgroupDirectories = cgroups,
+                    DisposableUpper = !request.Keep,
+                    Snapshotter = request.Snapshotter,
+                };
+                using var root = Snapshots.RootMount.Prepare(spec);
+                return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+            });
         }
         finally
         {

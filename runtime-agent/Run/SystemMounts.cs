@@ -22,9 +22,12 @@ internal static class SystemMounts
         foreach (var tmpfs in spec.Tmpfs) Mount("tmpfs", root.Target(tmpfs.ContainerPath), "tmpfs", tmpfs.Flags, tmpfs.Data);
     }
 
-    /// <summary>--read-only: the overlay root becomes read-only; /dev, /tmp, volumes and tmpfs mounts keep their own flags.</summary>
-    public static void MakeRootReadOnly(string rootFs) =>
-        Mount(null, rootFs, null, MsBind | MsRemount | MsRdonly | MsNodev, null);
+    /// <summary>
+    /// The root's own mount flags: nodev (the kernel overlay is mounted so already; other snapshotters bind their
+    /// tree) and, with --read-only, read-only. /dev, /tmp, volumes and tmpfs mounts keep their own flags.
+    /// </summary>
+    public static void RestrictRoot(string rootFs, bool readOnly) =>
+        Mount(null, rootFs, null, MsBind | MsRemount | MsNodev | (readOnly ? MsRdonly : 0), null);
 
     private static void Bind(ContainerRoot root, VolumeMount volume)
     {
