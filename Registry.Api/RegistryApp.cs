@@ -6,6 +6,7 @@ using Registry.Api.Auth;
 using Registry.Api.Blobs;
 using Registry.Api.Errors;
 using Registry.Api.Events;
+using Registry.Api.Events.Delivery;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Routing;
@@ -62,6 +63,7 @@ public static class RegistryApp
         var eventProblems = events.Validate().ToList();
         if (eventProblems.Count > 0) throw new OptionsValidationException(EventsOptions.Section, typeof(EventsOptions), eventProblems);
         builder.Services.AddRegistryStorage(storage, events);
+        builder.Services.AddWebhookDelivery();
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication(storage);
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
