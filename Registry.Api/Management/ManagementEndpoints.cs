@@ -1,4 +1,5 @@
 using Registry.Api.Events;
+using Registry.Api.Policies;
 
 namespace Registry.Api.Management;
 
@@ -9,7 +10,8 @@ public static class ManagementEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Management");
         api.AddEndpointFilter<ManagementAuthFilter>();
-        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection().MapWebhooks();
+        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection()
+            .MapPolicies().MapWebhooks();
         return api;
     }
 }
