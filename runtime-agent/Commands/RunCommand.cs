@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RuntimeAgent.Cli;
+using RuntimeAgent.Containers;
 using RuntimeAgent.Run;
 using RuntimeAgent.Store;
 
@@ -24,11 +25,15 @@ public static class RunCommand
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
+        var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background under a monitor process; print the container id" };
+        var name = new Option<string?>("--name") { Description = "Name of a detached container (default: its id)" };
+        var restart = new Option<string>("--restart") { Description = "Restart policy of a detached container: no, on-failure[:N], always", DefaultValueFactory = _ => "no" };
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, insecure, maxLayerSize,
+            detach, name, restart,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -40,11 +45,26 @@ public static class RunCommand
                     (parse.GetValue(volume) ?? []).Select(VolumeSpec.Parse).ToList(),
                     parse.GetValue(hostname), parse.GetValue(net) == "host", parse.GetValue(init), parse.GetValue(keep),
                     TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))));
+                var detached = parse.GetValue(detach)
+                    ? new DetachOptions(parse.GetValue(name), RestartPolicy.Parse(parse.GetValue(restart)!), 10 * 1024 * 1024)
+                    : null;
+                if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no"))
+                    throw new ContainerSetupException("--name and --restart need --detach (-d)", 1);
                 var store = new ImageStore(globals.Layout(parse));
                 // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
                 using var resolved = await store.ResolveAsync(parse.GetValue(image)!,
                     new PullOptions(parse.GetValue(insecure), parse.GetValue(maxLayerSize)), cancellation);
+                if (detached is not null)
+                {
+                    Console.WriteLine(new DetachedRunner(store.Layout, AgentPath()).Start(resolved, request, detached, parse.GetValue(image)!));
+                    return 0;
+                }
                 return new ContainerRunner(store.Layout, AgentPath()).Run(resolved, request);
+            }
+            catch (ContainerStateException e)
+            {
+                Console.Error.WriteLine($"runtime-agent: {e.Message}");
+                return 1;
             }
             catch (ContainerSetupException e)
             {
@@ -68,10 +88,11 @@ public static class RunCommand
     {
         var globals = rootCommand.Options.Where(o => o.Recursive).ToList();
         var i = SkipOptions(args, 0, globals);
-        if (i >= args.Length || args[i] != "run") return args;
-        var run = rootCommand.Subcommands.FirstOrDefault(c => c.Name == "run");
-        if (run is null) return args;
-        i = SkipOptions(args, i + 1, [.. run.Options, .. globals]);
+        // run IMAGE CMD…, exec CONTAINER CMD…: one operand, then the container's command.
+        if (i >= args.Length || args[i] is not ("run" or "exec")) return args;
+        var subcommand = rootCommand.Subcommands.FirstOrDefault(c => c.Name == args[i]);
+        if (subcommand is null) return args;
+        i = SkipOptions(args, i + 1, [.. subcommand.Options, .. globals]);
         if (i >= args.Length || args[i] == "--" || (i + 1 < args.Length && args[i + 1] == "--")) return args;
         return [.. args[..(i + 1)], "--", .. args[(i + 1)..]];
     }

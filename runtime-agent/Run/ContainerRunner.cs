@@ -24,23 +24,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            var spec = new ContainerSpec
-            {
-                Id = id,
-                LowerDirs = image.LayerDirectories.Reverse().ToList(),
-                UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
-                WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
-                RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
-                Hostname = hostname,
-                PrivateNetwork = !request.HostNetwork,
-                Volumes = request.Volumes,
-                Args = process.Args,
-                Env = process.Env,
-                WorkingDir = process.WorkingDir,
-                User = process.User,
-                ReapZombies = request.ReapZombies,
-                DisposableUpper = !request.Keep,
-            };
+            var spec = CreateSpec(image, request, process, id, dir, hostname);
             return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
         }
         finally
@@ -48,6 +32,25 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             if (!request.Keep) Remove(dir);
         }
     }
+
+    /// <summary>The spec for a container in <paramref name="dir"/> (its upper, work and rootfs directories are created here).</summary>
+    internal static ContainerSpec CreateSpec(ResolvedImage image, RunRequest request, ContainerProcess process, string id, string dir, string hostname) => new()
+    {
+        Id = id,
+        LowerDirs = image.LayerDirectories.Reverse().ToList(),
+        UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
+        WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
+        RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
+        Hostname = hostname,
+        PrivateNetwork = !request.HostNetwork,
+        Volumes = request.Volumes,
+        Args = process.Args,
+        Env = process.Env,
+        WorkingDir = process.WorkingDir,
+        User = process.User,
+        ReapZombies = request.ReapZombies,
+        DisposableUpper = !request.Keep,
+    };
 
     // Children before parents; work/work/incompat/volatile is overlayfs's marker of a volatile mount.
     private static readonly string[] EmptyAfterExit = ["upper", "rootfs", "work/work/incompat/volatile", "work/work/incompat", "work/work", "work", ""];
