@@ -19,8 +19,20 @@ public static class RunCommand
         var user = new Option<string?>("--user", "-u") { Description = "UID[:GID] or NAME[:GROUP] to run as" };
         var entrypoint = new Option<string?>("--entrypoint") { Description = "Override the image's entrypoint (\"\" clears it)" };
         var hostname = new Option<string?>("--hostname") { Description = "Container hostname (default: the container id)" };
-        var net = new Option<string>("--net") { Description = "Network: 'private' (own namespace with loopback) or 'host'", DefaultValueFactory = _ => "private" };
-        net.AcceptOnlyFromAmong("private", "host");
+        var net = new Option<string>("--net", "--network")
+        {
+            Description = "Network: 'private' (own namespace with loopback), 'none' (the same, nothing published), 'host', or 'container:NAME' (share that container's)",
+            DefaultValueFactory = _ => "private",
+        };
+        net.Validators.Add(result =>
+        {
+            var value = result.GetValue(net) ?? "";
+            if (value is not ("private" or "none" or "host") && !(value.StartsWith("container:", StringComparison.Ordinal) && value.Length > 10))
+                result.AddError("--net must be private, none, host or container:NAME");
+        });
+        var publish = new Option<string[]>("--publish", "-p") { Description = "Publish a port of a detached container: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] (host IP default 127.0.0.1)" };
+        var dns = new Option<string[]>("--dns") { Description = "DNS server for the container's /etc/resolv.conf (replaces the host's)" };
+        var addHost = new Option<string[]>("--add-host") { Description = "Add NAME:IP to the container's /etc/hosts" };
         var init = new Option<bool>("--init") { Description = "Run a reaper as PID 1 that forwards signals and reaps zombies" };
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
         var insecure = PullCommand.InsecureOption();
@@ -33,7 +45,7 @@ public static class RunCommand
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, insecure, maxLayerSize,
-            detach, name, restart,
+            detach, name, restart, publish, dns, addHost,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -45,12 +57,24 @@ public static class RunCommand
                     (parse.GetValue(volume) ?? []).Select(VolumeSpec.Parse).ToList(),
                     parse.GetValue(hostname), parse.GetValue(net) == "host", parse.GetValue(init), parse.GetValue(keep),
                     TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))));
+                var network = parse.GetValue(net)!;
+                var ports = (parse.GetValue(publish) ?? []).Select(Net.PortSpec.Parse).ToList();
                 var detached = parse.GetValue(detach)
-                    ? new DetachOptions(parse.GetValue(name), RestartPolicy.Parse(parse.GetValue(restart)!), 10 * 1024 * 1024)
+                    ? new DetachOptions(parse.GetValue(name), RestartPolicy.Parse(parse.GetValue(restart)!), 10 * 1024 * 1024, ports, network)
                     : null;
-                if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no"))
-                    throw new ContainerSetupException("--name and --restart need --detach (-d)", 1);
+                if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no" || ports.Count > 0))
+                    throw new ContainerSetupException("--name, --restart and --publish need --detach (-d)", 1);
+                if (ports.Count > 0 && network != "private")
+                    throw new ContainerSetupException($"--publish needs the private network, not --net {network}", 1);
+                var dnsOptions = new Net.DnsOptions(parse.GetValue(dns) ?? [], parse.GetValue(addHost) ?? []);
+                Net.EtcFiles.Validate(dnsOptions);
                 var store = new ImageStore(globals.Layout(parse));
+                request = request with
+                {
+                    Dns = dnsOptions,
+                    NetworkNamespace = network.StartsWith("container:", StringComparison.Ordinal)
+                        ? new ContainerStore(store.Layout).NetworkNamespaceOf(network["container:".Length..]) : null,
+                };
                 // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
                 using var resolved = await store.ResolveAsync(parse.GetValue(image)!,
                     new PullOptions(parse.GetValue(insecure), parse.GetValue(maxLayerSize)), cancellation);

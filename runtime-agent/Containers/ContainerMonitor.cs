@@ -29,6 +29,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
             var policy = RestartPolicy.Parse(state.RestartPolicy);
             using var lease = FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
             using var log = new ContainerLogWriter(store.LogPath(id), state.LogMaxBytes);
+            using var ports = state.Ports.Count > 0 ? new Net.PortProxy(state.Ports) : null; // bound before the first run: a taken port fails run -d
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
             {
                 context.Cancel = true;
@@ -46,6 +47,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     var run = MonitoredRun.Start(spec, agentPath, log);
                     var identity = ProcessIdentity.Of(run.Pid);
                     currentPid = run.Pid;
+                    AttachPorts(ports, run.Pid);
                     store.Update(id, s =>
                     {
                         (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, run.Pid, identity?.StartTime ?? 0, started, null);
@@ -89,6 +91,18 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         {
             store.Update(id, s => (s.Status, s.Error, s.FinishedAt) = (ContainerStatus.Exited, $"monitor failed: {e.Message}", DateTimeOffset.UtcNow));
             return 125;
+        }
+    }
+
+    /// <summary>Points the port proxy at this run; a container that already exited simply gets no connections.</summary>
+    private static void AttachPorts(Net.PortProxy? ports, int pid)
+    {
+        try
+        {
+            ports?.AttachAsync(pid).GetAwaiter().GetResult();
+        }
+        catch (ContainerSetupException)
+        {
         }
     }
 

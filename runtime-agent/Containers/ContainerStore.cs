@@ -46,6 +46,15 @@ public sealed partial class ContainerStore(StoreLayout layout)
         return Reconcile(match);
     }
 
+    /// <summary>The network namespace of a running container, for <c>--net container:NAME</c>.</summary>
+    public string NetworkNamespaceOf(string nameOrId)
+    {
+        var state = Find(nameOrId);
+        if (state.Status != ContainerStatus.Running || !state.Process.IsAlive)
+            throw new ContainerStateException($"container {state.Name} is not running: cannot share its network");
+        return $"/proc/{state.Pid}/ns/net";
+    }
+
     public ContainerState Load(string id) => ContainerState.FromJson(File.ReadAllBytes(StatePath(id)));
 
     /// <summary>Read-modify-write under the container's lock (the monitor and the CLI both update it).</summary>

@@ -4,7 +4,7 @@ using RuntimeAgent.Store;
 namespace RuntimeAgent.Containers;
 
 /// <summary>What <c>run -d</c> adds to a run: a name, a restart policy, the log cap.</summary>
-public sealed record DetachOptions(string? Name, RestartPolicy Restart, long LogMaxBytes);
+public sealed record DetachOptions(string? Name, RestartPolicy Restart, long LogMaxBytes, IReadOnlyList<PortMapping> Ports, string Network);
 
 /// <summary>
 /// <c>run -d</c>: records the container (state.json, spec.json in containers/ID), starts its monitor and returns
@@ -38,7 +38,8 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
                 StopSignal = image.Config.StopSignal is { Length: > 0 } signal ? Signals.Parse(signal) : 15,
                 StopTimeoutSeconds = (int)request.StopTimeout.TotalSeconds,
                 Hostname = hostname,
-                Network = request.HostNetwork ? "host" : "private",
+                Network = options.Network,
+                Ports = options.Ports,
                 LogMaxBytes = options.LogMaxBytes,
             });
             MonitorLauncher.Start(agentPath, layout.Root, id);

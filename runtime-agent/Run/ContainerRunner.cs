@@ -5,7 +5,7 @@ namespace RuntimeAgent.Run;
 /// <summary>How to run one container, from the run command's options.</summary>
 public sealed record RunRequest(
     RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
-    bool ReapZombies, bool Keep, TimeSpan StopTimeout);
+    bool ReapZombies, bool Keep, TimeSpan StopTimeout, Net.DnsOptions? Dns = null, string? NetworkNamespace = null);
 
 /// <summary>
 /// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
@@ -42,8 +42,11 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
         RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
         Hostname = hostname,
-        PrivateNetwork = !request.HostNetwork,
-        Volumes = request.Volumes,
+        PrivateNetwork = !request.HostNetwork && request.NetworkNamespace is null,
+        NetworkNamespace = request.NetworkNamespace,
+        // The generated /etc files first, so a user's own -v over one of them wins.
+        Volumes = [.. Net.EtcFiles.Write(dir, hostname, request.HostNetwork || request.NetworkNamespace is not null, request.Dns ?? Net.DnsOptions.None),
+                   .. request.Volumes],
         Args = process.Args,
         Env = process.Env,
         WorkingDir = process.WorkingDir,
