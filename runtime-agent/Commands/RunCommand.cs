@@ -35,6 +35,8 @@ public static class RunCommand
         var addHost = new Option<string[]>("--add-host") { Description = "Add NAME:IP to the container's /etc/hosts" };
         var init = new Option<bool>("--init") { Description = "Run a reaper as PID 1 that forwards signals and reaps zombies" };
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
+        var snapshotter = new Option<string>("--snapshotter") { Description = "How the root is stacked from the layers: overlay (kernel OverlayFS), fuse-overlayfs, reflink (FICLONE clones: XFS, btrfs) or copy", DefaultValueFactory = _ => "overlay" };
+        snapshotter.AcceptOnlyFromAmong(Snapshots.SnapshotterNames.All);
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background under a monitor process; print the container id" };
@@ -44,7 +46,7 @@ public static class RunCommand
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
-            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, insecure, maxLayerSize,
+            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize,
             detach, name, restart, publish, dns, addHost,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
@@ -56,7 +58,10 @@ public static class RunCommand
                         parse.GetValue(workdir), parse.GetValue(user)),
                     (parse.GetValue(volume) ?? []).Select(VolumeSpec.Parse).ToList(),
                     parse.GetValue(hostname), parse.GetValue(net) == "host", parse.GetValue(init), parse.GetValue(keep),
-                    TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))));
+                    TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))))
+                {
+                    Snapshotter = Snapshots.SnapshotterNames.Parse(parse.GetValue(snapshotter)!),
+                };
                 var network = parse.GetValue(net)!;
                 var ports = (parse.GetValue(publish) ?? []).Select(Net.PortSpec.Parse).ToList();
                 var detached = parse.GetValue(detach)

@@ -29,6 +29,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
             var policy = RestartPolicy.Parse(state.RestartPolicy);
             using var lease = FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
             using var log = new ContainerLogWriter(store.LogPath(id), state.LogMaxBytes);
+            using var root = Snapshots.RootMount.Prepare(spec); // built (or its FUSE daemon started) once, for every run
             using var ports = state.Ports.Count > 0 ? new Net.PortProxy(state.Ports) : null; // bound before the first run: a taken port fails run -d
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
             {

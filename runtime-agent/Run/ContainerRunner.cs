@@ -5,7 +5,11 @@ namespace RuntimeAgent.Run;
 /// <summary>How to run one container, from the run command's options.</summary>
 public sealed record RunRequest(
     RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
-    bool ReapZombies, bool Keep, TimeSpan StopTimeout, Net.DnsOptions? Dns = null, string? NetworkNamespace = null);
+    bool ReapZombies, bool Keep, TimeSpan StopTimeout, Net.DnsOptions? Dns = null, string? NetworkNamespace = null)
+{
+    /// <summary>How the container's root is stacked (<c>--snapshotter</c>).</summary>
+    public Snapshots.Snapshotter Snapshotter { get; init; }
+}
 
 /// <summary>
 /// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
@@ -25,6 +29,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         try
         {
             var spec = CreateSpec(image, request, process, id, dir, hostname);
+            using var root = Snapshots.RootMount.Prepare(spec);
             return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
         }
         finally
@@ -53,6 +58,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         User = process.User,
         ReapZombies = request.ReapZombies,
         DisposableUpper = !request.Keep,
+        Snapshotter = request.Snapshotter,
     };
 
     // Children before parents; work/work/incompat/volatile is overlayfs's marker of a volatile mount.
