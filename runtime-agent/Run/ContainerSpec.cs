@@ -20,6 +20,8 @@ public sealed record ContainerSpec
     public required string RootFs { get; init; }
     public required string Hostname { get; init; }
     public required bool PrivateNetwork { get; init; }
+    /// <summary>Another container's network namespace to join (<c>--net container:NAME</c>), e.g. /proc/PID/ns/net.</summary>
+    public string? NetworkNamespace { get; init; }
     public IReadOnlyList<VolumeMount> Volumes { get; init; } = [];
     public required IReadOnlyList<string> Args { get; init; }
     /// <summary>--tmpfs mounts, after the volumes.</summary>
