@@ -6,7 +6,7 @@ namespace RuntimeAgent.Run.Isolation.Seccomp;
 /// The default filter: a deny-list. Everything is allowed except the calls a container has no business making,
 /// which fail with EPERM (ENOSYS for clone3, so libc falls back to clone, whose flags the filter can read). A
 /// group is lifted when the container holds the capability that the kernel itself requires for those calls, as
-/// Docker's and podman's profiles do. Why a deny-list and not their allow-list: docs/decisions/004-seccomp-filter.md.
+/// Docker's and podman's profiles do. Why a deny-list and not their allow-list: docs/decisions/005-seccomp-filter.md.
 /// </summary>
 public static class DefaultSeccompProfile
 {

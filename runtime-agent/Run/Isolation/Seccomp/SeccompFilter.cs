@@ -28,7 +28,7 @@ public sealed record SeccompFilter(uint DefaultAction, IReadOnlyList<uint> Archi
     // AUDIT_ARCH_* values, libseccomp's SCMP_ARCH_* tokens.
     public const uint ArchX86_64 = 0xC000003E, ArchX86 = 0x40000003, ArchX32 = 0x4000003E;
 
-    /// <summary>A stable key for the compiled program's cache (docs/decisions/004-seccomp-filter.md).</summary>
+    /// <summary>A stable key for the compiled program's cache (docs/decisions/005-seccomp-filter.md).</summary>
     public string Key()
     {
         var text = new StringBuilder().Append("v1 ").Append(DefaultAction).Append(' ').AppendJoin(',', Architectures).Append('\n');
