@@ -8,6 +8,7 @@ root.Options.Add(globals.Root);
 
 // Image side (agent-image).
 root.Subcommands.Add(PullCommand.Create(globals));
+root.Subcommands.Add(WatchCommand.Create(globals));
 root.Subcommands.Add(ImagesCommand.Create(globals));
 root.Subcommands.Add(RmiCommand.Create(globals));
 root.Subcommands.Add(GcCommand.Create(globals));
@@ -17,6 +18,14 @@ root.Subcommands.Add(LogoutCommand.Create(globals));
 // Run side (agent-run): register `run` and the internal `init` here, one line each.
 root.Subcommands.Add(RunCommand.Create(globals));
 root.Subcommands.Add(InitCommand.Create());
+
+// Detached containers (services): ps, inspect, logs, stop, kill, rm, wait, start and the internal monitor.
+root.Subcommands.Add(PsCommand.Create(globals));
+root.Subcommands.Add(InspectCommand.Create(globals));
+root.Subcommands.Add(LogsCommand.Create(globals));
+root.Subcommands.Add(ExecCommand.Create(globals));
+foreach (var command in ContainerCommands.Create(globals)) root.Subcommands.Add(command);
+root.Subcommands.Add(MonitorCommand.Create(globals));
 
 // Build side (build).
 root.Subcommands.Add(BuildCommand.Create(globals));

@@ -5,7 +5,11 @@ namespace RuntimeAgent.Run;
 /// <summary>How to run one container, from the run command's options.</summary>
 public sealed record RunRequest(
     RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
-    bool ReapZombies, bool Keep, TimeSpan StopTimeout);
+    bool ReapZombies, bool Keep, TimeSpan StopTimeout, Net.DnsOptions? Dns = null, string? NetworkNamespace = null)
+{
+    /// <summary>How the container's root is stacked (<c>--snapshotter</c>).</summary>
+    public Snapshots.Snapshotter Snapshotter { get; init; }
+}
 
 /// <summary>
 /// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
@@ -24,23 +28,8 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            var spec = new ContainerSpec
-            {
-                Id = id,
-                LowerDirs = image.LayerDirectories.Reverse().ToList(),
-                UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
-                WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
-                RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
-                Hostname = hostname,
-                PrivateNetwork = !request.HostNetwork,
-                Volumes = request.Volumes,
-                Args = process.Args,
-                Env = process.Env,
-                WorkingDir = process.WorkingDir,
-                User = process.User,
-                ReapZombies = request.ReapZombies,
-                DisposableUpper = !request.Keep,
-            };
+            var spec = CreateSpec(image, request, process, id, dir, hostname);
+            using var root = Snapshots.RootMount.Prepare(spec);
             return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
         }
         finally
@@ -48,6 +37,29 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             if (!request.Keep) Remove(dir);
         }
     }
+
+    /// <summary>The spec for a container in <paramref name="dir"/> (its upper, work and rootfs directories are created here).</summary>
+    internal static ContainerSpec CreateSpec(ResolvedImage image, RunRequest request, ContainerProcess process, string id, string dir, string hostname) => new()
+    {
+        Id = id,
+        LowerDirs = image.LayerDirectories.Reverse().ToList(),
+        UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
+        WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
+        RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
+        Hostname = hostname,
+        PrivateNetwork = !request.HostNetwork && request.NetworkNamespace is null,
+        NetworkNamespace = request.NetworkNamespace,
+        // The generated /etc files first, so a user's own -v over one of them wins.
+        Volumes = [.. Net.EtcFiles.Write(dir, hostname, request.HostNetwork || request.NetworkNamespace is not null, request.Dns ?? Net.DnsOptions.None),
+                   .. request.Volumes],
+        Args = process.Args,
+        Env = process.Env,
+        WorkingDir = process.WorkingDir,
+        User = process.User,
+        ReapZombies = request.ReapZombies,
+        DisposableUpper = !request.Keep,
+        Snapshotter = request.Snapshotter,
+    };
 
     // Children before parents; work/work/incompat/volatile is overlayfs's marker of a volatile mount.
     private static readonly string[] EmptyAfterExit = ["upper", "rootfs", "work/work/incompat/volatile", "work/work/incompat", "work/work", "work", ""];

@@ -20,6 +20,8 @@ public sealed record ContainerSpec
     public required string RootFs { get; init; }
     public required string Hostname { get; init; }
     public required bool PrivateNetwork { get; init; }
+    /// <summary>Another container's network namespace to join (<c>--net container:NAME</c>), e.g. /proc/PID/ns/net.</summary>
+    public string? NetworkNamespace { get; init; }
     public IReadOnlyList<VolumeMount> Volumes { get; init; } = [];
     public required IReadOnlyList<string> Args { get; init; }
     public required IReadOnlyList<string> Env { get; init; }
@@ -30,6 +32,8 @@ public sealed record ContainerSpec
     public bool DisposableUpper { get; init; }
     /// <summary>Keep init as PID 1 to reap zombies and forward signals, instead of exec'ing the command.</summary>
     public bool ReapZombies { get; init; }
+    /// <summary>How the root is stacked from <see cref="LowerDirs"/> (Snapshots/RootMount).</summary>
+    public Snapshots.Snapshotter Snapshotter { get; init; }
 
     public void Save(string path) =>
         File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, RunJsonContext.Default.ContainerSpec));

@@ -76,11 +76,12 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
     /// <summary>Moves this thread into new namespaces and builds the container's root there (all but /proc).</summary>
     private ContainerRoot EnterNamespaces()
     {
+        if (spec.NetworkNamespace is { } shared) JoinNetwork(shared);
         var flags = CloneNewNs | CloneNewUts | CloneNewIpc | (spec.PrivateNetwork ? CloneNewNet : 0);
         ContainerSetupException.Check(Unshare(flags), "unshare the container's namespaces");
         Umask(0); // exact modes for DevSetup and ContainerRoot; the umask is this thread's own since CLONE_NEWNS
         SystemMounts.Mount(null, "/", null, MsRec | MsPrivate, null); // nothing mounted below reaches the host
-        OverlayMount.Mount(spec);
+        Snapshots.RootMount.Mount(spec);
         var root = new ContainerRoot(spec.RootFs);
         try
         {
@@ -93,6 +94,20 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
         {
             root.Dispose();
             throw;
+        }
+    }
+
+    /// <summary><c>--net container:NAME</c>: this thread (and so the container) joins that container's network namespace.</summary>
+    private static void JoinNetwork(string path)
+    {
+        var fd = ContainerSetupException.Check(OpenAt(AtFdCwd, path, ORdOnly | OCloExec, 0), $"open {path}");
+        try
+        {
+            ContainerSetupException.Check(Setns(fd, CloneNewNet), "join the other container's network namespace");
+        }
+        finally
+        {
+            Close(fd);
         }
     }
 
