@@ -8,6 +8,7 @@ using Registry.Api.Errors;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Routing;
+using Registry.Api.Ui;
 using Registry.Storage;
 using Registry.Storage.Configuration;
 using Registry.Storage.Metadata;
@@ -41,6 +42,7 @@ public static class RegistryApp
         });
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
+        app.MapRegistryUi();
         return app;
     }
 
@@ -58,6 +60,7 @@ public static class RegistryApp
         builder.Services.AddRegistryStorage(storage);
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication(storage);
+        builder.AddRegistryUi();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);
