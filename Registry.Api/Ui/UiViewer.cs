@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
+using Registry.Api.Auth;
+using Registry.Api.Management;
 using Registry.Auth;
 using Registry.Auth.Accounts;
 using Registry.Auth.Permissions;
@@ -13,7 +15,7 @@ namespace Registry.Api.Ui;
 /// the session cookie names a user whose current access is re-read (as /v2 does for a token) and judged by the
 /// same <see cref="AccessEvaluator"/> and <see cref="RepositoryTargetResolver"/> as /v2.
 /// </summary>
-public sealed class UiViewer(bool authEnabled, AccessSubject? access, RepositoryTargetResolver? targets)
+public sealed class UiViewer(bool authEnabled, AccessSubject? access, TokenSubject? subject, RepositoryTargetResolver? targets)
 {
     public bool AuthEnabled => authEnabled;
 
@@ -23,6 +25,10 @@ public sealed class UiViewer(bool authEnabled, AccessSubject? access, Repository
     public string? Name => SignedIn ? access!.Name : null;
 
     public AccessSubject? Access => access;
+
+    /// <summary>The signed-in user as the management API's caller, so UI writes go through the same handlers and audit log.</summary>
+    public ManagementCaller AsManagementCaller(HttpContext context) =>
+        new(access!, subject!, RequestAuthenticator.ClientAddress(context), context.RequestServices.GetRequiredService<AuditLog>());
 
     /// <summary>The actions this viewer may perform on <paramref name="repository"/>: pull only with auth off.</summary>
     public async Task<RegistryActions> ActionsOnAsync(string repository, CancellationToken cancellationToken)
@@ -45,10 +51,10 @@ public sealed class UiViewerAccessor(IServiceProvider services)
     {
         if (viewer is not null) return viewer;
         var options = services.GetService<AuthOptions>();
-        if (options is not { Enabled: true }) return viewer = new UiViewer(false, null, null);
+        if (options is not { Enabled: true }) return viewer = new UiViewer(false, null, null, null);
         var targets = services.GetRequiredService<RepositoryTargetResolver>();
-        var access = await SignedInAccessAsync(context) ?? AccessSubject.Anonymous;
-        return viewer = new UiViewer(true, access, targets);
+        var (access, subject) = await SignedInAsync(context);
+        return viewer = new UiViewer(true, access ?? AccessSubject.Anonymous, access is null ? TokenSubject.Anonymous : subject, targets);
     }
 
     /// <summary>The claims the session cookie carries: the password credential the user signed in with.</summary>
@@ -60,13 +66,13 @@ public sealed class UiViewerAccessor(IServiceProvider services)
     ], UiSetup.CookieScheme));
 
     // A deleted user, a changed password or a disabled account invalidates the session at its next request.
-    private async Task<AccessSubject?> SignedInAccessAsync(HttpContext context)
+    private async Task<(AccessSubject? Access, TokenSubject? Subject)> SignedInAsync(HttpContext context)
     {
         var result = await context.AuthenticateAsync(UiSetup.CookieScheme);
-        if (!result.Succeeded) return null;
+        if (!result.Succeeded) return (null, null);
         var principal = result.Principal;
-        if (!long.TryParse(principal.FindFirstValue(IdClaim), CultureInfo.InvariantCulture, out var id)) return null;
+        if (!long.TryParse(principal.FindFirstValue(IdClaim), CultureInfo.InvariantCulture, out var id)) return (null, null);
         var subject = new TokenSubject(CredentialKind.Password, principal.FindFirstValue(NameClaim) ?? "", id, principal.FindFirstValue(StampClaim));
-        return await services.GetRequiredService<SubjectResolver>().ResolveAsync(subject, context.RequestAborted);
+        return (await services.GetRequiredService<SubjectResolver>().ResolveAsync(subject, context.RequestAborted), subject);
     }
 }
