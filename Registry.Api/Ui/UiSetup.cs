@@ -44,6 +44,7 @@ public static class UiSetup
         });
         builder.Services.AddScoped<UiQueries>();
         builder.Services.AddScoped<OrganizationQueries>();
+        builder.Services.AddScoped<RegistryDeletion>();
         builder.Services.AddScoped<UiViewerAccessor>();
     }
 
