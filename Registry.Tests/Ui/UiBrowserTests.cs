@@ -33,7 +33,7 @@ public sealed class UiBrowserTests(UiRegistryFixture registry) : IClassFixture<U
 
         // The signature's own page names what it signs.
         await referrers.GetByRole(AriaRole.Link).ClickAsync();
-        await page.GetByText(UiRegistryFixture.SignatureType).First.WaitForAsync();
+        await page.WaitForURLAsync(url => url.Contains(registry.SignatureDigest.Split(':')[1], StringComparison.Ordinal));
         Assert.Contains(registry.ImageDigest, await page.GetByRole(AriaRole.Table, new() { Name = "Manifest" }).InnerTextAsync());
     }
 
