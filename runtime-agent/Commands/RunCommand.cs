@@ -2,6 +2,8 @@ using System.CommandLine;
 using RuntimeAgent.Cli;
 using RuntimeAgent.Containers;
 using RuntimeAgent.Run;
+using RuntimeAgent.Run.Isolation;
+using RuntimeAgent.Run.Isolation.Cgroups;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
@@ -42,12 +44,24 @@ public static class RunCommand
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background under a monitor process; print the container id" };
         var name = new Option<string?>("--name") { Description = "Name of a detached container (default: its id)" };
         var restart = new Option<string>("--restart") { Description = "Restart policy of a detached container: no, on-failure[:N], always", DefaultValueFactory = _ => "no" };
+        var privileged = new Option<bool>("--privileged") { Description = "All capabilities, no seccomp filter, no masked /proc and /sys paths" };
+        var capAdd = new Option<string[]>("--cap-add") { Description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL)" };
+        var capDrop = new Option<string[]>("--cap-drop") { Description = "Drop a capability from the default set (or ALL)" };
+        var securityOpt = new Option<string[]>("--security-opt") { Description = "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json (Docker/OCI format)" };
+        var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit, e.g. 64m or 2g" };
+        var memorySwap = new Option<string?>("--memory-swap") { Description = "Memory plus swap limit (-1: unlimited swap; default: as much swap as memory)" };
+        var pidsLimit = new Option<long?>("--pids-limit") { Description = $"Maximum processes and threads (default {ResourceLimits.DefaultPidsLimit}; 0 or -1: unlimited)" };
+        var cpus = new Option<string?>("--cpus") { Description = "CPU limit in cores, e.g. 0.5" };
+        var cpuWeight = new Option<int?>("--cpu-weight") { Description = "CPU share under contention, 1-10000 (default 100)" };
+        var readOnly = new Option<bool>("--read-only") { Description = "Mount the container's root filesystem read-only" };
+        var tmpfs = new Option<string[]>("--tmpfs") { Description = "Mount a tmpfs: PATH[:size=64m,mode=1777,exec,…]" };
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize,
             detach, name, restart, publish, dns, addHost,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, readOnly, tmpfs,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -61,6 +75,10 @@ public static class RunCommand
                     TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))))
                 {
                     Snapshotter = Snapshots.SnapshotterNames.Parse(parse.GetValue(snapshotter)!),
+                    Security = new SecurityOptions(parse.GetValue(privileged), parse.GetValue(capAdd), parse.GetValue(capDrop), parse.GetValue(securityOpt)),
+                    Limits = ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
+                    Tmpfs = (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(),
+                    ReadOnlyRoot = parse.GetValue(readOnly),
                 };
                 var network = parse.GetValue(net)!;
                 var ports = (parse.GetValue(publish) ?? []).Select(Net.PortSpec.Parse).ToList();

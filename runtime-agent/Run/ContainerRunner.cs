@@ -9,6 +9,12 @@ public sealed record RunRequest(
 {
     /// <summary>How the container's root is stacked (<c>--snapshotter</c>).</summary>
     public Snapshots.Snapshotter Snapshotter { get; init; }
+    /// <summary>--privileged, --cap-add/--cap-drop, --security-opt (Run/Isolation).</summary>
+    public Isolation.SecurityOptions Security { get; init; } = Isolation.SecurityOptions.Default;
+    /// <summary>--memory, --memory-swap, --pids-limit, --cpus, --cpu-weight.</summary>
+    public Isolation.Cgroups.ResourceLimits Limits { get; init; } = Isolation.Cgroups.ResourceLimits.Default;
+    public IReadOnlyList<TmpfsMount> Tmpfs { get; init; } = [];
+    public bool ReadOnlyRoot { get; init; }
 }
 
 /// <summary>
@@ -23,14 +29,18 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         var id = ContainerId.New();
         var hostname = request.Hostname ?? id;
         var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
+        var security = request.Security.Resolve(layout.SeccompDirectory);
         var dir = Path.Join(layout.ContainersDirectory, id);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            var spec = CreateSpec(image, request, process, id, dir, hostname);
-            using var root = Snapshots.RootMount.Prepare(spec);
-            return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+            return Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, cgroups =>
+            {
+                var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups };
+                using var root = Snapshots.RootMount.Prepare(spec);
+                return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+            });
         }
         finally
         {
@@ -52,6 +62,8 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         // The generated /etc files first, so a user's own -v over one of them wins.
         Volumes = [.. Net.EtcFiles.Write(dir, hostname, request.HostNetwork || request.NetworkNamespace is not null, request.Dns ?? Net.DnsOptions.None),
                    .. request.Volumes],
+        Tmpfs = request.Tmpfs,
+        ReadOnlyRoot = request.ReadOnlyRoot,
         Args = process.Args,
         Env = process.Env,
         WorkingDir = process.WorkingDir,

@@ -16,7 +16,8 @@ namespace RuntimeAgent.Run;
 /// <c>init SPEC</c>, PID 1, which mounts /proc, pivots and execs or reaps (<see cref="ContainerInit"/>).</item>
 /// </list>
 /// The setup thread never creates a thread after unshare(CLONE_NEWPID) (the kernel refuses CLONE_THREAD
-/// then), and drops to the container's user on itself only.
+/// then), and drops to the container's user and its security profile (<see cref="Isolation.ThreadLockdown"/>) on
+/// itself only.
 /// </summary>
 internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool newProcessGroup)
 {
@@ -45,11 +46,12 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
 
     private int LaunchDirectly()
     {
+        var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
         using var root = EnterNamespaces();
-        using var proc = new ProcMounter(root); // its thread must exist before CLONE_NEWPID
+        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, spec.CgroupDirectories); // its thread must exist before CLONE_NEWPID
         var command = ContainerEntry.Enter(spec);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
-        ContainerEntry.DropTo(command.User);
+        lockdown.Apply(command.User); // the last step before the spawn: the child inherits it all
         proc.ExpectChild();
         int pid;
         try
@@ -86,6 +88,7 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
         try
         {
             SystemMounts.MountAll(root, spec);
+            if (spec.ReadOnlyRoot || spec.Snapshotter != Snapshots.Snapshotter.Overlay) SystemMounts.RestrictRoot(spec.RootFs, spec.ReadOnlyRoot);
             SetHostname(spec.Hostname);
             if (spec.PrivateNetwork) Loopback.BringUp();
             return root;
