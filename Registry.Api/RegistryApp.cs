@@ -8,6 +8,7 @@ using Registry.Api.Errors;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
+using Registry.Api.Proxy;
 using Registry.Api.Routing;
 using Registry.Storage;
 using Registry.Storage.Configuration;
@@ -60,6 +61,7 @@ public static class RegistryApp
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
+        builder.AddPullThroughCache(storage.DataDirectoryFullPath);
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);

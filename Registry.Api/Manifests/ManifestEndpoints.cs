@@ -1,5 +1,6 @@
 using Registry.Api.Errors;
 using Registry.Api.Policies;
+using Registry.Api.Proxy;
 using Registry.Api.Routing;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata;
@@ -25,10 +26,11 @@ public static class ManifestEndpoints
     }
 
     private static async Task<IResult> GetManifest(
-        OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, CancellationToken cancellationToken)
+        OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, PullThroughCache proxy, CancellationToken cancellationToken)
     {
         // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
         if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
+        if (proxy.Serves(route.Name)) return await proxy.GetManifestAsync(route.Name, reference.Tag, reference.Digest, context, cancellationToken);
         StoredManifest? manifest;
         if (reference.Tag is { } tag)
         {
@@ -43,10 +45,14 @@ public static class ManifestEndpoints
         {
             manifest = await metadata.GetManifestAsync(route.Name, reference.Digest!, cancellationToken);
         }
-        if (manifest is null) return OciError.ManifestUnknown(route.Reference);
-        if (!ContentNegotiation.Accepts(context.Request, manifest.MediaType))
-            return OciError.Create(404, "MANIFEST_UNKNOWN", $"manifest is {manifest.MediaType}, which the Accept header does not allow", route.Reference);
+        return manifest is null ? OciError.ManifestUnknown(route.Reference) : Send(context, manifest, route.Reference);
+    }
 
+    /// <summary>A manifest as a GET or HEAD answer, after content negotiation.</summary>
+    internal static IResult Send(HttpContext context, StoredManifest manifest, string reference)
+    {
+        if (!ContentNegotiation.Accepts(context.Request, manifest.MediaType))
+            return OciError.Create(404, "MANIFEST_UNKNOWN", $"manifest is {manifest.MediaType}, which the Accept header does not allow", reference);
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = manifest.Digest;
         headers.ETag = $"\"{manifest.Digest}\"";
