@@ -2,6 +2,7 @@ using Registry.Api.Errors;
 using Registry.Api.Policies;
 using Registry.Api.Proxy;
 using Registry.Api.Routing;
+using Registry.Storage.Events;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata;
 using Registry.Storage.Oci;
@@ -26,7 +27,8 @@ public static class ManifestEndpoints
     }
 
     private static async Task<IResult> GetManifest(
-        OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, PullThroughCache proxy, CancellationToken cancellationToken)
+        OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, PullLog pulls, EventOrigin origin,
+        PullThroughCache proxy, CancellationToken cancellationToken)
     {
         // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
         if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
@@ -45,7 +47,12 @@ public static class ManifestEndpoints
         {
             manifest = await metadata.GetManifestAsync(route.Name, reference.Digest!, cancellationToken);
         }
-        return manifest is null ? OciError.ManifestUnknown(route.Reference) : Send(context, manifest, route.Reference);
+        if (manifest is null) return OciError.ManifestUnknown(route.Reference);
+        var answer = Send(context, manifest, route.Reference);
+        // A GET is a pull (HEAD only checks); counted in memory, written in hourly buckets.
+        if (HttpMethods.IsGet(context.Request.Method) && context.Response.Headers.ContainsKey("Docker-Content-Digest"))
+            pulls.Record(route.Name, manifest.Digest, origin);
+        return answer;
     }
 
     /// <summary>A manifest as a GET or HEAD answer, after content negotiation.</summary>
@@ -56,6 +63,8 @@ public static class ManifestEndpoints
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = manifest.Digest;
         headers.ETag = $"\"{manifest.Digest}\"";
+        // A GET is a pull (HEAD only checks); counted in memory, written in hourly buckets.
+        if (HttpMethods.IsGet(context.Request.Method)) pulls.Record(route.Name, manifest.Digest, origin);
         return Results.Bytes(manifest.Content, manifest.MediaType);
     }
 
