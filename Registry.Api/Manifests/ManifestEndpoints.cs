@@ -63,8 +63,6 @@ public static class ManifestEndpoints
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = manifest.Digest;
         headers.ETag = $"\"{manifest.Digest}\"";
-        // A GET is a pull (HEAD only checks); counted in memory, written in hourly buckets.
-        if (HttpMethods.IsGet(context.Request.Method)) pulls.Record(route.Name, manifest.Digest, origin);
         return Results.Bytes(manifest.Content, manifest.MediaType);
     }
 
