@@ -12,6 +12,7 @@ using Registry.Api.Operations;
 using Registry.Api.Policies;
 using Registry.Api.Proxy;
 using Registry.Api.Routing;
+using Registry.Api.Ui;
 using Registry.Storage;
 using Registry.Storage.Configuration;
 using Registry.Storage.Events;
@@ -47,6 +48,7 @@ public static class RegistryApp
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
         app.MapRegistryEvents();
+        app.MapRegistryUi();
         return app;
     }
 
@@ -70,6 +72,7 @@ public static class RegistryApp
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
         builder.AddPullThroughCache(storage.DataDirectoryFullPath);
+        builder.AddRegistryUi();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);
