@@ -10,6 +10,7 @@ using Registry.Api.Events.Delivery;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
+using Registry.Api.Proxy;
 using Registry.Api.Routing;
 using Registry.Api.Ui;
 using Registry.Storage;
@@ -70,6 +71,7 @@ public static class RegistryApp
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
+        builder.AddPullThroughCache(storage.DataDirectoryFullPath);
         builder.AddRegistryUi();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
