@@ -39,7 +39,7 @@ public sealed class RegistryProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) replica.Output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        for (var attempt = 0; attempt < 150; attempt++)
+        for (var attempt = 0; attempt < 300; attempt++)
         {
             if (process.HasExited) throw new InvalidOperationException($"the registry process exited with {process.ExitCode} at start: {string.Join('\n', replica.Output)}");
             try
@@ -51,7 +51,7 @@ public sealed class RegistryProcess : IAsyncDisposable
             await Task.Delay(200);
         }
         await replica.DisposeAsync();
-        throw new TimeoutException("the registry process did not answer /healthz within 30 s");
+        throw new TimeoutException("the registry process did not answer /healthz within 60 s");
     }
 
     /// <summary>Runs a registry that is expected to stop by itself (a bad setting); its exit code and every line it wrote.</summary>
