@@ -10,7 +10,7 @@ public sealed record PullOptions(bool Insecure = false, long MaxLayerBytes = Lay
 
 /// <summary>The runtime part of an image config, with the spec's defaults filled in.</summary>
 public sealed record ImageConfig(IReadOnlyList<string> Env, IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Cmd,
-                                 string WorkingDir, string User);
+                                 string WorkingDir, string User, string? StopSignal = null);
 
 /// <summary>
 /// An image ready to run: its config and unpacked layer directories, bottom layer first. While it is not
@@ -94,7 +94,8 @@ public sealed class ImageStore(StoreLayout layout)
             var config = document.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
             var workingDir = Text(config, "WorkingDir");
             return new ImageConfig(Strings(config, "Env"), Strings(config, "Entrypoint"), Strings(config, "Cmd"),
-                                   string.IsNullOrEmpty(workingDir) ? "/" : workingDir, Text(config, "User") ?? "");
+                                   string.IsNullOrEmpty(workingDir) ? "/" : workingDir, Text(config, "User") ?? "",
+                                   Text(config, "StopSignal"));
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
