@@ -11,6 +11,7 @@ using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
 using Registry.Api.Routing;
+using Registry.Api.Ui;
 using Registry.Storage;
 using Registry.Storage.Configuration;
 using Registry.Storage.Events;
@@ -48,6 +49,7 @@ public static class RegistryApp
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
         app.MapRegistryEvents();
+        app.MapRegistryUi();
         return app;
     }
 
@@ -70,6 +72,7 @@ public static class RegistryApp
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
+        builder.AddRegistryUi();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);

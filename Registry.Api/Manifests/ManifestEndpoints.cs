@@ -57,7 +57,7 @@ public static class ManifestEndpoints
         return Results.Bytes(manifest.Content, manifest.MediaType);
     }
 
-    private static async Task<IResult> DeleteManifest(
+    internal static async Task<IResult> DeleteManifest(
         OciRoute route, IMetadataStore metadata, ManifestTagCache cache, RepositoryPolicies policies, CancellationToken cancellationToken)
     {
         // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.

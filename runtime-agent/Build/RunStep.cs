@@ -49,6 +49,7 @@ internal sealed class RunStep(BuildStore store, string agentPath)
             if (exitCode != 0)
                 throw new BuildFailedException($"{where}: the command exited with code {exitCode}", exitCode);
 
+            DropRuntimeMountPoint(upper, "tmp", new LayerView(stage.Layers.Select(store.LayerDirectory).Reverse().ToList()));
             var blob = LayerTarWriter.Write(upper, TimestampPolicy.ChangedAfter(fixedTime, started), store.TempDirectory);
             return await store.PublishLayerAsync(blob, upper, ct);
         }
@@ -56,5 +57,13 @@ internal sealed class RunStep(BuildStore store, string agentPath)
         {
             BuildStore.DeleteTree(directory);
         }
+    }
+
+    // The run side mounts a tmpfs on /tmp and creates its mount point when the image has none; that empty
+    // directory is the runtime's, not the step's, so it does not go into the layer (buildah and BuildKit add none).
+    private static void DropRuntimeMountPoint(string upper, string name, LayerView image)
+    {
+        var path = Path.Join(upper, name);
+        if (image.Find("/" + name) is null && Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any()) Directory.Delete(path);
     }
 }
