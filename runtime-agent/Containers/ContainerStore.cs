@@ -86,13 +86,18 @@ public sealed partial class ContainerStore(StoreLayout layout)
         });
     }
 
-    /// <summary>Deletes the container's directory. Its mounts lived in its own mount namespace, so none is left on the host.</summary>
+    /// <summary>
+    /// Deletes the container's directory and its cgroup (kept across restarts while the container exists). Its mounts
+    /// lived in its own mount namespace, so none is left on the host.
+    /// </summary>
     public void Delete(string id)
     {
         var dir = Directory(id);
+        var cgroups = File.Exists(SpecPath(id)) ? Run.ContainerSpec.Load(SpecPath(id)).CgroupDirectories : [];
         // state.json first: a half-deleted container is never listed.
         File.Delete(StatePath(id));
         System.IO.Directory.Delete(dir, recursive: true);
+        Run.Isolation.Cgroups.ContainerCgroup.RemoveDirectories(cgroups);
     }
 
     private List<ContainerState> ListRaw()

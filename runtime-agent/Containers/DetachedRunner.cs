@@ -19,12 +19,16 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
         var hostname = request.Hostname ?? id;
         var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
         var dir = store.Directory(id);
+        var security = request.Security.Resolve(layout.SeccompDirectory);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // One cgroup for the container's whole life (every restart joins it), removed by rm.
+        var cgroup = Run.Isolation.Cgroups.ContainerCgroup.Create(id, request.Limits);
         try
         {
             // The upper dir outlives each run (restart, start), so the overlay must not be volatile.
-            var spec = ContainerRunner.CreateSpec(image, request with { Keep = true }, process, id, dir, hostname);
+            var spec = ContainerRunner.CreateSpec(image, request with { Keep = true }, process, id, dir, hostname)
+                with { Security = security, CgroupDirectories = cgroup.Directories };
             spec.Save(store.SpecPath(id));
             store.Create(new ContainerState
             {
@@ -47,6 +51,7 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
         }
         catch
         {
+            cgroup.Remove();
             try
             {
                 Directory.Delete(dir, recursive: true);

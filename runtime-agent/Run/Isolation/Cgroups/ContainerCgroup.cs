@@ -91,19 +91,25 @@ internal sealed class ContainerCgroup
     /// </summary>
     public void Remove()
     {
-        for (var i = _directories.Count - 1; i >= 0; i--)
+        RemoveDirectories(_directories);
+        _directories.Clear();
+    }
+
+    /// <summary>Removes a container's cgroup directories, children first (also for a detached container at <c>rm</c>).</summary>
+    public static void RemoveDirectories(IReadOnlyList<string> directories)
+    {
+        for (var i = directories.Count - 1; i >= 0; i--)
         {
             var deadline = Environment.TickCount64 + 2000;
-            while (UnlinkAt(AtFdCwd, _directories[i], AtRemoveDir) < 0 && LastError is not ENoEnt)
+            while (UnlinkAt(AtFdCwd, directories[i], AtRemoveDir) < 0 && LastError is not ENoEnt)
             {
                 if (LastError != EBusy || Environment.TickCount64 > deadline)
                 {
-                    Console.Error.WriteLine($"runtime-agent: could not remove the cgroup {_directories[i]}: {ErrorText(LastError)}");
+                    Console.Error.WriteLine($"runtime-agent: could not remove the cgroup {directories[i]}: {ErrorText(LastError)}");
                     break;
                 }
                 Thread.Sleep(5);
             }
         }
-        _directories.Clear();
     }
 }
