@@ -33,10 +33,12 @@ public static class RegistryApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.AddRegistryOperations(); // before the storage defaults, so a configured object store wins
+        builder.AddRegistryForwardedHeaders();
         AddRegistryServices(builder);
         var app = builder.Build();
         // Schema first: nothing is served from a database whose migrations did not apply.
         MetadataDatabase.InitializeAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
+        app.UseRegistryForwardedHeaders();
         app.UseRegistryOperations();
         app.UseOciErrors();
         app.Use((context, next) =>
