@@ -52,6 +52,24 @@ public sealed class RunImages : IAsyncLifetime
     /// <summary>Runs the agent against this store.</summary>
     public Task<AgentResult> Agent(params string[] args) => store.RunAsync(args);
 
+    /// <summary>Runs the agent against this store and asserts that it succeeded.</summary>
+    public async Task<AgentResult> AgentOk(params string[] args)
+    {
+        var result = await Agent(args);
+        Assert.True(result.ExitCode == 0, $"runtime-agent {string.Join(' ', args)} failed: {result}");
+        return result;
+    }
+
+    /// <summary>The <c>state</c> object of <c>inspect NAME</c>.</summary>
+    public async Task<System.Text.Json.JsonElement> InspectState(string name)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse((await AgentOk("inspect", name)).Stdout);
+        return document.RootElement[0].GetProperty("state").Clone();
+    }
+
+    /// <summary>A fresh container name for one test.</summary>
+    public static string ContainerName() => $"t{Guid.NewGuid():N}"[..13];
+
     /// <summary>Host directories of the unpacked layers.</summary>
     public IEnumerable<string> LayerDirectories => Directory.EnumerateDirectories(Path.Join(Root, "layers")).Where(d => !Path.GetFileName(d).StartsWith('.'));
 
