@@ -23,6 +23,9 @@ public sealed class RunImages : IAsyncLifetime
     /// </summary>
     public string Layered { get; private set; } = "";
 
+    /// <summary>Busybox with a HEALTHCHECK (every 200 ms) that passes once /tmp/healthy exists and prints the checking uid.</summary>
+    public string Healthy { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         if (!AgentBinary.IsRoot) throw new InvalidOperationException("the run tests need root (namespaces, overlayfs, mounts)");
@@ -42,7 +45,12 @@ public sealed class RunImages : IAsyncLifetime
             .Build(), "1");
         Layered = $"{registry}/run/layered:1";
 
-        foreach (var image in new[] { Configured, Layered })
+        await push.PushAsync("run/healthy", ImageBuilder.FromBusybox()
+            .Healthcheck(TimeSpan.FromMilliseconds(200), "CMD-SHELL", "id -u; test -e /tmp/healthy")
+            .Build(), "1");
+        Healthy = $"{registry}/run/healthy:1";
+
+        foreach (var image in new[] { Configured, Layered, Healthy })
         {
             var pull = await Agent("pull", image);
             if (pull.ExitCode != 0) throw new InvalidOperationException($"pull {image} failed: {pull}");
