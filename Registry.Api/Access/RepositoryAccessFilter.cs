@@ -1,6 +1,6 @@
 using Registry.Api.Errors;
 using Registry.Api.Routing;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Access;
 

@@ -5,7 +5,7 @@ using Registry.Auth.Accounts;
 using Registry.Auth.Permissions;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Auth;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Management;
 

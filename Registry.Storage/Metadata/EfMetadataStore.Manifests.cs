@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata.Entities;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Metadata;
 

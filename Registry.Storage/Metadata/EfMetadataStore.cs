@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Metadata;
 

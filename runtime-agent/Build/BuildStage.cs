@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Text.Json;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Store;
@@ -11,7 +12,7 @@ namespace RuntimeAgent.Build;
 public sealed class BuildStage
 {
     public string? Name { get; init; }
-    public required OciImageConfig Config { get; init; }
+    public required ImageConfig Config { get; init; }
     public List<LayerRecord> Layers { get; init; } = [];
     public required string CacheKey { get; set; }
     public Dictionary<string, string> Args { get; } = new(StringComparer.Ordinal);
@@ -19,7 +20,7 @@ public sealed class BuildStage
     /// <summary>Set once this stage has its own CMD: ENTRYPOINT then no longer drops it.</summary>
     public bool CmdSetInStage { get; set; }
 
-    public OciRuntimeConfig Runtime => Config.Config;
+    public RuntimeConfig Runtime => Config.Config;
     public string WorkingDir => string.IsNullOrEmpty(Runtime.WorkingDir) ? "/" : Runtime.WorkingDir;
 
     /// <summary>ENV wins over ARG for substitution, as in Docker; unset is null.</summary>
@@ -56,8 +57,8 @@ public sealed class BuildStage
     /// <summary>A new stage starting where this one ends (<c>FROM earlier-stage</c>): same image, no ARGs.</summary>
     public BuildStage StartFrom(string? name)
     {
-        var copy = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(Config, BuildJsonContext.Relaxed.OciImageConfig),
-                                              BuildJsonContext.Relaxed.OciImageConfig)!;
+        var copy = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(Config, OciJsonContext.Relaxed.ImageConfig),
+                                              OciJsonContext.Relaxed.ImageConfig)!;
         return new BuildStage { Name = name, Config = copy, Layers = [.. Layers], CacheKey = CacheKey };
     }
 }

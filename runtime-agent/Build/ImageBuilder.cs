@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Layers;
@@ -71,7 +71,7 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
                     default:
                         MetadataInstructions.Apply(stage!, instruction, words);
                         Chain(stage!, instruction, "");
-                        stage!.Config.History.Add(new OciHistory { Created = Created, CreatedBy = instruction.Text, EmptyLayer = true });
+                        stage!.Config.History.Add(new HistoryEntry { Created = Created, CreatedBy = instruction.Text, EmptyLayer = true });
                         break;
                 }
             }
@@ -101,13 +101,13 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         stage.CacheKey = key;
         stage.Layers.Add(layer);
         stage.Config.RootFs.DiffIds.Add(layer.DiffId);
-        stage.Config.History.Add(new OciHistory { Created = Created, CreatedBy = instruction.Text });
+        stage.Config.History.Add(new HistoryEntry { Created = Created, CreatedBy = instruction.Text });
     }
 
     private async Task<BuildStage> FromAsync(FromInstruction from, string image, List<BuildStage> stages, BuildOptions options, CancellationToken ct)
     {
         if (image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
-            return new BuildStage { Name = from.StageName, Config = new OciImageConfig(), CacheKey = Hash($"scratch\n{fixedTime}") };
+            return new BuildStage { Name = from.StageName, Config = new ImageConfig(), CacheKey = Hash($"scratch\n{fixedTime}") };
         if (stages.LastOrDefault(s => s.Name == image.ToLowerInvariant()) is { } earlier)
             return earlier.StartFrom(from.StageName);
 
@@ -123,8 +123,8 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         using (resolved)
         {
             var configBytes = File.ReadAllBytes(store.Layout.BlobPath(Digest.Parse(resolved.Record.ConfigDigest)));
-            var config = JsonSerializer.Deserialize(configBytes, BuildJsonContext.Relaxed.OciImageConfig) ?? new OciImageConfig();
-            config.RootFs = new OciRootFs { DiffIds = resolved.Record.Layers.Select(l => l.DiffId).ToList() };
+            var config = JsonSerializer.Deserialize(configBytes, OciJsonContext.Relaxed.ImageConfig) ?? new ImageConfig();
+            config.RootFs = new RootFs { DiffIds = resolved.Record.Layers.Select(l => l.DiffId).ToList() };
             output.WriteLine($"--> {image}@{resolved.Record.ManifestDigest}");
             return new BuildStage
             {
@@ -164,12 +164,12 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
     private PublishedImage WriteImage(BuildStage final)
     {
         final.Config.Created = Created;
-        var configBytes = JsonSerializer.SerializeToUtf8Bytes(final.Config, BuildJsonContext.Relaxed.OciImageConfig);
+        var configBytes = JsonSerializer.SerializeToUtf8Bytes(final.Config, OciJsonContext.Relaxed.ImageConfig);
         var configDigest = store.PutBlob(configBytes);
-        var manifest = new OciManifest(2, MediaTypes.OciManifest,
-            new OciDescriptor(MediaTypes.OciConfig, configDigest.ToString(), configBytes.Length),
-            final.Layers.Select(l => new OciDescriptor(l.MediaType ?? MediaTypes.OciLayerGzip, l.Digest, l.Size)).ToList());
-        var manifestDigest = store.PutBlob(JsonSerializer.SerializeToUtf8Bytes(manifest, BuildJsonContext.Relaxed.OciManifest));
+        var manifest = new ImageManifest(2, MediaTypes.OciManifest,
+            new Descriptor(MediaTypes.OciConfig, configDigest.ToString(), configBytes.Length),
+            final.Layers.Select(l => new Descriptor(l.MediaType ?? MediaTypes.OciLayerGzip, l.Digest, l.Size)).ToList());
+        var manifestDigest = store.PutBlob(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Relaxed.ImageManifest));
         return new PublishedImage(configDigest, manifestDigest);
     }
 
