@@ -16,6 +16,12 @@ public interface IRegistryAccessPolicy
 
     /// <summary>Whether the catalog shown to this request lists <paramref name="repository"/>.</summary>
     ValueTask<bool> CanListAsync(HttpContext context, string repository);
+
+    /// <summary>
+    /// Whether this request may read <paramref name="repository"/>'s content, answered without a challenge: a
+    /// bearer token must grant pull there, other callers are checked against the permission model.
+    /// </summary>
+    ValueTask<bool> MayPullAsync(HttpContext context, string repository);
 }
 
 /// <summary>The default policy: an open registry.</summary>
@@ -23,4 +29,5 @@ public sealed class AllowAllAccessPolicy : IRegistryAccessPolicy
 {
     public ValueTask<IResult?> AuthorizeAsync(HttpContext context, string? repository, RegistryAction action) => ValueTask.FromResult<IResult?>(null);
     public ValueTask<bool> CanListAsync(HttpContext context, string repository) => ValueTask.FromResult(true);
+    public ValueTask<bool> MayPullAsync(HttpContext context, string repository) => ValueTask.FromResult(true);
 }

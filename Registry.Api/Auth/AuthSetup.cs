@@ -19,7 +19,10 @@ public static class AuthSetup
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
         if (!options.Enabled) return;
-        var problems = options.Validate();
+        var problems = options.Validate().ToList();
+        // Replicas share the database; with PostgreSQL they must also share the key that signs tokens (decision 003).
+        if (storage.Database.NormalizedProvider == DatabaseProviders.Postgres && string.IsNullOrWhiteSpace(options.SigningKeyPath))
+            problems.Add("Registry:Auth:SigningKeyPath is required with Registry:Database:Provider 'postgres': set Registry__Auth__SigningKeyPath to a key file every replica reads (created there on first start when missing)");
         if (problems.Count > 0) throw new OptionsValidationException(AuthOptions.Section, typeof(AuthOptions), problems);
         builder.Services.AddRegistryAuth(options, storage.DataDirectoryFullPath);
         builder.Services.AddScoped<RequestAuthenticator>();

@@ -1,5 +1,4 @@
 using Registry.Oci;
-using Microsoft.AspNetCore.Http.Extensions;
 using Registry.Api.Access;
 using Registry.Api.Errors;
 using Registry.Auth;
@@ -36,7 +35,6 @@ public sealed class TokenAccessPolicy(AuthOptions options) : IRegistryAccessPoli
                 ? Challenge(context, scope, true, "the token does not grant this action; request a token with this scope")
                 : OciError.Denied($"{DisplayName(caller)} may not {ActionWord(wanted)} {repository}");
         }
-        if (action == RegistryAction.Push) await DropUnreadableMountSourceAsync(context, caller);
         return null;
     }
 
@@ -45,6 +43,12 @@ public sealed class TokenAccessPolicy(AuthOptions options) : IRegistryAccessPoli
         var caller = await Authenticator(context).AuthenticateAsync(context);
         var target = await Targets(context).ResolveAsync(repository, context.RequestAborted);
         return AccessEvaluator.Evaluate(caller.Access, target).HasFlag(RegistryActions.Pull);
+    }
+
+    public async ValueTask<bool> MayPullAsync(HttpContext context, string repository)
+    {
+        var caller = await Authenticator(context).AuthenticateAsync(context);
+        return caller.Status is CallerStatus.Authenticated or CallerStatus.Anonymous && await MayAsync(context, caller, repository, RegistryActions.Pull);
     }
 
     // GET /v2/ and GET /v2/_catalog: the registry itself rather than a repository.
@@ -63,19 +67,6 @@ public sealed class TokenAccessPolicy(AuthOptions options) : IRegistryAccessPoli
         caller.TokenAccess is not null
             ? caller.TokenGrants(ResourceScope.RepositoryType, repository, wanted)
             : AccessEvaluator.Evaluate(caller.Access, await Targets(context).ResolveAsync(repository, context.RequestAborted)).HasFlag(wanted);
-
-    // A cross-repository mount reads the source: without pull there, the mount parameters are removed so the
-    // registry answers with a plain upload session (the spec's fallback) instead of leaking the source's blobs.
-    // See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository
-    private static async Task DropUnreadableMountSourceAsync(HttpContext context, RequestCaller caller)
-    {
-        var query = context.Request.Query;
-        if (!query.TryGetValue("from", out var from) || string.IsNullOrEmpty(from)) return;
-        var source = from.ToString();
-        if (Oci.RepositoryName.IsValid(source) && await MayAsync(context, caller, source, RegistryActions.Pull)) return;
-        var kept = new QueryBuilder(query.Where(q => q.Key is not "from" and not "mount"));
-        context.Request.QueryString = kept.ToQueryString();
-    }
 
     private IResult Challenge(HttpContext context, ResourceScope? scope, bool insufficientScope, string message)
     {

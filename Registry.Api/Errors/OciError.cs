@@ -20,6 +20,8 @@ public static class OciError
     public static IResult NameInvalid(string name) =>
         Create(400, "NAME_INVALID", "invalid repository name: lower-case components of [a-z0-9] joined by . _ __ or -, separated by /, at most 255 characters", name);
     public static IResult NameUnknown(string name) => Create(404, "NAME_UNKNOWN", "repository name not known to registry", name);
+    public static IResult TagInvalid(string tag) =>
+        Create(400, "TAG_INVALID", "invalid tag: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}", tag);
     public static IResult SizeInvalid(string message) => Create(400, "SIZE_INVALID", message);
     public static IResult PaginationInvalid(string message) => Create(400, "PAGINATION_NUMBER_INVALID", message);
     public static IResult Unauthorized(string message) => Create(401, "UNAUTHORIZED", message);

@@ -26,8 +26,8 @@ public static class ManifestEndpoints
     private static async Task<IResult> GetManifest(
         OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, CancellationToken cancellationToken)
     {
-        if (!ManifestReference.TryParse(route.Reference, out var reference))
-            return OciError.ManifestInvalid($"'{route.Reference}' is neither a valid tag nor a valid digest");
+        // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
+        if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
         StoredManifest? manifest;
         if (reference.Tag is { } tag)
         {
@@ -54,8 +54,8 @@ public static class ManifestEndpoints
 
     private static async Task<IResult> DeleteManifest(OciRoute route, IMetadataStore metadata, ManifestTagCache cache, CancellationToken cancellationToken)
     {
-        if (!ManifestReference.TryParse(route.Reference, out var reference))
-            return OciError.ManifestInvalid($"'{route.Reference}' is neither a valid tag nor a valid digest");
+        // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
+        if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
         if (reference.Tag is { } tag)
         {
             // A tag delete removes only the tag; the manifest stays reachable by digest.

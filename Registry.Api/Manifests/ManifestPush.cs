@@ -18,7 +18,9 @@ internal static class ManifestPush
         OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, CancellationToken cancellationToken)
     {
         if (!ManifestReference.TryParse(route.Reference, out var reference))
-            return OciError.ManifestInvalid($"'{route.Reference}' is neither a valid tag ([a-zA-Z0-9_][a-zA-Z0-9._-]{{0,127}}) nor a valid digest");
+            return route.Reference.Contains(':')
+                ? OciError.DigestInvalid($"'{route.Reference}' is not a valid digest")
+                : OciError.TagInvalid(route.Reference);
         var content = await ReadBodyAsync(context.Request, cancellationToken);
         if (content is null)
             return OciError.ManifestInvalid($"manifest is larger than {ManifestParser.MaxManifestBytes} bytes", StatusCodes.Status413PayloadTooLarge);

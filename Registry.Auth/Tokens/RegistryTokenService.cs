@@ -74,6 +74,12 @@ public sealed class RegistryTokenService(SigningKeyStore keys, AuthOptions optio
             LifetimeValidator = (notBefore, expires, _, p) => ValidLifetime(notBefore, expires, p.ClockSkew),
         };
         var result = await Handler.ValidateTokenAsync(token, parameters);
+        // A key rotated in on another replica first: read the shared key file again and retry once.
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && keys.ReloadForUnknownKey())
+        {
+            parameters.IssuerSigningKeys = keys.VerificationKeys;
+            result = await Handler.ValidateTokenAsync(token, parameters);
+        }
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return null;
         try
         {

@@ -55,9 +55,14 @@ public static class ManifestParser
                 throw new ManifestInvalidException("manifest has no config descriptor");
             var config = ReadDescriptor(configElement, "config");
             var layers = ReadDescriptorArray(root, "layers", required: true);
+            var layerElements = root.GetProperty("layers");
+            var foreign = layers.Where((layer, i) => ForeignLayer.IsForeign(layerElements[i], layer.MediaType, $"layers[{i}]")).ToList();
             // The referrers API reports artifactType, falling back to the config's media type.
             var reportedArtifactType = artifactType ?? (mediaType == MediaTypes.OciManifest ? config.MediaType : null);
-            return new ParsedManifest(mediaType, reportedArtifactType, subject, [config, .. layers], [], annotations);
+            return new ParsedManifest(mediaType, reportedArtifactType, subject, [config, .. layers], [], annotations)
+            {
+                ForeignLayers = foreign,
+            };
         }
     }
 

@@ -11,7 +11,7 @@ public sealed partial class EfMetadataStore
 {
     public async Task<IReadOnlyList<string>> FindMissingReferencesAsync(string repository, ParsedManifest manifest, CancellationToken cancellationToken)
     {
-        var blobDigests = manifest.Blobs.Select(d => d.Digest).Distinct().ToList();
+        var blobDigests = manifest.RequiredBlobDigests.ToList();
         var manifestDigests = manifest.Manifests.Select(d => d.Digest).Distinct().ToList();
         if (blobDigests.Count == 0 && manifestDigests.Count == 0) return [];
         var repositoryId = await FindRepositoryIdAsync(repository, cancellationToken);

@@ -37,7 +37,9 @@ public sealed partial class EfMetadataStore
     /// <exception cref="MissingReferencesException">when a referenced blob or child manifest is gone.</exception>
     private async Task HoldReferencesAsync(long repositoryId, string self, ParsedManifest manifest, DateTime now, CancellationToken cancellationToken)
     {
+        // Foreign layers are touched too when they happen to be here, but only the required blobs must be.
         var blobs = manifest.Blobs.Select(d => d.Digest).Distinct().ToList();
+        var required = manifest.RequiredBlobDigests.ToList();
         var missing = new List<string>();
         if (blobs.Count > 0)
         {
@@ -46,7 +48,7 @@ public sealed partial class EfMetadataStore
             if (held != blobs.Count)
             {
                 var present = await db.Blobs.Where(b => blobs.Contains(b.Digest)).Select(b => b.Digest).ToListAsync(cancellationToken);
-                missing.AddRange(blobs.Except(present));
+                missing.AddRange(required.Except(present));
             }
         }
         var manifests = manifest.Manifests.Select(d => d.Digest).Append(self).Distinct().ToList();

@@ -48,11 +48,15 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
         return sizes.Count == 0 ? null : sizes[0];
     }
 
-    public async Task<long?> FindBlobAsync(Digest digest, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> FindRepositoriesHoldingBlobAsync(Digest digest, int limit, CancellationToken cancellationToken)
     {
         var text = digest.ToString();
-        var sizes = await db.Blobs.Where(b => b.Digest == text).Select(b => b.Size).Take(1).ToListAsync(cancellationToken);
-        return sizes.Count == 0 ? null : sizes[0];
+        return await (
+            from link in db.RepositoryBlobs
+            join repo in db.Repositories on link.RepositoryId equals repo.Id
+            where link.Digest == text
+            orderby repo.Name
+            select repo.Name).Take(limit).ToListAsync(cancellationToken);
     }
 
     public async Task<bool> UnlinkBlobAsync(string repository, Digest digest, CancellationToken cancellationToken)

@@ -26,8 +26,11 @@ public interface IMetadataStore
     /// <summary>The size of <paramref name="digest"/> when <paramref name="repository"/> has it linked, else null.</summary>
     Task<long?> GetLinkedBlobSizeAsync(string repository, Digest digest, CancellationToken cancellationToken);
 
-    /// <summary>The size of <paramref name="digest"/> when any repository of the registry has it, else null.</summary>
-    Task<long?> FindBlobAsync(Digest digest, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> names of repositories that have <paramref name="digest"/> linked, in lexical
+    /// order (an automatic mount links the blob only when the caller may pull one of them).
+    /// </summary>
+    Task<IReadOnlyList<string>> FindRepositoriesHoldingBlobAsync(Digest digest, int limit, CancellationToken cancellationToken);
 
     /// <summary>Removes a repository's link to a blob (the bytes stay until garbage collection); false when absent.</summary>
     Task<bool> UnlinkBlobAsync(string repository, Digest digest, CancellationToken cancellationToken);

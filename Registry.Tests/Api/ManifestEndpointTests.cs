@@ -137,7 +137,7 @@ public abstract class ManifestEndpointTests(RegistryFixture fixture)
         var (manifest, _) = await Client.PushImageAsync(repository, "ok", OciTestClient.RandomBytes(5));
         using var put = await Client.PutManifestAsync(repository, tag, manifest, MediaTypes.OciManifest);
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
-        Assert.Equal("MANIFEST_INVALID", await put.ErrorCodeAsync());
+        Assert.Equal("TAG_INVALID", await put.ErrorCodeAsync());
         Assert.Equal(0, await fixture.QueryAsync(db => Task.FromResult(db.Tags.Count(t => t.Name == tag))));
     }
 
@@ -147,7 +147,7 @@ public abstract class ManifestEndpointTests(RegistryFixture fixture)
         var repository = OciTestClient.UniqueRepository();
         var (manifest, _) = await Client.PushImageAsync(repository, "ok", OciTestClient.RandomBytes(5));
         using var put = await Client.PutManifestAsync(repository, new string('t', 129), manifest, MediaTypes.OciManifest);
-        Assert.Equal("MANIFEST_INVALID", await put.ErrorCodeAsync());
+        Assert.Equal("TAG_INVALID", await put.ErrorCodeAsync());
     }
 
     [Fact]
@@ -220,6 +220,24 @@ public abstract class ManifestEndpointTests(RegistryFixture fixture)
         using var get = await Client.GetAsync($"/v2/{OciTestClient.UniqueRepository()}/manifests/nope");
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
         Assert.Equal("MANIFEST_UNKNOWN", await get.ErrorCodeAsync());
+    }
+
+    [Theory]
+    [InlineData("-leadingdash")]
+    [InlineData("has+plus")]
+    [InlineData("sha256:short")]
+    [InlineData("nosuch:0123")]
+    public async Task ReferenceThatIsNeitherTagNorDigestIsManifestUnknownOnGetAndHead(string reference)
+    {
+        var repository = OciTestClient.UniqueRepository();
+        await Client.PushImageAsync(repository, "ok", OciTestClient.RandomBytes(5));
+        using var get = await Client.GetAsync($"/v2/{repository}/manifests/{reference}");
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        Assert.Equal("MANIFEST_UNKNOWN", await get.ErrorCodeAsync());
+        using var head = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{repository}/manifests/{reference}"));
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        using var tooLong = await Client.GetAsync($"/v2/{repository}/manifests/{new string('t', 129)}");
+        Assert.Equal("MANIFEST_UNKNOWN", await tooLong.ErrorCodeAsync());
     }
 
     private async Task AssertNoManifestAsync(string repository, string reference)

@@ -15,9 +15,12 @@ public sealed class AuthTestServer : IAsyncDisposable
 {
     public const string AdminUser = "admin", AdminPassword = "admin-password-1", Service = "registry.test";
 
-    private AuthTestServer(RegistryServer server) => Server = server;
+    private AuthTestServer(RegistryServer server, string signingKeyPath) => (Server, SigningKeyPath) = (server, signingKeyPath);
 
     public RegistryServer Server { get; }
+
+    /// <summary>The token signing key file (created by the server on first start unless the test wrote it).</summary>
+    public string SigningKeyPath { get; }
 
     /// <summary>A client with the administrator's Basic credentials.</summary>
     public HttpClient Admin { get; private set; } = null!;
@@ -31,12 +34,14 @@ public sealed class AuthTestServer : IAsyncDisposable
             ["Registry:Auth:BootstrapAdmin:User"] = AdminUser,
             ["Registry:Auth:BootstrapAdmin:Password"] = AdminPassword,
             ["Registry:Auth:Service"] = Service,
+            // Required with PostgreSQL (replicas share it); a file of this server's own unless a test shares one.
+            ["Registry:Auth:SigningKeyPath"] = Path.Combine(Path.GetTempPath(), $"registry-test-keys-{Guid.NewGuid():N}", "token-signing-key.pem"),
             // Generous limits: only the rate-limit tests lower them.
             ["Registry:Auth:RateLimit:MaxFailuresPerUser"] = "1000",
             ["Registry:Auth:RateLimit:MaxFailuresPerAddress"] = "1000",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
-        var server = new AuthTestServer(await RegistryServer.StartAsync(database, settings, configure));
+        var server = new AuthTestServer(await RegistryServer.StartAsync(database, settings, configure), settings["Registry:Auth:SigningKeyPath"]!);
         server.Admin = server.Basic(AdminUser, AdminPassword);
         return server;
     }
@@ -120,5 +125,8 @@ public sealed class AuthTestServer : IAsyncDisposable
     {
         Admin.Dispose();
         await Server.DisposeAsync();
+        var keyDirectory = Path.GetDirectoryName(SigningKeyPath)!;
+        if (Path.GetFileName(keyDirectory).StartsWith("registry-test-keys-", StringComparison.Ordinal))
+            try { Directory.Delete(keyDirectory, recursive: true); } catch (IOException) { }
     }
 }

@@ -129,7 +129,7 @@ public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
     public async Task ExpiredTokenSignedWithTheServersOwnKeyIsRejected()
     {
         // Sign with the very key the server generated, with a lifetime already over: only expiry can refuse it.
-        var keys = SigningKeyStore.Load(new AuthOptions(), auth.Server.DataDirectory);
+        var keys = SigningKeyStore.Load(new AuthOptions { SigningKeyPath = auth.SigningKeyPath }, auth.Server.DataDirectory);
         var past = new ManualClock(DateTimeOffset.UtcNow - TimeSpan.FromHours(1));
         var issuer = new RegistryTokenService(keys, new AuthOptions { Service = AuthTestServer.Service }, past);
         var subject = new TokenSubject(CredentialKind.Password, AuthTestServer.AdminUser, 1);
