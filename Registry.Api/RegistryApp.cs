@@ -7,6 +7,7 @@ using Registry.Api.Blobs;
 using Registry.Api.Errors;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
+using Registry.Api.Policies;
 using Registry.Api.Routing;
 using Registry.Storage;
 using Registry.Storage.Configuration;
@@ -58,6 +59,7 @@ public static class RegistryApp
         builder.Services.AddRegistryStorage(storage);
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication(storage);
+        builder.AddRegistryPolicies();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);

@@ -10,6 +10,7 @@ namespace Registry.Oci;
 public sealed class ImageConfig
 {
     [JsonPropertyName("created")] public string? Created { get; set; }
+    [JsonPropertyName("author")] public string? Author { get; set; }
     [JsonPropertyName("architecture")] public string Architecture { get; set; } = "amd64";
     [JsonPropertyName("os")] public string Os { get; set; } = "linux";
     [JsonPropertyName("config")] public RuntimeConfig Config { get; set; } = new();
@@ -29,6 +30,21 @@ public sealed class RuntimeConfig
     [JsonPropertyName("WorkingDir")] public string? WorkingDir { get; set; }
     [JsonPropertyName("Labels")] public Dictionary<string, string>? Labels { get; set; }
     [JsonPropertyName("StopSignal")] public string? StopSignal { get; set; }
+    // Docker's fields beyond the OCI ones (docker and buildah's docker format write them; OCI readers ignore them).
+    [JsonPropertyName("Healthcheck")] public HealthConfig? Healthcheck { get; set; }
+    [JsonPropertyName("OnBuild")] public List<string>? OnBuild { get; set; }
+    [JsonPropertyName("Shell")] public List<string>? Shell { get; set; }
+}
+
+/// <summary>Docker's HEALTHCHECK record: durations in nanoseconds, zero values left out.</summary>
+public sealed class HealthConfig
+{
+    [JsonPropertyName("Test")] public List<string> Test { get; set; } = [];
+    [JsonPropertyName("Interval")] public long? Interval { get; set; }
+    [JsonPropertyName("Timeout")] public long? Timeout { get; set; }
+    [JsonPropertyName("StartPeriod")] public long? StartPeriod { get; set; }
+    [JsonPropertyName("StartInterval")] public long? StartInterval { get; set; }
+    [JsonPropertyName("Retries")] public int? Retries { get; set; }
 }
 
 /// <summary>Serializes as <c>{}</c>: the spec's value for ExposedPorts and Volumes entries.</summary>

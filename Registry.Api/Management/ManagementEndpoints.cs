@@ -1,3 +1,5 @@
+using Registry.Api.Policies;
+
 namespace Registry.Api.Management;
 
 /// <summary>The management API under <c>/api/v1</c>: every route requires an authenticated user.</summary>
@@ -7,7 +9,8 @@ public static class ManagementEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Management");
         api.AddEndpointFilter<ManagementAuthFilter>();
-        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection();
+        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection()
+            .MapPolicies();
         return api;
     }
 }

@@ -1,4 +1,5 @@
 using Registry.Api.Errors;
+using Registry.Api.Policies;
 using Registry.Api.Routing;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata;
@@ -52,10 +53,12 @@ public static class ManifestEndpoints
         return Results.Bytes(manifest.Content, manifest.MediaType);
     }
 
-    private static async Task<IResult> DeleteManifest(OciRoute route, IMetadataStore metadata, ManifestTagCache cache, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteManifest(
+        OciRoute route, IMetadataStore metadata, ManifestTagCache cache, RepositoryPolicies policies, CancellationToken cancellationToken)
     {
         // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
         if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
+        if (await policies.CheckDeleteAsync(route.Name, reference.Tag, reference.Digest, cancellationToken) is { } refusal) return refusal;
         if (reference.Tag is { } tag)
         {
             // A tag delete removes only the tag; the manifest stays reachable by digest.
@@ -65,6 +68,7 @@ public static class ManifestEndpoints
         }
         var deleted = await metadata.DeleteManifestAsync(route.Name, reference.Digest!, cancellationToken);
         cache.InvalidateRepository(route.Name);
+        if (deleted) await policies.ManifestDeletedAsync(route.Name, cancellationToken);
         return deleted ? Results.Accepted() : OciError.ManifestUnknown(route.Reference);
     }
 }

@@ -1,4 +1,5 @@
 using Registry.Api.Errors;
+using Registry.Api.Policies;
 using Registry.Api.Routing;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata;
@@ -15,7 +16,7 @@ namespace Registry.Api.Manifests;
 internal static class ManifestPush
 {
     public static async Task<IResult> PutManifest(
-        OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, CancellationToken cancellationToken)
+        OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, RepositoryPolicies policies, CancellationToken cancellationToken)
     {
         if (!ManifestReference.TryParse(route.Reference, out var reference))
             return route.Reference.Contains(':')
@@ -43,6 +44,8 @@ internal static class ManifestPush
 
         var missing = await metadata.FindMissingReferencesAsync(route.Name, manifest, cancellationToken);
         if (missing.Count > 0) return OciError.ManifestBlobUnknown(missing);
+        var verdict = await policies.CheckManifestPushAsync(route.Name, reference.Tag, digest, manifest, cancellationToken);
+        if (verdict.Refusal is not null) return verdict.Refusal;
 
         try
         {
@@ -53,6 +56,7 @@ internal static class ManifestPush
             return OciError.ManifestBlobUnknown(e.Digests); // garbage collection won the race for them
         }
         if (reference.Tag is { } tag) cache.Invalidate(route.Name, tag);
+        await policies.ManifestStoredAsync(verdict, cancellationToken);
 
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = digest.ToString();

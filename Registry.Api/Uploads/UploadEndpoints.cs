@@ -1,5 +1,6 @@
 using Registry.Api.Access;
 using Registry.Api.Errors;
+using Registry.Api.Policies;
 using Registry.Api.Routing;
 using Registry.Storage.Metadata;
 using Registry.Oci;
@@ -23,8 +24,10 @@ public static class UploadEndpoints
     }
 
     private static async Task<IResult> StartUpload(
-        OciRoute route, HttpContext context, UploadSessionService uploads, IMetadataStore metadata, IRegistryAccessPolicy policy, CancellationToken cancellationToken)
+        OciRoute route, HttpContext context, UploadSessionService uploads, IMetadataStore metadata, IRegistryAccessPolicy policy,
+        RepositoryPolicies policies, CancellationToken cancellationToken)
     {
+        if (await policies.CheckUploadStartAsync(route.Name, cancellationToken) is { } refusal) return refusal;
         var query = context.Request.Query;
         if (query.ContainsKey("mount"))
         {

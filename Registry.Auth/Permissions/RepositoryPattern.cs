@@ -30,19 +30,22 @@ public sealed record RepositoryPattern
         TryParse(text, out var pattern) ? pattern : throw new FormatException($"invalid repository pattern '{text}'");
 
     /// <summary>True when the namespace-relative repository name matches this pattern.</summary>
-    public bool Matches(string relativeName)
+    public bool Matches(string relativeName) => WildcardMatches(Text, relativeName);
+
+    /// <summary>True when <paramref name="text"/> matches <paramref name="pattern"/>, where <c>*</c> matches any run of characters.</summary>
+    public static bool WildcardMatches(string pattern, string text)
     {
         // Iterative wildcard match with one backtrack point: linear-ish, no regex, no catastrophic backtracking.
         int p = 0, n = 0, star = -1, resume = 0;
-        while (n < relativeName.Length)
+        while (n < text.Length)
         {
-            if (p < Text.Length && Text[p] == '*') { star = p++; resume = n; }
-            else if (p < Text.Length && Text[p] == relativeName[n]) { p++; n++; }
+            if (p < pattern.Length && pattern[p] == '*') { star = p++; resume = n; }
+            else if (p < pattern.Length && pattern[p] == text[n]) { p++; n++; }
             else if (star >= 0) { p = star + 1; n = ++resume; }
             else return false;
         }
-        while (p < Text.Length && Text[p] == '*') p++;
-        return p == Text.Length;
+        while (p < pattern.Length && pattern[p] == '*') p++;
+        return p == pattern.Length;
     }
 
     public override string ToString() => Text;

@@ -190,7 +190,8 @@ public sealed partial class BuildEndToEndTests
         w.Write("Dockerfile", $"FROM {w.Registry}/no/such:image\nRUN true\n");
         var build = await w.BuildAsync($"{w.Registry}/x/y:1");
         Assert.NotEqual(0, build.ExitCode);
-        Assert.Contains($"Dockerfile:1: FROM {w.Registry}/no/such:image", build.Stderr);
+        Assert.Contains($"Dockerfile:1: FROM: ", build.Stderr);
+        Assert.Contains($"{w.Registry}/no/such:image", build.Stderr);
     }
 
     private static IEnumerable<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using RuntimeAgent.Build;
 using RuntimeAgent.Build.Recipe;
 
 namespace Registry.Tests.Build;
@@ -84,21 +85,63 @@ public sealed class RecipeParserTests
 
     [Theory]
     [InlineData("FROM scratch\nFROBNICATE x", 2, "FROBNICATE", "unknown instruction")]
-    [InlineData("FROM scratch\n\n  HEALTHCHECK NONE", 3, "HEALTHCHECK", "unknown instruction")]
+    [InlineData("FROM scratch\n\n  HEALTHCHECK NONE extra", 3, "HEALTHCHECK", "HEALTHCHECK NONE takes no arguments")]
     [InlineData("RUN true", 1, "RUN", "first instruction must be FROM")]
     [InlineData("FROM scratch\nCOPY onlyone", 2, "COPY", "source and a destination")]
-    [InlineData("FROM scratch\nCOPY --from=x a b", 2, "COPY", "unsupported flag --from")]
+    [InlineData("FROM scratch\nCOPY --frob=x a b", 2, "COPY", "unsupported flag --frob")]
+    [InlineData("FROM scratch\nCOPY --from= a b", 2, "COPY", "--from needs a value")]
+    [InlineData("FROM scratch\nRUN --network=bridge true", 2, "RUN", "expected --network=none, host or default")]
+    [InlineData("FROM scratch\nSHELL /bin/bash -c", 2, "SHELL", "expected a JSON array")]
+    [InlineData("FROM scratch AS a\nFROM scratch AS a", 2, "FROM", "already used")]
+    [InlineData("FROM scratch\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF", 2, "RUN", "#! line is not supported")]
     [InlineData("FROM scratch\nENV", 2, "ENV", "at least one argument")]
     [InlineData("FROM scratch\nLABEL novalue", 2, "LABEL", "KEY=VALUE")]
-    [InlineData("FROM a b", 1, "FROM", "FROM IMAGE [AS NAME]")]
+    [InlineData("FROM a b", 1, "FROM", "FROM [--platform=P] IMAGE [AS NAME]")]
     [InlineData("FROM scratch\nARG 1X=2", 2, "ARG", "invalid ARG name")]
     [InlineData("FROM scratch\nENV A=\"open", 2, "ENV", "unterminated double quote")]
     public void RejectsWithFileLineAndInstruction(string text, int line, string keyword, string problem)
     {
-        var error = Assert.Throws<RecipeException>(() => RecipeParser.Parse(text, "ctx/Recipe"));
+        var error = Assert.Throws<RecipeException>(() => StagePlan.Of(RecipeParser.Parse(text, "ctx/Recipe")));
         Assert.Equal(new SourceLocation("ctx/Recipe", line), error.Location);
         Assert.Equal(keyword, error.Instruction);
         Assert.StartsWith($"ctx/Recipe:{line}: {keyword}: ", error.Message);
         Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
+    public void HeredocsKeepTheirBodiesVerbatimAndRunAsAScriptOrThroughTheShell()
+    {
+        var instructions = Parse("FROM scratch\nRUN <<EOF\n# not a comment here\n\necho $HOME\nEOF\n" +
+                                 "RUN cat <<-A > /a && cat <<'B' > /b\n\tindented\n\tA\n$literal\nB\n" +
+                                 "COPY <<one <<\"two\" /dst/\n1\none\n2\ntwo\nRUN after");
+        Assert.Equal(["FROM", "RUN", "RUN", "COPY", "RUN"], instructions.Select(i => i.Keyword));
+        Assert.Equal("# not a comment here\n\necho $HOME\n", Assert.IsType<RunInstruction>(instructions[1]).Command.Shell);
+        Assert.Equal("cat <<-A > /a && cat <<'B' > /b\nindented\nA\n$literal\nB", Assert.IsType<RunInstruction>(instructions[2]).Command.Shell);
+        var copy = Assert.IsType<CopyInstruction>(instructions[3]);
+        Assert.Equal(["<<one", "<<\"two\""], copy.Sources);
+        Assert.Equal([("one", "1\n", true), ("two", "2\n", false)], copy.Heredocs.Select(h => (h.Name, h.Content, h.Expand)));
+        Assert.Contains("1\none", copy.Text); // the body is part of the cache key
+        Assert.Equal(17, instructions[4].Location.Line);
+    }
+
+    [Fact]
+    public void FlagsOfCopyRunAndFromAreParsed()
+    {
+        var instructions = Parse("FROM --platform=$BUILDPLATFORM busybox AS b\n" +
+                                 "COPY --from=b --link --parents --exclude=*.md --exclude=x --chown=1:2 a/./b c /d/\n" +
+                                 "RUN --mount=type=cache,target=/c --network=none make\n" +
+                                 "HEALTHCHECK --interval=5s --retries=2 CMD [\"true\"]\nONBUILD RUN echo hi\nSTOPSIGNAL SIGKILL\nSHELL [\"/bin/bash\", \"-c\"]");
+        Assert.Equal("$BUILDPLATFORM", Assert.IsType<FromInstruction>(instructions[0]).Platform);
+        var copy = Assert.IsType<CopyInstruction>(instructions[1]);
+        Assert.Equal(("b", true, true, "1:2"), (copy.From, copy.Link, copy.Parents, copy.Chown));
+        Assert.Equal(["*.md", "x"], copy.Excludes);
+        var run = Assert.IsType<RunInstruction>(instructions[2]);
+        Assert.Equal(["type=cache,target=/c"], run.Mounts);
+        Assert.Equal(("none", "make"), (run.Network, run.Command.Shell));
+        var health = Assert.IsType<HealthcheckInstruction>(instructions[3]);
+        Assert.Equal(["true"], health.Test!.Exec!);
+        Assert.Equal(("5s", "2"), (health.Options["interval"], health.Options["retries"]));
+        Assert.Equal("RUN echo hi", Assert.IsType<OnBuildInstruction>(instructions[4]).Trigger);
+        Assert.Equal(["/bin/bash", "-c", "x"], Assert.IsType<ShellInstruction>(instructions[6]).Shell.Append("x"));
     }
 }

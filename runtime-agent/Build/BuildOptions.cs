@@ -1,13 +1,21 @@
+using RuntimeAgent.Store;
+
 namespace RuntimeAgent.Build;
 
-/// <summary>What `runtime-agent build` was asked to do.</summary>
+/// <summary>What `runtime-agent build` was asked to do. <see cref="RecipeText"/> is set when the recipe came on stdin (<c>-f -</c>).</summary>
 public sealed record BuildOptions(
     string ContextDirectory,
     string RecipePath,
     IReadOnlyList<string> Tags,
     IReadOnlyDictionary<string, string> BuildArgs,
     bool NoCache,
-    bool Insecure);
+    bool Insecure)
+{
+    public string? RecipeText { get; init; }
+    public string? Target { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>A build that failed: the message says which step and why (a failing RUN carries its exit code).</summary>
 public sealed class BuildFailedException(string message, int exitCode = 1) : Exception(message)
@@ -15,5 +23,5 @@ public sealed class BuildFailedException(string message, int exitCode = 1) : Exc
     public int ExitCode { get; } = exitCode;
 }
 
-/// <summary>The image a build made: its manifest digest and the references it was tagged with.</summary>
-public sealed record BuiltImage(string ManifestDigest, string ConfigDigest, IReadOnlyList<string> References);
+/// <summary>The image a build made: its manifest and config digests, the references it was tagged with and its layers.</summary>
+public sealed record BuiltImage(string ManifestDigest, string ConfigDigest, IReadOnlyList<string> References, IReadOnlyList<LayerRecord> Layers);

@@ -1,5 +1,4 @@
 using Registry.Oci;
-using System.Text.Json;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Store;
 
@@ -12,6 +11,7 @@ namespace RuntimeAgent.Build;
 public sealed class BuildStage
 {
     public string? Name { get; init; }
+    public int Index { get; init; }
     public required ImageConfig Config { get; init; }
     public List<LayerRecord> Layers { get; init; } = [];
     public required string CacheKey { get; set; }
@@ -55,10 +55,27 @@ public sealed class BuildStage
     public string VisibleArgs() => string.Join('\n', Args.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"));
 
     /// <summary>A new stage starting where this one ends (<c>FROM earlier-stage</c>): same image, no ARGs.</summary>
-    public BuildStage StartFrom(string? name)
+    public BuildStage StartFrom(string? name, int index) =>
+        new() { Name = name, Index = index, Config = Copy(Config), Layers = [.. Layers], CacheKey = CacheKey };
+
+    // A field-by-field copy, not a JSON round trip: a fully cached multi-stage rebuild loads no serializer.
+    private static ImageConfig Copy(ImageConfig c) => new()
     {
-        var copy = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(Config, OciJsonContext.Relaxed.ImageConfig),
-                                              OciJsonContext.Relaxed.ImageConfig)!;
-        return new BuildStage { Name = name, Config = copy, Layers = [.. Layers], CacheKey = CacheKey };
-    }
+        Created = c.Created, Author = c.Author, Architecture = c.Architecture, Os = c.Os,
+        RootFs = new RootFs { Type = c.RootFs.Type, DiffIds = [.. c.RootFs.DiffIds] },
+        History = [.. c.History.Select(h => new HistoryEntry { Created = h.Created, CreatedBy = h.CreatedBy, Comment = h.Comment, EmptyLayer = h.EmptyLayer })],
+        Config = new RuntimeConfig
+        {
+            User = c.Config.User, WorkingDir = c.Config.WorkingDir, StopSignal = c.Config.StopSignal,
+            Env = c.Config.Env?.ToList(), Entrypoint = c.Config.Entrypoint?.ToList(), Cmd = c.Config.Cmd?.ToList(),
+            Shell = c.Config.Shell?.ToList(), OnBuild = c.Config.OnBuild?.ToList(),
+            ExposedPorts = c.Config.ExposedPorts?.ToDictionary(), Volumes = c.Config.Volumes?.ToDictionary(),
+            Labels = c.Config.Labels?.ToDictionary(),
+            Healthcheck = c.Config.Healthcheck is { } h ? new HealthConfig
+            {
+                Test = [.. h.Test], Interval = h.Interval, Timeout = h.Timeout, StartPeriod = h.StartPeriod,
+                StartInterval = h.StartInterval, Retries = h.Retries,
+            } : null,
+        },
+    };
 }

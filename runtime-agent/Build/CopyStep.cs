@@ -1,3 +1,4 @@
+using System.Text;
 using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Layers;
@@ -6,31 +7,53 @@ using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Build;
 
-/// <summary>COPY/ADD: plans the files from the context (their content is part of the cache key) and makes their layer.</summary>
+/// <summary>Where a COPY --from takes its files: the merged layers of a stage or image, and the key that fixes their content.</summary>
+internal sealed record CopyOrigin(IReadOnlyList<LayerRecord> Layers, string ContentKey);
+
+/// <summary>COPY/ADD: plans the files (their content is part of the cache key) and makes their layer.</summary>
 internal sealed class CopyStep(BuildStore store, string contextDirectory, IgnoreRules rules, FileDigestCache fileDigests)
 {
-    /// <summary>The plan and the key material of a COPY, computed before the cache is asked.</summary>
-    public sealed record Prepared(IReadOnlyList<CopyItem> Items, CopyOwnership Owner, LayerView Image, string ContentHash);
+    /// <summary>The key material of a COPY, computed before the cache is asked, and how to make its layer on a miss.</summary>
+    public sealed record Prepared(string ContentHash, Func<long, CancellationToken, Task<LayerRecord>> MakeLayerAsync);
 
-    public Prepared Prepare(BuildStage stage, CopyInstruction copy, ShellWords words)
+    private sealed record Plan(IReadOnlyList<CopyItem> Items, CopyOwnership Owner, LayerView Image);
+
+    public Prepared Prepare(BuildStage stage, CopyInstruction copy, ShellWords words, CopyOrigin? origin)
+    {
+        if (origin is null)
+        {
+            // Context files: their bytes are the key, so the plan is made (and the files hashed) now.
+            var plan = MakePlan(stage, copy, words, new ContextSource(contextDirectory, rules));
+            return new Prepared(CopyPlanner.Hash(plan.Items, fileDigests), (time, ct) => MakeLayerAsync(plan, time, ct));
+        }
+        // A stage or image is fixed by its key: nothing is read unless the step has to run.
+        var source = new ImageSource(new LayerView(origin.Layers.Select(store.LayerDirectory).Reverse().ToList()));
+        return new Prepared($"from\n{origin.ContentKey}", (time, ct) => MakeLayerAsync(MakePlan(stage, copy, words, source), time, ct));
+    }
+
+    private Plan MakePlan(BuildStage stage, CopyInstruction copy, ShellWords words, CopySource source)
     {
         var image = new LayerView(stage.Layers.Select(store.LayerDirectory).Reverse().ToList());
-        var sources = copy.Sources.Select(s => words.Expand(s, stage.Lookup)).ToList();
+        var sources = copy.Sources.Select(s => s.StartsWith("<<", StringComparison.Ordinal) ? s : words.Expand(s, stage.Lookup)).ToList();
         var destination = words.Expand(copy.Destination, stage.Lookup);
         var target = image.Resolve(PathText.InImage(stage.WorkingDir, destination));
         var asDirectory = destination.EndsWith('/') || destination is "." ? (target == "/" ? "/" : target + "/") : target;
-        var items = CopyPlanner.Plan(contextDirectory, rules, sources, asDirectory, image.IsDirectory(target));
+        var inline = copy.Heredocs.ToDictionary(
+            h => copy.Sources.First(s => s.StartsWith("<<", StringComparison.Ordinal) && LogicalLines.Markers(s) is [var m] && m.Name == h.Name),
+            h => Encoding.UTF8.GetBytes(h.Expand ? words.ExpandVariables(h.Content, stage.Lookup) : h.Content));
+        var shape = new CopyShape(inline, copy.Excludes.Select(e => words.Expand(e, stage.Lookup)).ToList(), copy.Parents);
+        var items = CopyPlanner.Plan(source, sources, asDirectory, image.IsDirectory(target), shape);
         var owner = Ownership(copy.Chown is null ? null : words.Expand(copy.Chown, stage.Lookup),
                               copy.Chmod is null ? null : words.Expand(copy.Chmod, stage.Lookup), image);
-        return new Prepared(items, owner, image, CopyPlanner.Hash(items, fileDigests));
+        return new Plan(items, owner, image);
     }
 
-    public async Task<LayerRecord> MakeLayerAsync(Prepared prepared, long fixedTime, CancellationToken ct)
+    private async Task<LayerRecord> MakeLayerAsync(Plan plan, long fixedTime, CancellationToken ct)
     {
         var staging = store.NewTempDirectory("copy");
         try
         {
-            CopyStager.Stage(prepared.Items, staging, prepared.Owner, prepared.Image);
+            CopyStager.Stage(plan.Items, staging, plan.Owner, plan.Image);
             var blob = LayerTarWriter.Write(staging, TimestampPolicy.AllFixed(fixedTime), store.TempDirectory);
             return await store.PublishLayerAsync(blob, staging, ct);
         }
@@ -55,7 +78,7 @@ internal sealed class CopyStep(BuildStore store, string contextDirectory, Ignore
         var uid = Id(parts[0], "/etc/passwd", image, chown);
         var gid = parts.Length == 2 ? Id(parts[1], "/etc/group", image, chown)
                   : int.TryParse(parts[0], out _) ? uid : PrimaryGroup(parts[0], image, chown);
-        return new CopyOwnership(uid, gid, mode);
+        return new CopyOwnership(uid, gid, mode) { Explicit = true };
     }
 
     // Names are looked up in the image's own /etc/passwd and /etc/group, never the build host's.

@@ -10,9 +10,9 @@ using RuntimeAgent.Store;
 namespace RuntimeAgent.Build;
 
 /// <summary>
-/// Runs a recipe step by step into an OCI image in the agent's store. Each step's cache key chains its
-/// parent's key, the instruction text, the ARG values it sees and (COPY/ADD) the copied content; a RUN or
-/// COPY whose key has a layer in the store is not executed again. Output: <c>STEP n/m: INSTRUCTION</c>,
+/// Runs a recipe into an OCI image in the agent's store: the stages the target needs, in order, each step's
+/// cache key chaining its parent's key, the instruction text, the ARG values it sees and (COPY/ADD) the copied
+/// content; a step whose key has a layer in the store is not executed again. Output: <c>STEP n/m: INSTRUCTION</c>,
 /// the command's own output, and <c>CACHED</c> for reused layers.
 /// </summary>
 public sealed class ImageBuilder(BuildStore store, TextWriter output, string agentPath)
@@ -22,128 +22,60 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
     public async Task<BuiltImage> BuildAsync(BuildOptions options, CancellationToken ct)
     {
         var references = options.Tags.Select(t => ImageReference.Parse(t).ToString()).ToList();
-        if (!File.Exists(options.RecipePath)) throw new FileNotFoundException($"recipe {options.RecipePath} not found");
-        var recipe = RecipeParser.Parse(File.ReadAllText(options.RecipePath), DisplayName(options));
+        var recipe = RecipeParser.Parse(options.RecipeText ?? ReadRecipe(options.RecipePath), DisplayName(options));
         var context = Path.GetFullPath(options.ContextDirectory);
         if (!Directory.Exists(context)) throw new DirectoryNotFoundException($"build context {context} not found");
+        var plan = StagePlan.Of(recipe);
+        var target = plan.Target(options.Target);
 
         store.EnsureCreated();
         using var lease = await FileLock.AcquireAsync(store.Layout.StoreLock, exclusive: false, ct);
         var fileDigests = store.LoadFileDigests();
-        var copyStep = new CopyStep(store, context, IgnoreRules.Load(context), fileDigests);
-        var runStep = new RunStep(store, agentPath);
-        var words = recipe.Words;
-        var globalArgs = new Dictionary<string, string>(StringComparer.Ordinal);
-        var usedArgs = new HashSet<string>(StringComparer.Ordinal);
-        var stages = new List<BuildStage>();
-        BuildStage? stage = null;
-
-        for (var index = 0; index < recipe.Instructions.Count; index++)
+        var session = new BuildSession
         {
-            var instruction = recipe.Instructions[index];
-            output.WriteLine($"STEP {index + 1}/{recipe.Instructions.Count}: {instruction.Text}");
-            try
-            {
-                switch (instruction)
-                {
-                    case ArgInstruction arg when stage is null:
-                        usedArgs.Add(arg.Name);
-                        if (ArgValue(arg, options, words, n => globalArgs.GetValueOrDefault(n), null) is { } global) globalArgs[arg.Name] = global;
-                        break;
-                    case FromInstruction from:
-                        stage = await FromAsync(from, words.Expand(from.Image, n => globalArgs.GetValueOrDefault(n)), stages, options, ct);
-                        stages.Add(stage);
-                        break;
-                    case ArgInstruction arg:
-                        usedArgs.Add(arg.Name);
-                        if (ArgValue(arg, options, words, stage!.Lookup, globalArgs.GetValueOrDefault(arg.Name)) is { } value) stage.Args[arg.Name] = value;
-                        Chain(stage, instruction, "");
-                        break;
-                    case RunInstruction run:
-                        await LayerStepAsync(stage!, instruction, "", options.NoCache,
-                            () => runStep.RunAsync(stage!, run.Command.ToArgv(), $"{instruction.Location}: RUN", fixedTime, ct));
-                        break;
-                    case CopyInstruction copy:
-                        var prepared = copyStep.Prepare(stage!, copy, words);
-                        await LayerStepAsync(stage!, instruction, prepared.ContentHash, options.NoCache,
-                            () => copyStep.MakeLayerAsync(prepared, fixedTime, ct));
-                        break;
-                    default:
-                        MetadataInstructions.Apply(stage!, instruction, words);
-                        Chain(stage!, instruction, "");
-                        stage!.Config.History.Add(new HistoryEntry { Created = Created, CreatedBy = instruction.Text, EmptyLayer = true });
-                        break;
-                }
-            }
-            catch (FormatException e)
-            {
-                throw new RecipeException(instruction.Location, instruction.Keyword, e.Message);
-            }
+            Store = store, Output = output, Options = options, Plan = plan, Words = recipe.Words, FixedTime = fixedTime,
+            CopyStep = new CopyStep(store, context, IgnoreRules.Load(context), fileDigests), RunStep = new RunStep(store, agentPath),
+        };
+        foreach (var arg in plan.GlobalArgs)
+        {
+            session.UsedArgs.Add(arg.Name);
+            // A global ARG without a default and without --build-arg stays unset (a predefined platform ARG keeps its value).
+            if (session.ArgValue(arg, session.GlobalLookup, session.GlobalArgs.GetValueOrDefault(arg.Name)) is { } value) session.GlobalArgs[arg.Name] = value;
+            else session.GlobalArgs.Remove(arg.Name);
         }
+
+        var needed = plan.Needed(target, text => session.Words.Expand(text, session.GlobalLookup));
+        foreach (var skipped in plan.Stages.Where(s => !needed.Contains(s)))
+            output.WriteLine($"skipping stage {skipped.Display}: the target does not need it");
+        var stages = new StageBuilder(session) { TotalSteps = needed.Sum(s => s.Body.Count + 1) };
+        var built = new Dictionary<int, BuildStage>();
+        foreach (var stage in needed) built[stage.Index] = await stages.BuildAsync(stage, built, ct);
 
         fileDigests.Save(store.TempDirectory);
-        foreach (var unused in options.BuildArgs.Keys.Where(k => !usedArgs.Contains(k)).Order(StringComparer.Ordinal))
+        foreach (var unused in options.BuildArgs.Keys.Where(k => !session.UsedArgs.Contains(k)).Order(StringComparer.Ordinal))
             output.WriteLine($"warning: build arg {unused} was given but the recipe declares no ARG {unused}");
-        return Publish(stages[^1], references, options.NoCache);
+        var final = built[target.Index];
+        ApplyLabels(final, options.Labels, session);
+        return Publish(final, references, options.NoCache);
     }
 
-    private async Task LayerStepAsync(BuildStage stage, Instruction instruction, string content, bool noCache, Func<Task<LayerRecord>> make)
+    private static string ReadRecipe(string path) =>
+        File.Exists(path) ? File.ReadAllText(path) : throw new FileNotFoundException($"recipe {path} not found");
+
+    // --label: set on the final image after its last step, and part of the image key.
+    private static void ApplyLabels(BuildStage final, IReadOnlyDictionary<string, string> labels, BuildSession session)
     {
-        var key = StepKey(stage, instruction, content);
-        var layer = noCache ? null : store.FindCached(key);
-        if (layer is not null) output.WriteLine($"--> CACHED {instruction.Keyword} {layer.DiffId[..19]}");
-        else
-        {
-            layer = await make();
-            store.SaveCached(key, layer);
-            output.WriteLine($"--> {layer.DiffId[..19]}");
-        }
-        stage.CacheKey = key;
-        stage.Layers.Add(layer);
-        stage.Config.RootFs.DiffIds.Add(layer.DiffId);
-        stage.Config.History.Add(new HistoryEntry { Created = Created, CreatedBy = instruction.Text });
+        if (labels.Count == 0) return;
+        final.Runtime.Labels ??= [];
+        foreach (var (key, value) in labels) final.Runtime.Labels[key] = value;
+        final.CacheKey = session.Hash($"{final.CacheKey}\nlabels\n{string.Join('\n', labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))}");
     }
-
-    private async Task<BuildStage> FromAsync(FromInstruction from, string image, List<BuildStage> stages, BuildOptions options, CancellationToken ct)
-    {
-        if (image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
-            return new BuildStage { Name = from.StageName, Config = new ImageConfig(), CacheKey = Hash($"scratch\n{fixedTime}") };
-        if (stages.LastOrDefault(s => s.Name == image.ToLowerInvariant()) is { } earlier)
-            return earlier.StartFrom(from.StageName);
-
-        ResolvedImage resolved;
-        try
-        {
-            resolved = await new ImageStore(store.Layout).ResolveAsync(image, new PullOptions(options.Insecure), ct);
-        }
-        catch (Exception e) when (e is RegistryException or ImageNotFoundException or HttpRequestException or FormatException)
-        {
-            throw new BuildFailedException($"{from.Location}: FROM {image}: {e.Message}");
-        }
-        using (resolved)
-        {
-            var configBytes = File.ReadAllBytes(store.Layout.BlobPath(Digest.Parse(resolved.Record.ConfigDigest)));
-            var config = JsonSerializer.Deserialize(configBytes, OciJsonContext.Relaxed.ImageConfig) ?? new ImageConfig();
-            config.RootFs = new RootFs { DiffIds = resolved.Record.Layers.Select(l => l.DiffId).ToList() };
-            output.WriteLine($"--> {image}@{resolved.Record.ManifestDigest}");
-            return new BuildStage
-            {
-                Name = from.StageName, Config = config, Layers = [.. resolved.Record.Layers],
-                CacheKey = Hash($"FROM\n{resolved.Record.ManifestDigest}\n{fixedTime}"),
-            };
-        }
-    }
-
-    private static string? ArgValue(ArgInstruction arg, BuildOptions options, ShellWords words, Func<string, string?> lookup, string? inherited) =>
-        options.BuildArgs.TryGetValue(arg.Name, out var given) ? given
-        : arg.Default is { } fallback ? words.Expand(fallback, lookup)
-        : inherited;
 
     private BuiltImage Publish(BuildStage final, IReadOnlyList<string> references, bool noCache)
     {
         // The last step's key names everything the config and manifest are made of (every instruction, the
         // base image, the fixed time), so a rebuild that ends on a known key reuses them without writing JSON.
-        var imageKey = Hash($"{final.CacheKey}\nimage");
+        var imageKey = ShortSha256.HexOf($"{final.CacheKey}\nimage");
         var image = noCache ? null : store.FindPublished(imageKey);
         if (image is null)
         {
@@ -158,12 +90,12 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
             if (records.Find(ImageReference.Parse(reference)) is { } existing && existing.ManifestDigest == manifestDigest) continue;
             records.Save(new ImageRecord(reference, manifestDigest, manifestDigest, configDigest, final.Layers, DateTimeOffset.UtcNow));
         }
-        return new BuiltImage(manifestDigest, configDigest, references);
+        return new BuiltImage(manifestDigest, configDigest, references, final.Layers);
     }
 
     private PublishedImage WriteImage(BuildStage final)
     {
-        final.Config.Created = Created;
+        final.Config.Created = DateTimeOffset.FromUnixTimeSeconds(fixedTime).ToString("yyyy-MM-ddTHH:mm:ssZ");
         var configBytes = JsonSerializer.SerializeToUtf8Bytes(final.Config, OciJsonContext.Relaxed.ImageConfig);
         var configDigest = store.PutBlob(configBytes);
         var manifest = new ImageManifest(2, MediaTypes.OciManifest,
@@ -173,14 +105,5 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         return new PublishedImage(configDigest, manifestDigest);
     }
 
-    private static void Chain(BuildStage stage, Instruction instruction, string content) => stage.CacheKey = StepKey(stage, instruction, content);
-
-    private static string StepKey(BuildStage stage, Instruction instruction, string content) =>
-        Hash($"{stage.CacheKey}\n{instruction.Text}\n{stage.VisibleArgs()}\n{content}");
-
-    private static string Hash(string text) => ShortSha256.HexOf(text);
-
-    private string Created => DateTimeOffset.FromUnixTimeSeconds(fixedTime).ToString("yyyy-MM-ddTHH:mm:ssZ");
-
-    private static string DisplayName(BuildOptions options) => Path.GetFileName(options.RecipePath);
+    private static string DisplayName(BuildOptions options) => options.RecipeText is null ? Path.GetFileName(options.RecipePath) : "Dockerfile (stdin)";
 }

@@ -5,7 +5,10 @@ using RuntimeAgent.Build.Recipe;
 
 namespace RuntimeAgent.Build;
 
-/// <summary>The instructions that only change the image config: ENV, LABEL, WORKDIR, USER, ENTRYPOINT, CMD, EXPOSE, VOLUME.</summary>
+/// <summary>
+/// The instructions that only change the image config: ENV, LABEL, WORKDIR, USER, ENTRYPOINT, CMD, EXPOSE, VOLUME,
+/// SHELL, STOPSIGNAL, HEALTHCHECK, ONBUILD, MAINTAINER.
+/// </summary>
 public static class MetadataInstructions
 {
     public static void Apply(BuildStage stage, Instruction instruction, ShellWords words)
@@ -33,11 +36,11 @@ public static class MetadataInstructions
                 runtime.User = words.Expand(user.User, stage.Lookup);
                 break;
             case EntrypointInstruction entrypoint:
-                runtime.Entrypoint = [.. entrypoint.Command.ToArgv()];
+                runtime.Entrypoint = [.. entrypoint.Command.ToArgv(runtime.Shell)];
                 if (!stage.CmdSetInStage) runtime.Cmd = null; // Docker: a new ENTRYPOINT drops the base image's CMD
                 break;
             case CmdInstruction cmd:
-                runtime.Cmd = [.. cmd.Command.ToArgv()];
+                runtime.Cmd = [.. cmd.Command.ToArgv(runtime.Shell)];
                 stage.CmdSetInStage = true;
                 break;
             case ExposeInstruction expose:
@@ -50,10 +53,29 @@ public static class MetadataInstructions
                 foreach (var path in volume.Paths.Select(p => words.Expand(p, stage.Lookup)))
                     runtime.Volumes[PathText.InImage("/", path)] = new EmptyObject();
                 break;
+            case ShellInstruction shell:
+                runtime.Shell = [.. shell.Shell];
+                break;
+            case StopSignalInstruction signal:
+                runtime.StopSignal = ValidSignal(words.Expand(signal.Signal, stage.Lookup));
+                break;
+            case HealthcheckInstruction health:
+                runtime.Healthcheck = Healthcheck.Config(health);
+                break;
+            case OnBuildInstruction onBuild:
+                (runtime.OnBuild ??= []).Add(onBuild.Trigger);
+                break;
+            case MaintainerInstruction maintainer:
+                stage.Config.Author = words.Expand(maintainer.Name, stage.Lookup);
+                break;
             default:
                 throw new InvalidOperationException($"{instruction.Keyword} is not a metadata instruction");
         }
     }
+
+    private static string ValidSignal(string signal) =>
+        System.Text.RegularExpressions.Regex.IsMatch(signal, "^(SIG[A-Z0-9+-]+|[0-9]{1,2}|RTMIN\\+[0-9]+)$")
+            ? signal : throw new FormatException($"invalid signal '{signal}' (expected a name such as SIGTERM or a number)");
 
     private static string ValidPort(string port)
     {

@@ -8,11 +8,13 @@ namespace RuntimeAgent.Build;
 /// <summary>
 /// RUN: runs the command in a container made by the run side's machinery (its spec, init and namespace
 /// launcher) whose lowerdirs are the stage's layers and whose upper dir is fresh; the upper dir, already in
-/// overlay form, becomes the step's layer. The host network is shared (package managers need it).
+/// overlay form, becomes the step's layer. The host network is shared (package managers need it) unless
+/// the step asks for --network=none.
 /// </summary>
 internal sealed class RunStep(BuildStore store, string agentPath)
 {
-    public async Task<LayerRecord> RunAsync(BuildStage stage, IReadOnlyList<string> argv, string where, long fixedTime, CancellationToken ct)
+    public async Task<LayerRecord> RunAsync(BuildStage stage, IReadOnlyList<string> argv, string where, long fixedTime, CancellationToken ct,
+                                          bool privateNetwork = false)
     {
         var layout = store.Layout;
         var id = "build-" + ContainerId.New();
@@ -32,7 +34,7 @@ internal sealed class RunStep(BuildStore store, string agentPath)
                 WorkDir = Directory.CreateDirectory(Path.Join(directory, "work")).FullName,
                 RootFs = Directory.CreateDirectory(Path.Join(directory, "rootfs")).FullName,
                 Hostname = id,
-                PrivateNetwork = false,
+                PrivateNetwork = privateNetwork, // RUN --network=none: a fresh network namespace with loopback only
                 Args = argv,
                 Env = stage.RunEnvironment(),
                 WorkingDir = stage.WorkingDir,

@@ -568,6 +568,80 @@ namespace Registry.Migrations.Sqlite.Migrations
                     b.ToTable("upload_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Storage.Policies.OrganizationUsageEntity", b =>
+                {
+                    b.Property<string>("Organization")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes");
+
+                    b.Property<DateTime>("CountedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counted_at");
+
+                    b.Property<long?>("QuotaBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quota_bytes");
+
+                    b.Property<long>("UniqueBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unique_bytes");
+
+                    b.HasKey("Organization");
+
+                    b.ToTable("organization_usage", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Storage.Policies.TagRuleEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<bool>("Immutable")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("immutable");
+
+                    b.Property<string>("Organization")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization");
+
+                    b.Property<string>("Repositories")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("repositories");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Organization");
+
+                    b.ToTable("tag_rules", (string)null);
+                });
+
             modelBuilder.Entity("Registry.Storage.Metadata.Auth.OrganizationMemberEntity", b =>
                 {
                     b.HasOne("Registry.Storage.Metadata.Auth.OrganizationEntity", null)

@@ -4,7 +4,11 @@ using RuntimeAgent.Native;
 namespace RuntimeAgent.Build.Context;
 
 /// <summary>Who owns copied files (<c>--chown</c>, default root) and which mode they get (<c>--chmod</c>, default the context's).</summary>
-public sealed record CopyOwnership(int Uid, int Gid, UnixFileMode? Mode);
+public sealed record CopyOwnership(int Uid, int Gid, UnixFileMode? Mode)
+{
+    /// <summary>True when --chown was given: it then wins over the owners a COPY --from source carries.</summary>
+    public bool Explicit { get; init; }
+}
 
 /// <summary>
 /// Lays a <see cref="CopyPlanner"/> plan out in a staging directory in overlay form: the layer's tree. Parent
@@ -21,19 +25,23 @@ internal static class CopyStager
             switch (item.Kind)
             {
                 case CopyKind.Directory:
+                    if (File.Exists(path) || new FileInfo(path).LinkTarget is not null) File.Delete(path);
                     Directory.CreateDirectory(path);
                     break;
                 case CopyKind.File:
                     if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-                    File.Copy(item.SourcePath!, path, overwrite: true);
+                    if (item.Content is { } content) File.WriteAllBytes(path, content);
+                    else File.Copy(item.SourcePath!, path, overwrite: true);
                     break;
                 case CopyKind.Symlink:
                     if (File.Exists(path) || new FileInfo(path).LinkTarget is not null) File.Delete(path);
                     File.CreateSymbolicLink(path, item.LinkTarget!);
                     break;
             }
+            // chown before chmod: the kernel clears setuid/setgid bits on chown, even for root.
+            var (uid, gid) = owner.Explicit || item.Owner is null ? (owner.Uid, owner.Gid) : item.Owner.Value;
+            Chown(path, uid, gid);
             if (item.Kind != CopyKind.Symlink) File.SetUnixFileMode(path, owner.Mode ?? item.Mode);
-            Chown(path, owner.Uid, owner.Gid);
         }
     }
 
@@ -48,8 +56,8 @@ internal static class CopyStager
             Directory.CreateDirectory(host);
             if (image.Find(current) is { IsDirectory: true } existing)
             {
-                File.SetUnixFileMode(host, (UnixFileMode)(existing.Status.Mode & 0xFFF));
                 Chown(host, (int)existing.Status.Uid, (int)existing.Status.Gid);
+                File.SetUnixFileMode(host, (UnixFileMode)(existing.Status.Mode & 0xFFF));
             }
             else File.SetUnixFileMode(host, (UnixFileMode)0x1ED); // 0755, root-owned
         }

@@ -56,6 +56,29 @@ internal sealed class LayerView(IReadOnlyList<string> layersTopFirst)
 
     public bool IsDirectory(string imagePath) => Find(Resolve(imagePath)) is { IsDirectory: true };
 
+    /// <summary>The names in a directory of the merged tree: every layer's entries down to an opaque directory, minus whiteouts.</summary>
+    public IEnumerable<string> List(string imagePath)
+    {
+        var relative = PathText.Clean(imagePath);
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in layersTopFirst)
+        {
+            var host = relative.Length == 0 ? layer : Path.Combine(layer, relative);
+            if (!Exists(host, out var status)) { if (HiddenBelow(layer, relative)) break; continue; }
+            if (status.Type != Libc.SIfDir) break; // a file or whiteout here hides any directory below
+            foreach (var child in Directory.EnumerateFileSystemEntries(host))
+            {
+                var name = Path.GetFileName(child);
+                if (hidden.Contains(name)) continue;
+                if (Exists(child, out var childStatus) && childStatus.Type == Libc.SIfChr && childStatus.RawDevice == 0) hidden.Add(name);
+                else names.Add(name);
+            }
+            if (relative.Length > 0 && Libc.GetXattr(host, "trusted.overlay.opaque") is [(byte)'y']) break;
+        }
+        return names;
+    }
+
     // A layer hides everything below a path when it whites out or makes opaque any of its ancestors.
     private static bool HiddenBelow(string layer, string relative)
     {

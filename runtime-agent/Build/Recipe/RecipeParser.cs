@@ -20,22 +20,7 @@ public static class RecipeParser
         var (lines, escape) = LogicalLines.Split(text, file);
         var words = new ShellWords(escape);
         var instructions = new List<Instruction>();
-        foreach (var line in lines)
-        {
-            var location = new SourceLocation(file, line.LineNumber);
-            var space = line.Text.IndexOfAny([' ', '\t']);
-            var keyword = (space < 0 ? line.Text : line.Text[..space]).ToUpperInvariant();
-            var rest = space < 0 ? "" : line.Text[(space + 1)..].Trim();
-            try
-            {
-                instructions.Add(ParseInstruction(location, keyword, rest, line.Text, words));
-            }
-            catch (FormatException e)
-            {
-                throw new RecipeException(location, keyword, e.Message);
-            }
-        }
-
+        foreach (var line in lines) instructions.Add(ParseLine(new SourceLocation(file, line.LineNumber), line, words));
         if (instructions.Count == 0) throw new RecipeException(new SourceLocation(file, 1), "FROM", "the recipe has no instructions");
         var first = instructions.FirstOrDefault(i => i is not ArgInstruction);
         if (first is not FromInstruction)
@@ -44,17 +29,38 @@ public static class RecipeParser
         return new ParsedRecipe(file, instructions, escape);
     }
 
-    private static Instruction ParseInstruction(SourceLocation at, string keyword, string rest, string text, ShellWords words)
+    /// <summary>One ONBUILD trigger of a base image, parsed as if it stood where the FROM that ran it stands.</summary>
+    public static Instruction ParseTrigger(string trigger, SourceLocation at, ShellWords words) =>
+        ParseLine(at, new LogicalLine(at.Line, trigger), words);
+
+    private static Instruction ParseLine(SourceLocation location, LogicalLine line, ShellWords words)
+    {
+        var space = line.Text.IndexOfAny([' ', '\t']);
+        var keyword = (space < 0 ? line.Text : line.Text[..space]).ToUpperInvariant();
+        var rest = space < 0 ? "" : line.Text[(space + 1)..].Trim();
+        // The cache key and the history carry the here-documents' bodies: a changed body is a changed step.
+        var text = line.Text + string.Concat(line.Heredocs.Select(h => "\n" + h.Content + h.Name));
+        try
+        {
+            return ParseInstruction(location, keyword, rest, text, words, line.Heredocs);
+        }
+        catch (FormatException e)
+        {
+            throw new RecipeException(location, keyword, e.Message);
+        }
+    }
+
+    private static Instruction ParseInstruction(SourceLocation at, string keyword, string rest, string text, ShellWords words, IReadOnlyList<Heredoc> heredocs)
     {
         if (rest.Length == 0 && keyword is not ("CMD" or "ENTRYPOINT"))
             throw new FormatException("needs at least one argument");
         return keyword switch
         {
             "FROM" => ParseFrom(at, rest, text, words),
-            "RUN" => new RunInstruction(at, text, ParseCommand(rest)),
+            "RUN" => RunParser.Parse(at, rest, text, words, heredocs),
             "CMD" => new CmdInstruction(at, text, ParseCommand(rest)),
             "ENTRYPOINT" => new EntrypointInstruction(at, text, ParseCommand(rest)),
-            "COPY" or "ADD" => ParseCopy(at, keyword, rest, text, words),
+            "COPY" or "ADD" => ParseCopy(at, keyword, rest, text, words, heredocs),
             "ENV" => new EnvInstruction(at, text, ParsePairs(rest, words, allowLegacy: true)),
             "LABEL" => new LabelInstruction(at, text, ParsePairs(rest, words, allowLegacy: false)),
             "ARG" => ParseArg(at, rest, text, words),
@@ -62,20 +68,31 @@ public static class RecipeParser
             "USER" => new UserInstruction(at, text, rest),
             "EXPOSE" => new ExposeInstruction(at, text, words.SplitRaw(rest)),
             "VOLUME" => new VolumeInstruction(at, text, ParseJsonOrWords(rest, words)),
+            "HEALTHCHECK" => RunParser.ParseHealthcheck(at, rest, text, words),
+            "SHELL" => new ShellInstruction(at, text, TryParseJsonArray(rest) is { Count: > 0 } shell ? shell
+                                                       : throw new FormatException("expected a JSON array, e.g. SHELL [\"/bin/sh\", \"-c\"]")),
+            "STOPSIGNAL" => new StopSignalInstruction(at, text, rest),
+            "ONBUILD" => ParseOnBuild(at, rest, text),
+            "MAINTAINER" => new MaintainerInstruction(at, text, rest),
             _ => throw new FormatException("unknown instruction"),
         };
     }
 
     private static FromInstruction ParseFrom(SourceLocation at, string rest, string text, ShellWords words)
     {
-        var parts = words.SplitRaw(rest);
-        if (parts.Count > 0 && parts[0].StartsWith("--", StringComparison.Ordinal))
-            throw new FormatException($"unsupported flag {parts[0]}");
+        var parts = words.SplitRaw(rest).ToList();
+        string? platform = null;
+        while (parts.Count > 0 && parts[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            if (!parts[0].StartsWith("--platform=", StringComparison.Ordinal)) throw new FormatException($"unsupported flag {parts[0].Split('=')[0]} (supported: --platform)");
+            platform = parts[0]["--platform=".Length..];
+            parts.RemoveAt(0);
+        }
         return parts.Count switch
         {
-            1 => new FromInstruction(at, text, parts[0], null),
-            3 when parts[1].Equals("AS", StringComparison.OrdinalIgnoreCase) => new FromInstruction(at, text, parts[0], ValidStageName(parts[2])),
-            _ => throw new FormatException("expected FROM IMAGE [AS NAME]"),
+            1 => new FromInstruction(at, text, parts[0], null) { Platform = platform },
+            3 when parts[1].Equals("AS", StringComparison.OrdinalIgnoreCase) => new FromInstruction(at, text, parts[0], ValidStageName(parts[2])) { Platform = platform },
+            _ => throw new FormatException("expected FROM [--platform=P] IMAGE [AS NAME]"),
         };
     }
 
@@ -94,7 +111,7 @@ public static class RecipeParser
     private static IReadOnlyList<string> ParseJsonOrWords(string rest, ShellWords words) =>
         TryParseJsonArray(rest) ?? words.SplitRaw(rest);
 
-    private static IReadOnlyList<string>? TryParseJsonArray(string rest)
+    internal static IReadOnlyList<string>? TryParseJsonArray(string rest)
     {
         if (!rest.StartsWith('[')) return null;
         try
@@ -115,22 +132,36 @@ public static class RecipeParser
         }
     }
 
-    private static CopyInstruction ParseCopy(SourceLocation at, string keyword, string rest, string text, ShellWords words)
+    private static CopyInstruction ParseCopy(SourceLocation at, string keyword, string rest, string text, ShellWords words, IReadOnlyList<Heredoc> heredocs)
     {
         var parts = words.SplitRaw(rest).ToList();
-        string? chown = null, chmod = null;
+        var flags = new CopyFlags(keyword);
         while (parts.Count > 0 && parts[0].StartsWith("--", StringComparison.Ordinal))
         {
-            var flag = parts[0];
+            flags.Take(parts[0]);
             parts.RemoveAt(0);
-            if (flag.StartsWith("--chown=", StringComparison.Ordinal)) chown = flag["--chown=".Length..];
-            else if (flag.StartsWith("--chmod=", StringComparison.Ordinal)) chmod = flag["--chmod=".Length..];
-            else throw new FormatException($"unsupported flag {flag.Split('=')[0]} (supported: --chown, --chmod)");
         }
         var json = TryParseJsonArray(string.Join(' ', parts));
         var all = json?.Select(QuoteForLater).ToList() ?? parts;
         if (all.Count < 2) throw new FormatException($"needs at least one source and a destination");
-        return new CopyInstruction(at, keyword, text, all[..^1], all[^1], chown, chmod);
+        var sources = all[..^1];
+        var named = heredocs.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var source in sources.Where(s => s.StartsWith("<<", StringComparison.Ordinal)))
+            if (LogicalLines.Markers(source) is not [var marker] || !named.Contains(marker.Name))
+                throw new FormatException($"{source}: not a here-document of this instruction");
+        if (heredocs.Count > 0 && flags.From is not null) throw new FormatException("here-documents cannot be combined with --from");
+        return new CopyInstruction(at, keyword, text, sources, all[^1], flags.Chown, flags.Chmod)
+        {
+            From = flags.From, Link = flags.Link, Parents = flags.Parents, Excludes = flags.Excludes, Checksum = flags.Checksum, Heredocs = heredocs,
+        };
+    }
+
+    private static OnBuildInstruction ParseOnBuild(SourceLocation at, string rest, string text)
+    {
+        var trigger = rest.Split([' ', '\t'], 2)[0].ToUpperInvariant();
+        if (trigger is "ONBUILD" or "FROM" or "MAINTAINER")
+            throw new FormatException($"{trigger} is not allowed as an ONBUILD trigger");
+        return new OnBuildInstruction(at, text, rest);
     }
 
     // JSON-form paths are literal: single-quote them so the later expansion leaves them as written.

@@ -43,6 +43,22 @@ public sealed class ShellWords(char escape = '\\')
         return result.ToString();
     }
 
+    /// <summary>
+    /// Substitutes variables in a here-document body and nothing else: quotes stay as written, and the escape
+    /// character keeps a following <c>$</c> literal.
+    /// </summary>
+    public string ExpandVariables(string text, Func<string, string?> lookup)
+    {
+        var result = new StringBuilder();
+        for (var i = 0; i < text.Length;)
+        {
+            if (text[i] == escape && i + 1 < text.Length && text[i + 1] == '$') { result.Append('$'); i += 2; }
+            else if (text[i] == '$') { i++; ExpandVariable(text, ref i, lookup, result); }
+            else result.Append(text[i++]);
+        }
+        return result.ToString();
+    }
+
     /// <summary>Splits and expands each word: what COPY, EXPOSE and VOLUME take.</summary>
     public IReadOnlyList<string> ExpandAll(string text, Func<string, string?> lookup) =>
         SplitRaw(text).Select(w => Expand(w, lookup)).ToList();

@@ -1,0 +1,57 @@
+using Registry.Api.Errors;
+using Registry.Storage.Manifests;
+using Registry.Oci;
+
+namespace Registry.Api.Policies;
+
+/// <summary>
+/// The organization policies that /v2 writes pass through, in one place: immutable tags and quotas at manifest
+/// PUT and DELETE, the quota at blob upload start. Each check answers null (go ahead) or the refusal to send.
+/// </summary>
+public sealed class RepositoryPolicies(TagImmutability immutability, OrganizationUsage usage)
+{
+    /// <summary>A manifest push's verdict, and what to add to its organization's usage once it is stored.</summary>
+    public sealed record PushVerdict(IResult? Refusal, string? Organization, long AddedBytes);
+
+    public async Task<PushVerdict> CheckManifestPushAsync(string repository, string? tag, Digest digest, ParsedManifest manifest, CancellationToken cancellationToken)
+    {
+        if (tag is not null && await immutability.CheckPushAsync(repository, tag, digest, cancellationToken) is { } refusal)
+            return new PushVerdict(refusal, null, 0);
+        if (OrganizationScope.Of(repository) is not { } scope) return new PushVerdict(null, null, 0);
+        if (await usage.FindAsync(scope.Organization, cancellationToken) is not { } tracked) return new PushVerdict(null, null, 0);
+        var blobs = manifest.Blobs.Select(b => b.Digest).Distinct().ToList();
+        var added = await usage.AddedBytesAsync(scope.Organization, blobs, cancellationToken);
+        // A push that adds nothing new (a re-tag, a copy inside the organization) is fine even when over the quota.
+        if (tracked.QuotaBytes is { } quota && added > 0 && tracked.Bytes + added > quota)
+        {
+            var message = $"quota exceeded: {OrganizationUsage.Format(tracked.Bytes + added)} used of {OrganizationUsage.Format(quota)} "
+                + $"('{scope.Organization}' uses {OrganizationUsage.Format(tracked.Bytes)}; this manifest adds {OrganizationUsage.Format(added)})";
+            return new PushVerdict(QuotaDenied(message, tracked.Bytes, added, quota), null, 0);
+        }
+        return new PushVerdict(null, scope.Organization, added);
+    }
+
+    /// <summary>Counts a stored manifest's new bytes against its organization.</summary>
+    public Task ManifestStoredAsync(PushVerdict verdict, CancellationToken cancellationToken) =>
+        verdict.Organization is null ? Task.CompletedTask : usage.AddAsync(verdict.Organization, verdict.AddedBytes, cancellationToken);
+
+    /// <summary>Refuses a tag or manifest delete that would remove an immutable tag.</summary>
+    public Task<IResult?> CheckDeleteAsync(string repository, string? tag, Digest? digest, CancellationToken cancellationToken) =>
+        immutability.CheckDeleteAsync(repository, tag, digest, cancellationToken);
+
+    /// <summary>Brings a tracked organization's usage down after a manifest left it.</summary>
+    public Task ManifestDeletedAsync(string repository, CancellationToken cancellationToken) =>
+        OrganizationScope.Of(repository) is { } scope ? usage.RecountIfTrackedAsync(scope.Organization, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Refuses a blob upload into an organization that is already over its quota.</summary>
+    public async Task<IResult?> CheckUploadStartAsync(string repository, CancellationToken cancellationToken)
+    {
+        if (OrganizationScope.Of(repository) is not { } scope) return null;
+        if (await usage.FindAsync(scope.Organization, cancellationToken) is not { QuotaBytes: { } quota } tracked || tracked.Bytes <= quota) return null;
+        return QuotaDenied($"quota exceeded: '{scope.Organization}' uses {OrganizationUsage.Format(tracked.Bytes)} of {OrganizationUsage.Format(quota)}; delete images before pushing more",
+            tracked.Bytes, 0, quota);
+    }
+
+    private static IResult QuotaDenied(string message, long used, long adding, long quota) =>
+        OciError.Create(403, "DENIED", message, new { used, adding, quota });
+}

@@ -1,0 +1,73 @@
+using Registry.Oci;
+using RuntimeAgent.Build.Context;
+using RuntimeAgent.Build.Image;
+using RuntimeAgent.Build.Recipe;
+using RuntimeAgent.Registry;
+using RuntimeAgent.Store;
+
+namespace RuntimeAgent.Build;
+
+/// <summary>
+/// What every stage of one build shares: the store, the parsed recipe and its stage plan, the global ARGs (with
+/// the predefined platform ones), the step cache and the COPY/RUN machinery.
+/// </summary>
+internal sealed class BuildSession
+{
+    /// <summary>The only platform built here: the host's (RUN executes natively, no emulation).</summary>
+    public const string HostPlatform = "linux/amd64";
+
+    // BuildKit's predefined platform ARGs: usable in FROM lines at once, inside a stage once declared by `ARG NAME`.
+    private static readonly Dictionary<string, string> PlatformArgs = new(StringComparer.Ordinal)
+    {
+        ["BUILDPLATFORM"] = HostPlatform, ["BUILDOS"] = "linux", ["BUILDARCH"] = "amd64", ["BUILDVARIANT"] = "",
+        ["TARGETPLATFORM"] = HostPlatform, ["TARGETOS"] = "linux", ["TARGETARCH"] = "amd64", ["TARGETVARIANT"] = "",
+    };
+
+    public required BuildStore Store { get; init; }
+    public required TextWriter Output { get; init; }
+    public required BuildOptions Options { get; init; }
+    public required StagePlan Plan { get; init; }
+    public required ShellWords Words { get; init; }
+    public required CopyStep CopyStep { get; init; }
+    public required RunStep RunStep { get; init; }
+    public long FixedTime { get; init; }
+    public Dictionary<string, string> GlobalArgs { get; } = new(PlatformArgs, StringComparer.Ordinal);
+    public HashSet<string> UsedArgs { get; } = new(StringComparer.Ordinal);
+
+    public string? GlobalLookup(string name) => GlobalArgs.GetValueOrDefault(name);
+
+    public string Created => DateTimeOffset.FromUnixTimeSeconds(FixedTime).ToString("yyyy-MM-ddTHH:mm:ssZ");
+
+    public string Hash(string text) => ShortSha256.HexOf(text);
+
+    public string StepKey(BuildStage stage, Instruction instruction, string content) =>
+        Hash($"{stage.CacheKey}\n{instruction.Text}\n{stage.VisibleArgs()}\n{content}");
+
+    /// <summary>The value an ARG takes: a --build-arg, else its default (substituted), else what it inherits.</summary>
+    public string? ArgValue(ArgInstruction arg, Func<string, string?> lookup, string? inherited) =>
+        Options.BuildArgs.TryGetValue(arg.Name, out var given) ? given
+        : arg.Default is { } fallback ? Words.Expand(fallback, lookup)
+        : inherited;
+
+    /// <summary>A step that makes a layer: reused when its key is cached (blob and unpacked layer still present), else made.</summary>
+    public async Task LayerStepAsync(BuildStage stage, Instruction instruction, string content, Func<long, Task<LayerRecord>> make)
+    {
+        var key = StepKey(stage, instruction, content);
+        var layer = Options.NoCache ? null : Store.FindCached(key);
+        if (layer is not null) Output.WriteLine($"--> CACHED {instruction.Keyword} {layer.DiffId[..19]}");
+        else
+        {
+            layer = await make(FixedTime);
+            Store.SaveCached(key, layer);
+            Output.WriteLine($"--> {layer.DiffId[..19]}");
+        }
+        stage.CacheKey = key;
+        stage.Layers.Add(layer);
+        stage.Config.RootFs.DiffIds.Add(layer.DiffId);
+        stage.Config.History.Add(new HistoryEntry { Created = Created, CreatedBy = instruction.Text });
+    }
+
+    /// <summary>An image from the store, pulled first when absent; the caller disposes it (it holds the image's lease).</summary>
+    public async Task<ResolvedImage> ResolveImageAsync(string image, CancellationToken ct) =>
+        await new ImageStore(Store.Layout).ResolveAsync(image, new PullOptions(Options.Insecure), ct);
+}

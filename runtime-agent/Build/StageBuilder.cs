@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Registry.Oci;
+using RuntimeAgent.Build.Image;
+using RuntimeAgent.Build.Recipe;
+using RuntimeAgent.Registry;
+using RuntimeAgent.Store;
+
+namespace RuntimeAgent.Build;
+
+/// <summary>
+/// Runs one stage's instructions: FROM (scratch, an earlier stage or an image, then its ONBUILD triggers), then
+/// each step, reusing cached layers. Every failure leaves as one line naming file, line and instruction.
+/// </summary>
+internal sealed class StageBuilder(BuildSession build)
+{
+    private int step;
+
+    public int TotalSteps { get; set; }
+
+    public async Task<BuildStage> BuildAsync(StageRecipe recipe, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    {
+        BuildStage? stage = null;
+        await GuardAsync(recipe.From, async () => stage = await FromAsync(recipe, built, ct));
+        var triggers = stage!.Runtime.OnBuild ?? [];
+        stage.Runtime.OnBuild = null; // triggers run once, in the image that uses this one as a base
+        foreach (var trigger in triggers)
+        {
+            var instruction = RecipeParser.ParseTrigger(trigger, recipe.From.Location, build.Words);
+            Say($"ONBUILD (from the base image): {instruction.Text}");
+            await GuardAsync(instruction, () => ExecuteAsync(stage, instruction, built, ct));
+        }
+        foreach (var instruction in recipe.Body)
+        {
+            Say($"STEP {++step}/{TotalSteps}: {instruction.Text}");
+            await GuardAsync(instruction, () => ExecuteAsync(stage, instruction, built, ct));
+        }
+        return stage;
+    }
+
+    private void Say(string line) => build.Output.WriteLine(line);
+
+    /// <summary>Turns anything an instruction throws into one line naming it; only cancellation passes through.</summary>
+    private static async Task GuardAsync(Instruction instruction, Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception e) when (e is not (BuildFailedException or RecipeException or OperationCanceledException))
+        {
+            var problem = e is FormatException or IOException or UnauthorizedAccessException or RegistryException or ImageNotFoundException
+                          or HttpRequestException ? e.Message : $"internal error ({e.GetType().Name}): {e.Message}";
+            throw new RecipeException(instruction.Location, instruction.Keyword, problem);
+        }
+    }
+
+    private async Task<BuildStage> FromAsync(StageRecipe recipe, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    {
+        var from = recipe.From;
+        Say($"STEP {++step}/{TotalSteps}: {from.Text}");
+        if (from.Platform is { } raw && build.Words.Expand(raw, build.GlobalLookup) is var platform && platform != BuildSession.HostPlatform)
+            throw new FormatException($"--platform={platform}: only the build host's platform ({BuildSession.HostPlatform}) can be built here");
+        var image = build.Words.Expand(from.Image, build.GlobalLookup);
+        if (image.Length == 0) throw new FormatException($"'{from.Image}' expands to an empty image name");
+        if (image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
+            return new BuildStage { Name = from.StageName, Index = recipe.Index, Config = new ImageConfig(), CacheKey = build.Hash($"scratch\n{build.FixedTime}") };
+        if (build.Plan.Referenced(image, recipe.Index, allowIndex: false) is { } earlier)
+            return built[earlier.Index].StartFrom(from.StageName, recipe.Index);
+
+        using var resolved = await build.ResolveImageAsync(image, ct);
+        var configBytes = File.ReadAllBytes(build.Store.Layout.BlobPath(Digest.Parse(resolved.Record.ConfigDigest)));
+        var config = JsonSerializer.Deserialize(configBytes, OciJsonContext.Relaxed.ImageConfig) ?? new ImageConfig();
+        config.RootFs = new RootFs { DiffIds = resolved.Record.Layers.Select(l => l.DiffId).ToList() };
+        Say($"--> {image}@{resolved.Record.ManifestDigest}");
+        return new BuildStage
+        {
+            Name = from.StageName, Index = recipe.Index, Config = config, Layers = [.. resolved.Record.Layers],
+            CacheKey = build.Hash($"FROM\n{resolved.Record.ManifestDigest}\n{build.FixedTime}"),
+        };
+    }
+
+    private async Task ExecuteAsync(BuildStage stage, Instruction instruction, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    {
+        switch (instruction)
+        {
+            case ArgInstruction arg:
+                build.UsedArgs.Add(arg.Name);
+                if (build.ArgValue(arg, stage.Lookup, build.GlobalArgs.GetValueOrDefault(arg.Name)) is { } value) stage.Args[arg.Name] = value;
+                stage.CacheKey = build.StepKey(stage, instruction, "");
+                break;
+            case RunInstruction run:
+                await build.LayerStepAsync(stage, instruction, "",
+                    time => build.RunStep.RunAsync(stage, run.Command.ToArgv(stage.Runtime.Shell), $"{instruction.Location}: RUN", time, ct,
+                                                   privateNetwork: run.Network == "none"));
+                break;
+            case CopyInstruction copy:
+                using (var origin = await OriginAsync(stage, copy, built, ct))
+                {
+                    var prepared = build.CopyStep.Prepare(stage, copy, build.Words, origin?.Origin);
+                    await build.LayerStepAsync(stage, instruction, prepared.ContentHash, time => prepared.MakeLayerAsync(time, ct));
+                }
+                break;
+            default:
+                MetadataInstructions.Apply(stage, instruction, build.Words);
+                stage.CacheKey = build.StepKey(stage, instruction, "");
+                stage.Config.History.Add(new HistoryEntry { Created = build.Created, CreatedBy = instruction.Text, EmptyLayer = true });
+                break;
+        }
+    }
+
+    /// <summary>A held COPY --from source; an image's lease lasts until the copy is done.</summary>
+    private sealed record HeldOrigin(CopyOrigin Origin, IDisposable? Lease) : IDisposable
+    {
+        public void Dispose() => Lease?.Dispose();
+    }
+
+    private async Task<HeldOrigin?> OriginAsync(BuildStage stage, CopyInstruction copy, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    {
+        if (copy.From is null) return null;
+        var value = build.Words.Expand(copy.From, stage.Lookup);
+        if (value.Length == 0) throw new FormatException($"--from={copy.From} expands to nothing");
+        if (build.Plan.Referenced(value, stage.Index, allowIndex: true) is { } source)
+            return new HeldOrigin(new CopyOrigin(built[source.Index].Layers, "stage\n" + built[source.Index].CacheKey), null);
+        if (int.TryParse(value, out _))
+            throw new FormatException($"--from={value}: there is no stage {value} before this one");
+        if (value.Equals("scratch", StringComparison.OrdinalIgnoreCase)) throw new FormatException("--from=scratch: scratch has no files to copy");
+        var resolved = await build.ResolveImageAsync(value, ct);
+        return new HeldOrigin(new CopyOrigin(resolved.Record.Layers, "image\n" + resolved.Record.ManifestDigest), resolved);
+    }
+}
