@@ -1,9 +1,10 @@
 namespace Registry.Tests.Agent;
 
 /// <summary>A throwaway --root for one test, deleted afterwards; runs the agent against it.</summary>
-public sealed class AgentRoot : IDisposable
+public sealed class AgentRoot(string? parent = null) : IDisposable
 {
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"agent-root-{Guid.NewGuid():N}");
+    /// <summary>The store directory, under <c>parent</c> when given (e.g. a filesystem made for the test), else under /tmp.</summary>
+    public string Path { get; } = System.IO.Path.Combine(parent ?? System.IO.Path.GetTempPath(), $"agent-root-{Guid.NewGuid():N}");
 
     public string LayersDirectory => System.IO.Path.Combine(Path, "layers");
     public string BlobsDirectory => System.IO.Path.Combine(Path, "blobs", "sha256");

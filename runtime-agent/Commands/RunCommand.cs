@@ -22,13 +22,15 @@ public static class RunCommand
         net.AcceptOnlyFromAmong("private", "host");
         var init = new Option<bool>("--init") { Description = "Run a reaper as PID 1 that forwards signals and reaps zombies" };
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
+        var snapshotter = new Option<string>("--snapshotter") { Description = "How the root is stacked from the layers: overlay (kernel OverlayFS), fuse-overlayfs, reflink (FICLONE clones: XFS, btrfs) or copy", DefaultValueFactory = _ => "overlay" };
+        snapshotter.AcceptOnlyFromAmong(Snapshots.SnapshotterNames.All);
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
-            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, insecure, maxLayerSize,
+            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -39,7 +41,10 @@ public static class RunCommand
                         parse.GetValue(workdir), parse.GetValue(user)),
                     (parse.GetValue(volume) ?? []).Select(VolumeSpec.Parse).ToList(),
                     parse.GetValue(hostname), parse.GetValue(net) == "host", parse.GetValue(init), parse.GetValue(keep),
-                    TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))));
+                    TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))))
+                {
+                    Snapshotter = Snapshots.SnapshotterNames.Parse(parse.GetValue(snapshotter)!),
+                };
                 var store = new ImageStore(globals.Layout(parse));
                 // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
                 using var resolved = await store.ResolveAsync(parse.GetValue(image)!,

@@ -5,7 +5,11 @@ namespace RuntimeAgent.Run;
 /// <summary>How to run one container, from the run command's options.</summary>
 public sealed record RunRequest(
     RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
-    bool ReapZombies, bool Keep, TimeSpan StopTimeout);
+    bool ReapZombies, bool Keep, TimeSpan StopTimeout)
+{
+    /// <summary>How the container's root is stacked (<c>--snapshotter</c>).</summary>
+    public Snapshots.Snapshotter Snapshotter { get; init; }
+}
 
 /// <summary>
 /// Host side of <c>run</c>: makes the container's directory (containers/ID with upper, work and rootfs),
@@ -40,7 +44,9 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
                 User = process.User,
                 ReapZombies = request.ReapZombies,
                 DisposableUpper = !request.Keep,
+                Snapshotter = request.Snapshotter,
             };
+            using var root = Snapshots.RootMount.Prepare(spec);
             return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
         }
         finally

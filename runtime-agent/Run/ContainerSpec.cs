@@ -30,6 +30,8 @@ public sealed record ContainerSpec
     public bool DisposableUpper { get; init; }
     /// <summary>Keep init as PID 1 to reap zombies and forward signals, instead of exec'ing the command.</summary>
     public bool ReapZombies { get; init; }
+    /// <summary>How the root is stacked from <see cref="LowerDirs"/> (Snapshots/RootMount).</summary>
+    public Snapshots.Snapshotter Snapshotter { get; init; }
 
     public void Save(string path) =>
         File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, RunJsonContext.Default.ContainerSpec));

@@ -80,7 +80,7 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
         ContainerSetupException.Check(Unshare(flags), "unshare the container's namespaces");
         Umask(0); // exact modes for DevSetup and ContainerRoot; the umask is this thread's own since CLONE_NEWNS
         SystemMounts.Mount(null, "/", null, MsRec | MsPrivate, null); // nothing mounted below reaches the host
-        OverlayMount.Mount(spec);
+        Snapshots.RootMount.Mount(spec);
         var root = new ContainerRoot(spec.RootFs);
         try
         {

@@ -32,7 +32,7 @@ internal static unsafe partial class Libc
     public const int ENoData = 61;
 
     [LibraryImport(Lib, EntryPoint = "fstatat", SetLastError = true)]
-    private static partial int FstatAtFull(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, out FileStatus stat, int flags);
+    public static partial int FstatAtFull(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, out FileStatus stat, int flags);
 
     [LibraryImport(Lib, EntryPoint = "llistxattr", SetLastError = true)]
     private static partial nint LListXattr([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte* list, nuint size);
