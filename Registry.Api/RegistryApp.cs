@@ -5,12 +5,15 @@ using Registry.Api.Access;
 using Registry.Api.Auth;
 using Registry.Api.Blobs;
 using Registry.Api.Errors;
+using Registry.Api.Events;
+using Registry.Api.Events.Delivery;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
 using Registry.Api.Routing;
 using Registry.Storage;
 using Registry.Storage.Configuration;
+using Registry.Storage.Events;
 using Registry.Storage.Metadata;
 
 namespace Registry.Api;
@@ -42,6 +45,7 @@ public static class RegistryApp
         });
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
+        app.MapRegistryEvents();
         return app;
     }
 
@@ -56,7 +60,11 @@ public static class RegistryApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name));
-        builder.Services.AddRegistryStorage(storage);
+        var events = builder.Configuration.GetSection(EventsOptions.Section).Get<EventsOptions>() ?? new();
+        var eventProblems = events.Validate().ToList();
+        if (eventProblems.Count > 0) throw new OptionsValidationException(EventsOptions.Section, typeof(EventsOptions), eventProblems);
+        builder.Services.AddRegistryStorage(storage, events);
+        builder.Services.AddWebhookDelivery();
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.Storage.Blobs;
 using Registry.Storage.Configuration;
+using Registry.Storage.Events;
 using Registry.Storage.GarbageCollection;
 using Registry.Storage.Metadata;
 using Registry.Storage.Uploads;
@@ -16,11 +17,23 @@ public static class StorageServiceCollectionExtensions
     /// Adds storage for validated <paramref name="options"/>. The blob store defaults to the filesystem under
     /// the data directory; register another <see cref="IBlobStore"/> first to replace it.
     /// </summary>
-    public static IServiceCollection AddRegistryStorage(this IServiceCollection services, RegistryStorageOptions options)
+    public static IServiceCollection AddRegistryStorage(this IServiceCollection services, RegistryStorageOptions options, EventsOptions? events = null)
     {
         services.AddSingleton(options);
         services.TryAddSingleton<IBlobStore>(_ => new FileSystemBlobStore(options.DataDirectoryFullPath));
-        services.AddDbContextPool<RegistryDbContext>(db => MetadataDatabase.Configure(db, options));
+        services.AddSingleton(events ?? new EventsOptions());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<EventSignal>();
+        services.AddSingleton<EventCommitInterceptor>();
+        services.AddSingleton<CloudEventFactory>();
+        services.AddScoped<EventOrigin>();
+        services.AddScoped<EventOutbox>();
+        services.AddScoped<EventPruner>();
+        services.AddDbContextPool<RegistryDbContext>((provider, db) =>
+        {
+            MetadataDatabase.Configure(db, options);
+            db.AddInterceptors(provider.GetRequiredService<EventCommitInterceptor>());
+        });
         services.AddSingleton(new MetadataWriteGate(serialize: options.Database.NormalizedProvider == DatabaseProviders.Sqlite));
         services.AddScoped<IMetadataStore, EfMetadataStore>();
         services.AddSingleton<UploadHashes>();

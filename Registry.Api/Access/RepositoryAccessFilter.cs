@@ -1,4 +1,5 @@
 using Registry.Api.Errors;
+using Registry.Api.Events;
 using Registry.Api.Routing;
 using Registry.Oci;
 
@@ -6,7 +7,8 @@ namespace Registry.Api.Access;
 
 /// <summary>
 /// Runs before every repository endpoint: refuses invalid names (NAME_INVALID) and asks the
-/// <see cref="IRegistryAccessPolicy"/> for the action the method implies.
+/// <see cref="IRegistryAccessPolicy"/> for the action the method implies; an allowed caller becomes the scope's
+/// <see cref="Registry.Storage.Events.EventOrigin"/> (who the events of this request name).
 /// </summary>
 public sealed class RepositoryAccessFilter(IRegistryAccessPolicy policy) : IEndpointFilter
 {
@@ -22,6 +24,8 @@ public sealed class RepositoryAccessFilter(IRegistryAccessPolicy policy) : IEndp
             "DELETE" => RegistryAction.Delete,
             _ => RegistryAction.Push,
         };
-        return await policy.AuthorizeAsync(context, route.Name, action) ?? await next(invocation);
+        if (await policy.AuthorizeAsync(context, route.Name, action) is { } refusal) return refusal;
+        await EventOriginBinder.BindAsync(context);
+        return await next(invocation);
     }
 }

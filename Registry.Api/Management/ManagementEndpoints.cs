@@ -1,3 +1,4 @@
+using Registry.Api.Events;
 using Registry.Api.Policies;
 
 namespace Registry.Api.Management;
@@ -10,7 +11,7 @@ public static class ManagementEndpoints
         var api = app.MapGroup("/api/v1").WithTags("Management");
         api.AddEndpointFilter<ManagementAuthFilter>();
         api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection()
-            .MapPolicies();
+            .MapPolicies().MapWebhooks();
         return api;
     }
 }

@@ -3,6 +3,7 @@ using Registry.Api.Blobs;
 using Registry.Api.Manifests;
 using Registry.Auth.Accounts;
 using Registry.Auth.Permissions;
+using Registry.Storage.Events;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Auth;
 using Registry.Oci;
@@ -74,7 +75,7 @@ public static class RepositoryEndpoints
     }
 
     private static async Task<IResult> Delete(string name, ManagementCaller caller, RegistryDbContext db, RepositoryTargetResolver targets,
-        MetadataWriteGate gate, ManifestTagCache cache, BlobLinkCache blobCache, CancellationToken ct)
+        MetadataWriteGate gate, ManifestTagCache cache, BlobLinkCache blobCache, EventOutbox outbox, HttpContext context, CancellationToken ct)
     {
         var target = await targets.ResolveAsync(name, ct);
         var repository = await db.Repositories.FirstOrDefaultAsync(r => r.Name == name, ct);
@@ -82,12 +83,16 @@ public static class RepositoryEndpoints
             return ApiError.NotFound($"repository '{name}'");
         if (Refusal(caller, target, name) is { } refusal) return refusal;
         using var _ = await gate.EnterAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // Tags, manifests and blob links go with the repository (cascading keys); blob bytes wait for garbage collection.
         db.Repositories.Remove(repository);
         if (await db.Set<RepositorySettingEntity>().FirstOrDefaultAsync(s => s.RepositoryName == name, ct) is { } setting)
             db.Set<RepositorySettingEntity>().Remove(setting);
         caller.Record("repository.delete", name, OrganizationOf(target));
         await db.SaveChangesAsync(ct);
+        await Events.EventOriginBinder.BindAsync(context);
+        await outbox.WriteAsync([new RegistryEvent(EventTypes.RepositoryDeleted, name)], ct);
+        await transaction.CommitAsync(ct);
         cache.InvalidateRepository(name);
         blobCache.InvalidateRepository(name);
         return Results.NoContent();

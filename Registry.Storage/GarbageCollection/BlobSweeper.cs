@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Storage.Blobs;
+using Registry.Storage.Events;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Entities;
 using Registry.Oci;
@@ -19,10 +20,11 @@ namespace Registry.Storage.GarbageCollection;
 /// until (5) and then finds the row gone (a manifest push fails, a mount falls back to an upload) or, for an
 /// upload, inserts a new row and publishes its own staged bytes, because the old bytes were deleted before
 /// the commit. Uploads touch the row before publishing their bytes for the same reason. On SQLite the
-/// metadata write gate serializes the same steps in-process.
+/// metadata write gate serializes the same steps in-process. The blob.deleted event (no repository: the bytes were
+/// global) commits with the deletion.
 /// </para>
 /// </summary>
-internal sealed class BlobSweeper(RegistryDbContext db, IBlobStore store, MetadataWriteGate gate)
+internal sealed class BlobSweeper(RegistryDbContext db, IBlobStore store, MetadataWriteGate gate, EventOutbox outbox)
 {
     /// <summary>True when the blob was deleted; false when a writer touched or referenced it since the mark.</summary>
     public async Task<bool> TrySweepAsync(string digest, DateTime cutoff, CancellationToken cancellationToken)
@@ -37,6 +39,7 @@ internal sealed class BlobSweeper(RegistryDbContext db, IBlobStore store, Metada
         await db.RepositoryBlobs.Where(l => l.Digest == digest).ExecuteDeleteAsync(cancellationToken);
         await db.Blobs.Where(b => b.Digest == digest).ExecuteDeleteAsync(cancellationToken);
         await store.DeleteAsync(Digest.Parse(digest), cancellationToken);
+        await outbox.WriteAsync([new RegistryEvent(EventTypes.BlobDeleted, "", digest)], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

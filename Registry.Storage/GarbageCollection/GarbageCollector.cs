@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Registry.Storage.Blobs;
+using Registry.Storage.Events;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Entities;
 
@@ -10,12 +11,12 @@ namespace Registry.Storage.GarbageCollection;
 /// Online garbage collection: runs while the registry serves pushes and pulls. Marks from the metadata
 /// database (every manifest, or with DeleteUntaggedManifests only what tags reach), then sweeps blobs that no
 /// manifest references and nothing touched within the grace period, then purges idle upload sessions and
-/// staging left without a session.
+/// staging left without a session, and last prunes the event log past its retention.
 /// Each deletion re-checks under a row lock (see <see cref="BlobSweeper"/> for the race rule).
 /// </summary>
 public sealed class GarbageCollector(
     RegistryDbContext db, IBlobStore store, MetadataWriteGate gate, GarbageCollectionOptions options,
-    CollectorLock collectorLock, ILogger<GarbageCollector> logger)
+    CollectorLock collectorLock, EventOutbox outbox, EventOrigin origin, EventPruner pruner, ILogger<GarbageCollector> logger)
 {
     /// <summary>
     /// Runs one collection; with <paramref name="dryRun"/> reports what would go and deletes nothing.
@@ -25,6 +26,7 @@ public sealed class GarbageCollector(
     {
         await using var hold = await collectorLock.TryAcquireAsync(cancellationToken);
         if (hold is null) return null;
+        origin.AsSystem("garbage-collection");
         var started = DateTime.UtcNow;
         var cutoff = started - options.GracePeriod;
 
@@ -42,7 +44,7 @@ public sealed class GarbageCollector(
             .Select(b => new { b.Digest, b.Size }).ToListAsync(cancellationToken);
         var blobs = new List<string>();
         long bytesFreed = 0;
-        var sweeper = new BlobSweeper(db, store, gate);
+        var sweeper = new BlobSweeper(db, store, gate, outbox);
         foreach (var blob in candidates)
         {
             if (!dryRun && !await sweeper.TrySweepAsync(blob.Digest, cutoff, cancellationToken)) continue;
@@ -66,6 +68,12 @@ public sealed class GarbageCollector(
             bytesFreed += orphan.Bytes;
         }
 
+        if (!dryRun)
+        {
+            var pruned = await pruner.PruneAsync(cancellationToken);
+            if (pruned > 0) logger.LogInformation("Pruned {Events} events past their retention", pruned);
+        }
+
         var report = new GarbageCollectionReport(dryRun, started, DateTime.UtcNow, manifests, blobs, uploads, bytesFreed, candidates.Count - blobs.Count);
         logger.LogInformation(
             "Garbage collection{DryRun}: {Manifests} manifests, {Blobs} blobs, {Uploads} uploads, {Bytes} bytes; {Kept} candidates kept by concurrent pushes",
@@ -76,7 +84,7 @@ public sealed class GarbageCollector(
     /// <summary>Parents before children, and again while anything goes: a child is only free once its index is gone.</summary>
     private async Task SweepManifestsAsync(IReadOnlyList<UnreachableManifest> unreachable, DateTime cutoff, List<string> deleted, CancellationToken cancellationToken)
     {
-        var sweeper = new ManifestSweeper(db, gate);
+        var sweeper = new ManifestSweeper(db, gate, outbox);
         var remaining = unreachable.OrderByDescending(m => m.IsIndex).ToList();
         bool progress;
         do

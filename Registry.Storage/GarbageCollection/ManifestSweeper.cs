@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Storage.Events;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Entities;
 
@@ -10,7 +11,7 @@ namespace Registry.Storage.GarbageCollection;
 /// manifest push locks the manifests it references (and itself) the same way, so it either waits and keeps
 /// the manifest alive or finds it gone and answers MANIFEST_BLOB_UNKNOWN.
 /// </summary>
-internal sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate)
+internal sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox)
 {
     /// <summary>True when the manifest was deleted; false when it is in use (or gone) now.</summary>
     public async Task<bool> TrySweepAsync(UnreachableManifest manifest, DateTime cutoff, CancellationToken cancellationToken)
@@ -35,6 +36,7 @@ internal sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate ga
         if (usedByIndex) return false;
         await db.ManifestReferences.Where(r => r.ManifestId == manifest.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Manifests.Where(m => m.Id == manifest.Id).ExecuteDeleteAsync(cancellationToken);
+        await outbox.WriteAsync([new RegistryEvent(EventTypes.ManifestDeleted, manifest.Repository, manifest.Digest)], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Registry.Storage.Events;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata.Entities;
 using Registry.Oci;
@@ -34,8 +35,9 @@ public sealed partial class EfMetadataStore
         var size = (long)content.Length;
         using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var repositoryId = await EnsureRepositoryAsync(repository, cancellationToken);
-        await db.Database.ExecuteSqlAsync(
+        var events = new List<RegistryEvent>();
+        var repositoryId = await EnsureRepositoryAsync(repository, events, cancellationToken);
+        var inserted = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, annotations_json, content, size, created_at)
             VALUES ({repositoryId}, {text}, {manifest.MediaType}, {manifest.ArtifactType}, {subject}, {annotations}, {content}, {size}, {now})
@@ -62,6 +64,10 @@ public sealed partial class EfMetadataStore
                 ON CONFLICT (repository_id, name) DO UPDATE SET manifest_id = excluded.manifest_id, updated_at = excluded.updated_at
                 """, cancellationToken);
         }
+        events.Add(new RegistryEvent(EventTypes.ManifestPushed, repository, text, tag, manifest.MediaType, size));
+        if (inserted > 0 && subject is not null)
+            events.Add(new RegistryEvent(EventTypes.ReferrerAdded, repository, text, null, manifest.MediaType, size, subject, manifest.ArtifactType));
+        await outbox.WriteAsync(events, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -91,10 +97,17 @@ public sealed partial class EfMetadataStore
         using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var manifestIds = db.Manifests.Where(m => m.RepositoryId == repositoryId && m.Digest == text).Select(m => m.Id);
+        var tags = await db.Tags.Where(t => manifestIds.Contains(t.ManifestId)).Select(t => t.Name).ToListAsync(cancellationToken);
         await db.Tags.Where(t => manifestIds.Contains(t.ManifestId)).ExecuteDeleteAsync(cancellationToken);
         await ReleaseBlobReferencesAsync(manifestIds, cancellationToken);
         await db.ManifestReferences.Where(r => manifestIds.Contains(r.ManifestId)).ExecuteDeleteAsync(cancellationToken);
         var removed = await db.Manifests.Where(m => m.RepositoryId == repositoryId && m.Digest == text).ExecuteDeleteAsync(cancellationToken);
+        if (removed > 0)
+        {
+            List<RegistryEvent> events = [.. tags.Select(tag => new RegistryEvent(EventTypes.TagDeleted, repository, text, tag))];
+            events.Add(new RegistryEvent(EventTypes.ManifestDeleted, repository, text));
+            await outbox.WriteAsync(events, cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         return removed > 0;
     }
@@ -104,6 +117,12 @@ public sealed partial class EfMetadataStore
         var repositoryId = await FindRepositoryIdAsync(repository, cancellationToken);
         if (repositoryId is null) return false;
         using var _ = await gate.EnterAsync(cancellationToken);
-        return await db.Tags.Where(t => t.RepositoryId == repositoryId && t.Name == tag).ExecuteDeleteAsync(cancellationToken) > 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var tagged = db.Tags.Where(t => t.RepositoryId == repositoryId && t.Name == tag);
+        var digest = await tagged.Join(db.Manifests, t => t.ManifestId, m => m.Id, (_, m) => m.Digest).FirstOrDefaultAsync(cancellationToken);
+        var removed = await tagged.ExecuteDeleteAsync(cancellationToken) > 0;
+        if (removed) await outbox.WriteAsync([new RegistryEvent(EventTypes.TagDeleted, repository, digest, tag)], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return removed;
     }
 }

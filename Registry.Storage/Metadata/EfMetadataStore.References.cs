@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Storage.Events;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata.Entities;
 using Registry.Oci;
@@ -21,11 +22,13 @@ public sealed partial class EfMetadataStore
         var touched = await db.Blobs.Where(b => b.Digest == text)
             .ExecuteUpdateAsync(set => set.SetProperty(b => b.LastReferencedAt, now), cancellationToken);
         if (touched == 0) return null;
-        var repositoryId = await EnsureRepositoryAsync(repository, cancellationToken);
+        var events = new List<RegistryEvent>();
+        var repositoryId = await EnsureRepositoryAsync(repository, events, cancellationToken);
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES ({repositoryId}, {text}, {now}) ON CONFLICT (repository_id, digest) DO NOTHING",
             cancellationToken);
         var size = await db.Blobs.Where(b => b.Digest == text).Select(b => b.Size).FirstAsync(cancellationToken);
+        await outbox.WriteAsync(events, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return size;
     }

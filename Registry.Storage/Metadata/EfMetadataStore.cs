@@ -1,30 +1,34 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Oci;
+using Registry.Storage.Events;
 
 namespace Registry.Storage.Metadata;
 
 /// <summary>
 /// <see cref="IMetadataStore"/> on EF Core. Idempotent inserts use <c>INSERT … ON CONFLICT DO NOTHING</c>,
 /// which SQLite and PostgreSQL share, so concurrent pushes of one blob or repository never fail on a
-/// unique key. This file: repositories and blob links; manifests, tags and listings are beside it.
+/// unique key. Every change writes its events (<see cref="EventOutbox"/>) as the last step of its transaction.
+/// This file: repositories and blob links; manifests, tags and listings are beside it.
 /// </summary>
-public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteGate gate) : IMetadataStore
+public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox) : IMetadataStore
 {
     public async Task<bool> LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken)
     {
         using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var linked = await InsertBlobLinkAsync(repository, digest, size, cancellationToken);
+        var events = new List<RegistryEvent>();
+        var linked = await InsertBlobLinkAsync(repository, digest, size, events, cancellationToken);
         await db.UploadSessions.Where(u => u.Id == uploadId).ExecuteDeleteAsync(cancellationToken);
+        await outbox.WriteAsync(events, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return linked;
     }
 
     // Callers hold the write gate and a transaction. Creates the blob row or renews its last_referenced_at (under
     // the row lock a garbage-collection sweep also takes); true when the repository's link is new.
-    private async Task<bool> InsertBlobLinkAsync(string repository, Digest digest, long size, CancellationToken cancellationToken)
+    private async Task<bool> InsertBlobLinkAsync(string repository, Digest digest, long size, List<RegistryEvent> events, CancellationToken cancellationToken)
     {
-        var repositoryId = await EnsureRepositoryAsync(repository, cancellationToken);
+        var repositoryId = await EnsureRepositoryAsync(repository, events, cancellationToken);
         var now = DateTime.UtcNow;
         var text = digest.ToString();
         await db.Database.ExecuteSqlAsync(
@@ -65,9 +69,12 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
         if (repositoryId is null) return false;
         var text = digest.ToString();
         using var _ = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var removed = await db.RepositoryBlobs
             .Where(l => l.RepositoryId == repositoryId && l.Digest == text)
             .ExecuteDeleteAsync(cancellationToken);
+        if (removed > 0) await outbox.WriteAsync([new RegistryEvent(EventTypes.BlobDeleted, repository, text)], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return removed > 0;
     }
 
@@ -77,15 +84,16 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
         return ids.Count == 0 ? null : ids[0];
     }
 
-    // Callers hold the write gate and a transaction.
-    private async Task<long> EnsureRepositoryAsync(string repository, CancellationToken cancellationToken)
+    // Callers hold the write gate and a transaction; a new repository adds its repository.created event to events.
+    private async Task<long> EnsureRepositoryAsync(string repository, List<RegistryEvent> events, CancellationToken cancellationToken)
     {
         // Almost every call finds the repository: look before writing.
         if (await FindRepositoryIdAsync(repository, cancellationToken) is { } existing) return existing;
         var now = DateTime.UtcNow;
-        await db.Database.ExecuteSqlAsync(
+        var created = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO repositories (name, created_at) VALUES ({repository}, {now}) ON CONFLICT (name) DO NOTHING",
             cancellationToken);
+        if (created > 0) events.Add(new RegistryEvent(EventTypes.RepositoryCreated, repository));
         return (await FindRepositoryIdAsync(repository, cancellationToken))!.Value;
     }
 }
