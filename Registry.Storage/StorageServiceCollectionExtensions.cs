@@ -29,6 +29,8 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<EventOrigin>();
         services.AddScoped<EventOutbox>();
         services.AddScoped<EventPruner>();
+        services.AddSingleton<PullLog>();
+        services.AddScoped<PullCountWriter>();
         services.AddDbContextPool<RegistryDbContext>((provider, db) =>
         {
             MetadataDatabase.Configure(db, options);

@@ -8,6 +8,7 @@ root.Options.Add(globals.Root);
 
 // Image side (agent-image).
 root.Subcommands.Add(PullCommand.Create(globals));
+root.Subcommands.Add(WatchCommand.Create(globals));
 root.Subcommands.Add(ImagesCommand.Create(globals));
 root.Subcommands.Add(RmiCommand.Create(globals));
 root.Subcommands.Add(GcCommand.Create(globals));

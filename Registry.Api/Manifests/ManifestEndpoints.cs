@@ -1,6 +1,7 @@
 using Registry.Api.Errors;
 using Registry.Api.Policies;
 using Registry.Api.Routing;
+using Registry.Storage.Events;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata;
 using Registry.Oci;
@@ -25,7 +26,8 @@ public static class ManifestEndpoints
     }
 
     private static async Task<IResult> GetManifest(
-        OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, CancellationToken cancellationToken)
+        OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, PullLog pulls, EventOrigin origin,
+        CancellationToken cancellationToken)
     {
         // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
         if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
@@ -50,6 +52,8 @@ public static class ManifestEndpoints
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = manifest.Digest;
         headers.ETag = $"\"{manifest.Digest}\"";
+        // A GET is a pull (HEAD only checks); counted in memory, written in hourly buckets.
+        if (HttpMethods.IsGet(context.Request.Method)) pulls.Record(route.Name, manifest.Digest, origin);
         return Results.Bytes(manifest.Content, manifest.MediaType);
     }
 

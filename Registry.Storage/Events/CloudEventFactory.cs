@@ -11,14 +11,22 @@ public sealed class CloudEventFactory(EventsOptions options)
     /// <summary>The structured-mode content type.</summary>
     public const string ContentType = "application/cloudevents+json";
 
+    /// <summary>
+    /// The CloudEvents <c>sequence</c> extension: the event's position in the log (the feed's cursor), so a consumer
+    /// can save its place after each event rather than after each page.
+    /// See: https://github.com/cloudevents/spec/blob/main/cloudevents/extensions/sequence.md
+    /// </summary>
+    public static readonly CloudEventAttribute Sequence = CloudEventAttribute.CreateExtension("sequence", CloudEventAttributeType.String);
+
     private readonly JsonEventFormatter formatter = new();
     private readonly Uri source = new(options.Source, UriKind.RelativeOrAbsolute);
 
     /// <summary>The full CloudEvents type of a short one (<c>manifest.pushed</c> → <c>io.registry.manifest.pushed</c>).</summary>
     public string FullType(string shortType) => $"{options.TypePrefix}.{shortType}";
 
-    public CloudEvent Create(EventEntity row) => new()
+    public CloudEvent Create(EventEntity row) => new(extensionAttributes: [Sequence])
     {
+        [Sequence] = row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
         Id = row.EventId,
         Source = source,
         Type = FullType(row.Type),

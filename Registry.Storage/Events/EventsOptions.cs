@@ -46,6 +46,9 @@ public sealed class EventsOptions
     /// <summary>How often the delivery worker looks for work written by other replicas. Default 1 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often pull counts (kept in memory per repository, digest, actor and hour) are written. Default 5 s.</summary>
+    public TimeSpan PullFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The parsed <see cref="DeniedNetworks"/> (valid after <see cref="Validate"/>).</summary>
     public IReadOnlyList<IPNetwork> ParsedDeniedNetworks() =>
         DeniedNetworks.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => IPNetwork.Parse(n.Trim())).ToList();
@@ -60,6 +63,7 @@ public sealed class EventsOptions
         if (DeliveryTimeout <= TimeSpan.Zero) yield return "Registry:Events:DeliveryTimeout must be positive.";
         if (MaxConcurrentDeliveries < 1) yield return "Registry:Events:MaxConcurrentDeliveries must be at least 1.";
         if (PollInterval <= TimeSpan.Zero) yield return "Registry:Events:PollInterval must be positive.";
+        if (PullFlushInterval <= TimeSpan.Zero) yield return "Registry:Events:PullFlushInterval must be positive.";
         foreach (var network in DeniedNetworks.Where(n => !string.IsNullOrWhiteSpace(n) && !IPNetwork.TryParse(n.Trim(), out _)))
             yield return $"Registry:Events:DeniedNetworks: '{network}' is not a network in CIDR form (e.g. 169.254.0.0/16).";
         for (var i = 0; i < Webhooks.Count; i++)

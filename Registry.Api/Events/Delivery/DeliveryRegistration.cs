@@ -1,6 +1,6 @@
 namespace Registry.Api.Events.Delivery;
 
-/// <summary>Registers webhook delivery: the guarded client, the per-pass services and the worker.</summary>
+/// <summary>Registers webhook delivery: the guarded client, the per-pass services and the worker, and the pull-count flusher.</summary>
 public static class DeliveryRegistration
 {
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services)
@@ -11,6 +11,7 @@ public static class DeliveryRegistration
         services.AddScoped<WebhookSender>();
         services.AddScoped<ConfiguredWebhooks>();
         services.AddHostedService<WebhookDeliveryWorker>();
+        services.AddHostedService<PullCountFlusher>();
         return services;
     }
 }

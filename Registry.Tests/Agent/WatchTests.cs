@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Registry.Tests.Infrastructure;
+using Registry.Tests.TestImages;
+
+namespace Registry.Tests.Agent;
+
+/// <summary>`runtime-agent watch` follows the registry's event feed, pulls new matching tags and resumes from its cursor.</summary>
+public sealed class WatchTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task PullsANewlyPushedMatchingTagAndResumesFromItsCursorWithoutRepulling()
+    {
+        await using var server = await RegistryServer.StartAsync();
+        var host = server.BaseAddress.Authority;
+        var push = new RegistryPushClient(server.Client);
+        using var root = new AgentRoot();
+        string[] arguments = ["--root", root.Path, "watch", host, "--repository", "team/*", "--tag", "v*"];
+
+        var first = ImageBuilder.FromBusybox().Layer(l => l.File("version", "1")).Build();
+        using (var watcher = await WatchingAgent.StartAsync(arguments))
+        {
+            await push.PushAsync("team/app", first, "v1");
+            await push.PushAsync("other/app", first, "v1");   // another repository
+            await push.PushAsync("team/app", first, "latest"); // another tag
+            var line = await watcher.WaitForLineAsync("team/app:v1", Patience);
+            Assert.EndsWith(first.Digest.ToString(), line);
+            Assert.True(Directory.Exists(root.LayerPath(first.Layers[1].DiffId)), "the pulled image's layers are unpacked");
+        }
+
+        var second = ImageBuilder.FromBusybox().Layer(l => l.File("version", "2")).Build();
+        await push.PushAsync("team/app", second, "v2"); // while no watcher runs
+        using (var watcher = await WatchingAgent.StartAsync(arguments))
+        {
+            await watcher.WaitForLineAsync("team/app:v2", Patience);
+            await Task.Delay(1000);
+            Assert.Equal(["team/app:v2"], watcher.Pulled.Select(l => l.Split(' ')[1][(host.Length + 1)..]));
+        }
+    }
+
+    /// <summary>The agent running `watch`, its stdout collected line by line; killed on dispose.</summary>
+    private sealed class WatchingAgent : IDisposable
+    {
+        private readonly Process process;
+        private readonly ConcurrentQueue<string> lines = new();
+        private readonly ConcurrentQueue<string> errors = new();
+
+        private WatchingAgent(Process process)
+        {
+            this.process = process;
+            process.OutputDataReceived += (_, e) => { if (e.Data is { } line) lines.Enqueue(line); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) errors.Enqueue(line); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public static async Task<WatchingAgent> StartAsync(string[] arguments) => new(await AgentBinary.StartAsync(arguments));
+
+        public IReadOnlyList<string> Pulled => [.. lines.Where(l => l.StartsWith("pulled ", StringComparison.Ordinal))];
+
+        public async Task<string> WaitForLineAsync(string fragment, TimeSpan timeout)
+        {
+            for (var deadline = DateTime.UtcNow + timeout; DateTime.UtcNow < deadline; await Task.Delay(100))
+                if (Pulled.FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal)) is { } line) return line;
+            throw new TimeoutException($"watch printed no line with {fragment}; stdout: {string.Join(" | ", lines)}; stderr: {string.Join(" | ", errors)}");
+        }
+
+        public void Dispose()
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            process.Dispose();
+        }
+    }
+}
