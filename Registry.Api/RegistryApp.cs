@@ -10,7 +10,9 @@ using Registry.Api.Events.Delivery;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
+using Registry.Api.Proxy;
 using Registry.Api.Routing;
+using Registry.Api.Ui;
 using Registry.Storage;
 using Registry.Storage.Configuration;
 using Registry.Storage.Events;
@@ -31,10 +33,12 @@ public static class RegistryApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.AddRegistryOperations(); // before the storage defaults, so a configured object store wins
+        builder.AddRegistryForwardedHeaders();
         AddRegistryServices(builder);
         var app = builder.Build();
         // Schema first: nothing is served from a database whose migrations did not apply.
         MetadataDatabase.InitializeAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
+        app.UseRegistryForwardedHeaders();
         app.UseRegistryOperations();
         app.UseOciErrors();
         app.Use((context, next) =>
@@ -46,6 +50,7 @@ public static class RegistryApp
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
         app.MapRegistryEvents();
+        app.MapRegistryUi();
         return app;
     }
 
@@ -68,6 +73,8 @@ public static class RegistryApp
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
+        builder.AddPullThroughCache(storage.DataDirectoryFullPath);
+        builder.AddRegistryUi();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);

@@ -51,8 +51,9 @@ public sealed class AuthOptions
         if (Realm is { Length: > 0 } && !Uri.TryCreate(Realm, UriKind.Absolute, out _)) problems.Add("Registry:Auth:Realm must be an absolute URL");
         if (string.IsNullOrEmpty(BootstrapAdmin.User) != string.IsNullOrEmpty(BootstrapAdmin.Password))
             problems.Add("Registry:Auth:BootstrapAdmin needs both User and Password");
-        if (RateLimit.MaxFailuresPerUser < 1 || RateLimit.MaxFailuresPerAddress < 1 || RateLimit.Window <= TimeSpan.Zero)
-            problems.Add("Registry:Auth:RateLimit limits and window must be positive");
+        if (RateLimit.MaxFailuresPerUserAndAddress < 1 || RateLimit.MaxFailuresPerAddress < 1 || RateLimit.MaxFailuresPerUser < 1
+            || RateLimit.Window <= TimeSpan.Zero || RateLimit.UserDelay <= TimeSpan.Zero || RateLimit.UserDelay > LoginRateLimitOptions.MaxUserDelay)
+            problems.Add("Registry:Auth:RateLimit limits, Window and UserDelay must be positive (UserDelay at most 10 s)");
         return problems;
     }
 }
@@ -64,10 +65,25 @@ public sealed class BootstrapAdminOptions
     public string? Password { get; set; }
 }
 
-/// <summary>How many failed logins are tolerated per user and per client address within a window before 429.</summary>
+/// <summary>
+/// Failed-login limits within a window: per (user, address) and per address they refuse (429); per user across
+/// every address they slow attempts down instead, so nobody can lock a user out from elsewhere.
+/// </summary>
 public sealed class LoginRateLimitOptions
 {
-    public int MaxFailuresPerUser { get; set; } = 10;
+    public static readonly TimeSpan MaxUserDelay = TimeSpan.FromSeconds(10);
+
+    /// <summary>Failures of one user from one address before that pair is refused.</summary>
+    public int MaxFailuresPerUserAndAddress { get; set; } = 10;
+
+    /// <summary>Failures from one address, whatever the user, before the address is refused.</summary>
     public int MaxFailuresPerAddress { get; set; } = 30;
+
+    /// <summary>Failures of one user from all addresses before the user's attempts are spaced <see cref="UserDelay"/> apart.</summary>
+    public int MaxFailuresPerUser { get; set; } = 100;
+
+    /// <summary>Past <see cref="MaxFailuresPerUser"/>, how long each attempt for the user waits for its turn.</summary>
+    public TimeSpan UserDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
 }

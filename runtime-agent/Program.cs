@@ -19,6 +19,14 @@ root.Subcommands.Add(LogoutCommand.Create(globals));
 root.Subcommands.Add(RunCommand.Create(globals));
 root.Subcommands.Add(InitCommand.Create());
 
+// Detached containers (services): ps, inspect, logs, stop, kill, rm, wait, start and the internal monitor.
+root.Subcommands.Add(PsCommand.Create(globals));
+root.Subcommands.Add(InspectCommand.Create(globals));
+root.Subcommands.Add(LogsCommand.Create(globals));
+root.Subcommands.Add(ExecCommand.Create(globals));
+foreach (var command in ContainerCommands.Create(globals)) root.Subcommands.Add(command);
+root.Subcommands.Add(MonitorCommand.Create(globals));
+
 // Build side (build).
 root.Subcommands.Add(BuildCommand.Create(globals));
 root.Subcommands.Add(PushCommand.Create(globals));

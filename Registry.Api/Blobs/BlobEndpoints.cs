@@ -1,4 +1,5 @@
 using Registry.Api.Errors;
+using Registry.Api.Proxy;
 using Registry.Api.Routing;
 using Registry.Storage.Blobs;
 using Registry.Storage.Metadata;
@@ -21,14 +22,15 @@ public static class BlobEndpoints
     }
 
     private static async Task<IResult> GetBlob(
-        OciRoute route, HttpContext context, IMetadataStore metadata, IBlobStore store, BlobLinkCache cache, CancellationToken cancellationToken)
+        OciRoute route, HttpContext context, IMetadataStore metadata, IBlobStore store, BlobLinkCache cache, PullThroughCache proxy,
+        CancellationToken cancellationToken)
     {
         if (!Digest.TryParse(route.Reference, out var digest)) return OciError.DigestInvalid("invalid digest", route.Reference);
         var key = digest.ToString();
         if (!cache.TryGet(route.Name, key, out var size))
         {
             if (await metadata.GetLinkedBlobSizeAsync(route.Name, digest, cancellationToken) is not { } linked)
-                return OciError.BlobUnknown(key);
+                return proxy.Serves(route.Name) ? await proxy.GetBlobAsync(route.Name, digest, context, cancellationToken) : OciError.BlobUnknown(key);
             cache.Set(route.Name, key, size = linked);
         }
         var headers = context.Response.Headers;

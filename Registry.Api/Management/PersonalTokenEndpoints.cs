@@ -29,7 +29,7 @@ public static class PersonalTokenEndpoints
         return Results.Ok(tokens.Select(t => new TokenInfoResponse(t.Id, t.Name, t.Actions.Split(','), t.CreatedAt, t.ExpiresAt, t.RevokedAt)));
     }
 
-    private static async Task<IResult> Create(CreateTokenRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> Create(CreateTokenRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 64) return ApiError.BadRequest("a token needs a name of at most 64 characters");
         var words = request.Actions is { Count: > 0 } ? request.Actions : RegistryActionNames.Names(RegistryActions.All);

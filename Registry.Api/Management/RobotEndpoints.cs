@@ -29,7 +29,7 @@ public static class RobotEndpoints
             grants.Where(g => g.RobotId == r.Id).Select(OrganizationAccess.ToResponse).ToList())));
     }
 
-    private static async Task<IResult> Create(string org, CreateRobotRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> Create(string org, CreateRobotRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
     {
         if (!NamingRules.IsValidName(request.Name)) return ApiError.BadRequest($"invalid robot name '{request.Name}'");
         if (request.Grants is not { Count: > 0 }) return ApiError.BadRequest("a robot needs at least one grant (pattern and actions)");

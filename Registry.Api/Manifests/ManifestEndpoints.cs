@@ -1,5 +1,6 @@
 using Registry.Api.Errors;
 using Registry.Api.Policies;
+using Registry.Api.Proxy;
 using Registry.Api.Routing;
 using Registry.Storage.Events;
 using Registry.Storage.Manifests;
@@ -27,10 +28,11 @@ public static class ManifestEndpoints
 
     private static async Task<IResult> GetManifest(
         OciRoute route, HttpContext context, IMetadataStore metadata, ManifestTagCache cache, PullLog pulls, EventOrigin origin,
-        CancellationToken cancellationToken)
+        PullThroughCache proxy, CancellationToken cancellationToken)
     {
         // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.
         if (!ManifestReference.TryParse(route.Reference, out var reference)) return OciError.ManifestUnknown(route.Reference);
+        if (proxy.Serves(route.Name)) return await proxy.GetManifestAsync(route.Name, reference.Tag, reference.Digest, context, cancellationToken);
         StoredManifest? manifest;
         if (reference.Tag is { } tag)
         {
@@ -46,18 +48,25 @@ public static class ManifestEndpoints
             manifest = await metadata.GetManifestAsync(route.Name, reference.Digest!, cancellationToken);
         }
         if (manifest is null) return OciError.ManifestUnknown(route.Reference);
-        if (!ContentNegotiation.Accepts(context.Request, manifest.MediaType))
-            return OciError.Create(404, "MANIFEST_UNKNOWN", $"manifest is {manifest.MediaType}, which the Accept header does not allow", route.Reference);
+        var answer = Send(context, manifest, route.Reference);
+        // A GET is a pull (HEAD only checks); counted in memory, written in hourly buckets.
+        if (HttpMethods.IsGet(context.Request.Method) && context.Response.Headers.ContainsKey("Docker-Content-Digest"))
+            pulls.Record(route.Name, manifest.Digest, origin);
+        return answer;
+    }
 
+    /// <summary>A manifest as a GET or HEAD answer, after content negotiation.</summary>
+    internal static IResult Send(HttpContext context, StoredManifest manifest, string reference)
+    {
+        if (!ContentNegotiation.Accepts(context.Request, manifest.MediaType))
+            return OciError.Create(404, "MANIFEST_UNKNOWN", $"manifest is {manifest.MediaType}, which the Accept header does not allow", reference);
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = manifest.Digest;
         headers.ETag = $"\"{manifest.Digest}\"";
-        // A GET is a pull (HEAD only checks); counted in memory, written in hourly buckets.
-        if (HttpMethods.IsGet(context.Request.Method)) pulls.Record(route.Name, manifest.Digest, origin);
         return Results.Bytes(manifest.Content, manifest.MediaType);
     }
 
-    private static async Task<IResult> DeleteManifest(
+    internal static async Task<IResult> DeleteManifest(
         OciRoute route, IMetadataStore metadata, ManifestTagCache cache, RepositoryPolicies policies, CancellationToken cancellationToken)
     {
         // Nothing can be stored under a name that is neither a tag nor a digest, so it is simply not there.

@@ -42,10 +42,10 @@ internal static class ManifestPush
         if (reference.Digest is { } claimed && claimed != digest)
             return OciError.DigestInvalid("the manifest's bytes do not match the digest in the URL", new { expected = claimed.ToString(), actual = digest.ToString() });
 
-        var missing = await metadata.FindMissingReferencesAsync(route.Name, manifest, cancellationToken);
-        if (missing.Count > 0) return OciError.ManifestBlobUnknown(missing);
         var verdict = await policies.CheckManifestPushAsync(route.Name, reference.Tag, digest, manifest, cancellationToken);
         if (verdict.Refusal is not null) return verdict.Refusal;
+        var missing = await metadata.FindMissingReferencesAsync(route.Name, manifest, cancellationToken);
+        if (missing.Count > 0) return OciError.ManifestBlobUnknown(missing);
 
         try
         {

@@ -5,7 +5,7 @@ namespace Registry.Api.Operations;
 
 /// <summary>
 /// What running the registry in production needs besides the API: the configured blob store,
-/// health and readiness, Prometheus metrics, JSON logs carrying the request id, graceful shutdown.
+/// health and readiness, Prometheus metrics, console logs carrying the request id, graceful shutdown.
 /// </summary>
 public static class OperationsRegistration
 {
@@ -32,16 +32,7 @@ public static class OperationsRegistration
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<BlobStoreHealthCheck>("blob-store", tags: [HealthEndpoints.ReadyTag]);
 
-        if (builder.Configuration.GetValue("Registry:Logging:Json", true))
-        {
-            builder.Logging.ClearProviders();
-            builder.Logging.AddJsonConsole(json =>
-            {
-                json.IncludeScopes = true; // the hosting scope carries RequestId, RequestPath and TraceId
-                json.UseUtcTimestamp = true;
-                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            });
-        }
+        builder.AddRegistryConsoleLogs();
 
         // In-flight requests get this long to finish after SIGTERM before the host stops anyway.
         var shutdown = builder.Configuration.GetValue("Registry:ShutdownTimeout", TimeSpan.FromSeconds(30));

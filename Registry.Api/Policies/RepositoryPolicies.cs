@@ -1,4 +1,5 @@
 using Registry.Api.Errors;
+using Registry.Api.Proxy;
 using Registry.Storage.Manifests;
 using Registry.Oci;
 
@@ -8,13 +9,14 @@ namespace Registry.Api.Policies;
 /// The organization policies that /v2 writes pass through, in one place: immutable tags and quotas at manifest
 /// PUT and DELETE, the quota at blob upload start. Each check answers null (go ahead) or the refusal to send.
 /// </summary>
-public sealed class RepositoryPolicies(TagImmutability immutability, OrganizationUsage usage)
+public sealed class RepositoryPolicies(TagImmutability immutability, OrganizationUsage usage, ProxyOptions proxy)
 {
     /// <summary>A manifest push's verdict, and what to add to its organization's usage once it is stored.</summary>
     public sealed record PushVerdict(IResult? Refusal, string? Organization, long AddedBytes);
 
     public async Task<PushVerdict> CheckManifestPushAsync(string repository, string? tag, Digest digest, ParsedManifest manifest, CancellationToken cancellationToken)
     {
+        if (ProxyRefusal(repository) is { } proxied) return new PushVerdict(proxied, null, 0);
         if (tag is not null && await immutability.CheckPushAsync(repository, tag, digest, cancellationToken) is { } refusal)
             return new PushVerdict(refusal, null, 0);
         if (OrganizationScope.Of(repository) is not { } scope) return new PushVerdict(null, null, 0);
@@ -46,11 +48,17 @@ public sealed class RepositoryPolicies(TagImmutability immutability, Organizatio
     /// <summary>Refuses a blob upload into an organization that is already over its quota.</summary>
     public async Task<IResult?> CheckUploadStartAsync(string repository, CancellationToken cancellationToken)
     {
+        if (ProxyRefusal(repository) is { } proxied) return proxied;
         if (OrganizationScope.Of(repository) is not { } scope) return null;
         if (await usage.FindAsync(scope.Organization, cancellationToken) is not { QuotaBytes: { } quota } tracked || tracked.Bytes <= quota) return null;
         return QuotaDenied($"quota exceeded: '{scope.Organization}' uses {OrganizationUsage.Format(tracked.Bytes)} of {OrganizationUsage.Format(quota)}; delete images before pushing more",
             tracked.Bytes, 0, quota);
     }
+
+    /// <summary>Repositories under a pull-through prefix hold only what the upstream has: no pushes.</summary>
+    private IResult? ProxyRefusal(string repository) => proxy.Find(repository) is { } found
+        ? OciError.Denied($"'{found.Upstream.Prefix}/' is a pull-through cache of {found.Upstream.Url}; push to the upstream instead")
+        : null;
 
     private static IResult QuotaDenied(string message, long used, long adding, long quota) =>
         OciError.Create(403, "DENIED", message, new { used, adding, quota });

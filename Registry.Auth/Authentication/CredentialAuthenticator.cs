@@ -21,8 +21,8 @@ public sealed record LoginResult(LoginOutcome Outcome, TokenSubject? Subject = n
 /// <summary>
 /// Checks Basic-style credentials: a user's password (Argon2id), a user's personal access token
 /// (<c>rpat_…</c>, in place of the password), or a robot's secret (login <c>org+robot</c>, <c>rrb_…</c>).
-/// Failed attempts count against the user and the client address; past the limit, attempts are refused
-/// before any secret is checked. Secrets are compared in constant time and never logged.
+/// Failed attempts count against the user, the client address and the pair (<see cref="LoginRateLimiter"/>): past
+/// the address limits attempts are refused, past the user's own limit they are slowed, before any secret is checked. Secrets are compared in constant time and never logged.
 /// </summary>
 public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolver subjects, LoginRateLimiter limiter)
 {
@@ -30,6 +30,7 @@ public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolve
     public async Task<LoginResult> LoginAsync(string login, string secret, string? clientAddress, CancellationToken cancellationToken)
     {
         if (limiter.IsBlocked(login, clientAddress)) return LoginResult.RateLimited;
+        if (!await limiter.WaitForTurnAsync(login, cancellationToken)) return LoginResult.RateLimited;
         var result = await CheckAsync(login, secret, cancellationToken);
         if (result.Outcome != LoginOutcome.Success) limiter.RecordFailure(login, clientAddress);
         return result;

@@ -22,6 +22,7 @@ public sealed class RunOptionsTests
         var globals = new GlobalOptions();
         var root = new RootCommand { globals.Root };
         root.Subcommands.Add(RunCommand.Create(globals));
+        root.Subcommands.Add(ExecCommand.Create(globals));
         return root;
     }
 
@@ -30,6 +31,7 @@ public sealed class RunOptionsTests
     [InlineData("--root /r run -e A=1 -v /a:/b --init img ls -l", "--root /r run -e A=1 -v /a:/b --init img -- ls -l")]
     [InlineData("run --env=A=1 img -- ls -e", "run --env=A=1 img -- ls -e")]
     [InlineData("pull img -x", "pull img -x")]
+    [InlineData("exec -e A=1 web ls -l", "exec -e A=1 web -- ls -l")]
     public void EverythingAfterTheImageBelongsToTheContainer(string args, string expected) =>
         Assert.Equal(expected.Split(' '), RunCommand.SeparateContainerCommand(Cli(), args.Split(' ')));
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -17,6 +18,9 @@ public sealed class DistributionRegistry : IAsyncDisposable
     private readonly string _directory;
 
     public Uri BaseAddress { get; }
+
+    /// <summary>Its access log (one line per request, combined log format), for counting what clients fetched.</summary>
+    public ConcurrentQueue<string> AccessLog { get; } = new();
 
     /// <summary><c>127.0.0.1:PORT</c>, as image references name it.</summary>
     public string HostPort => $"{BaseAddress.Host}:{BaseAddress.Port}";
@@ -55,11 +59,11 @@ public sealed class DistributionRegistry : IAsyncDisposable
             UseShellExecute = false,
         };
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        var registry = new DistributionRegistry(process, directory, new Uri($"http://127.0.0.1:{port}/"));
+        process.OutputDataReceived += (_, line) => { if (line.Data is { } text) registry.AccessLog.Enqueue(text); };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var registry = new DistributionRegistry(process, directory, new Uri($"http://127.0.0.1:{port}/"));
         await registry.WaitUntilReadyAsync();
         return registry;
     }
@@ -108,6 +112,17 @@ public sealed class DistributionRegistry : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>How many requests answered <paramref name="status"/> for <paramref name="method"/> <paramref name="path"/> (exactly).</summary>
+    public int CountRequests(string method, string path, int status) =>
+        AccessLog.Count(line => line.Contains($"\"{method} {path} HTTP/") && line.Contains($"\" {status} "));
+
+    /// <summary>Stops the registry (as an outage would); its data stays until dispose.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

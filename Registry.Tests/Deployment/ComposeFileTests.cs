@@ -24,10 +24,38 @@ public sealed class ComposeFileTests
         Assert.Contains("/readyz", resolved);
     }
 
+    [Fact]
+    public async Task ComposeStackRunsWithAuthAndABootstrapAdminFromAnEnvFileAndTrustsOnlyItsProxy()
+    {
+        var resolved = await ComposeAsync("config");
+        Assert.Contains("Registry__Auth__Enabled: \"true\"", resolved);
+        Assert.Contains("Registry__Auth__BootstrapAdmin__User: admin", resolved); // from deploy/registry.env.example
+        Assert.Contains("Registry__Auth__SigningKeyPath: /data/auth/token-signing-key.pem", resolved);
+        Assert.Contains("Registry__Logging__Format: json", resolved);
+        Assert.Contains("Registry__ForwardedHeaders__KnownProxies__0: 172.30.57.10", resolved);
+        Assert.Contains("ipv4_address: 172.30.57.10", resolved);
+        var nginx = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "nginx.conf"));
+        foreach (var header in new[] { "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host" })
+            Assert.Contains($"proxy_set_header {header} ", nginx);
+
+        // Without the env file holding the administrator, the stack does not start at all.
+        var refused = await RunComposeAsync(envFile: "no-such-registry.env", "config", "-q");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("no-such-registry.env", refused.Error);
+    }
+
     private static async Task<string> ComposeAsync(params string[] arguments)
+    {
+        var (exitCode, output, error) = await RunComposeAsync("deploy/registry.env.example", arguments);
+        Assert.True(exitCode == 0, $"docker-compose {string.Join(' ', arguments)} failed: {error}");
+        return output;
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunComposeAsync(string envFile, params string[] arguments)
     {
         var root = RepositoryRoot();
         var start = new ProcessStartInfo("docker-compose") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["REGISTRY_ENV_FILE"] = envFile;
         start.ArgumentList.Add("-f");
         start.ArgumentList.Add(Path.Combine(root, "docker-compose.yml"));
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -45,8 +73,7 @@ public sealed class ComposeFileTests
             var output = process.StandardOutput.ReadToEndAsync();
             var error = await process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, $"docker-compose {string.Join(' ', arguments)} failed: {error}");
-            return await output;
+            return (process.ExitCode, await output, error);
         }
     }
 

@@ -20,6 +20,8 @@ public sealed class BuildStage
     /// <summary>Set once this stage has its own CMD: ENTRYPOINT then no longer drops it.</summary>
     public bool CmdSetInStage { get; set; }
 
+    public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     public RuntimeConfig Runtime => Config.Config;
     public string WorkingDir => string.IsNullOrEmpty(Runtime.WorkingDir) ? "/" : Runtime.WorkingDir;
 
@@ -47,7 +49,7 @@ public sealed class BuildStage
         foreach (var (name, value) in Args.OrderBy(a => a.Key, StringComparer.Ordinal))
             if (!env.Any(e => e.StartsWith(name + "=", StringComparison.Ordinal))) env.Add($"{name}={value}");
         if (!env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal)))
-            env.Add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+            env.Add(DefaultPath);
         return env;
     }
 

@@ -26,7 +26,10 @@ internal sealed class RunStep(BuildStore store, string agentPath)
             var lowers = stage.Layers.Select(store.LayerDirectory).Reverse().ToList();
             if (lowers.Count == 0) lowers.Add(Directory.CreateDirectory(Path.Join(directory, "empty")).FullName);
             var upper = Directory.CreateDirectory(Path.Join(directory, "upper")).FullName;
-            var spec = new ContainerSpec
+            var security = Run.Isolation.SecurityOptions.Default.Resolve(layout.SeccompDirectory); // the same profile as `run`
+            var started = DateTimeOffset.UtcNow;
+            Console.Out.Flush();
+            var exitCode = Run.Isolation.Cgroups.ContainerCgroup.Run(id, Run.Isolation.Cgroups.ResourceLimits.Default, cgroups => new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(new ContainerSpec
             {
                 Id = id,
                 LowerDirs = lowers,
@@ -40,14 +43,13 @@ internal sealed class RunStep(BuildStore store, string agentPath)
                 WorkingDir = stage.WorkingDir,
                 User = stage.Runtime.User ?? "",
                 DisposableUpper = true, // read back into a layer tarball right after the command exits
-            };
-
-            var started = DateTimeOffset.UtcNow;
-            Console.Out.Flush();
-            var exitCode = new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(spec);
+                Security = security,
+                CgroupDirectories = cgroups,
+            }));
             if (exitCode != 0)
                 throw new BuildFailedException($"{where}: the command exited with code {exitCode}", exitCode);
 
+            DropRuntimeMountPoint(upper, "tmp", new LayerView(stage.Layers.Select(store.LayerDirectory).Reverse().ToList()));
             var blob = LayerTarWriter.Write(upper, TimestampPolicy.ChangedAfter(fixedTime, started), store.TempDirectory);
             return await store.PublishLayerAsync(blob, upper, ct);
         }
@@ -55,5 +57,13 @@ internal sealed class RunStep(BuildStore store, string agentPath)
         {
             BuildStore.DeleteTree(directory);
         }
+    }
+
+    // The run side mounts a tmpfs on /tmp and creates its mount point when the image has none; that empty
+    // directory is the runtime's, not the step's, so it does not go into the layer (buildah and BuildKit add none).
+    private static void DropRuntimeMountPoint(string upper, string name, LayerView image)
+    {
+        var path = Path.Join(upper, name);
+        if (image.Find("/" + name) is null && Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any()) Directory.Delete(path);
     }
 }

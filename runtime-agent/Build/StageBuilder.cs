@@ -63,7 +63,11 @@ internal sealed class StageBuilder(BuildSession build)
         var image = build.Words.Expand(from.Image, build.GlobalLookup);
         if (image.Length == 0) throw new FormatException($"'{from.Image}' expands to an empty image name");
         if (image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
-            return new BuildStage { Name = from.StageName, Index = recipe.Index, Config = new ImageConfig(), CacheKey = build.Hash($"scratch\n{build.FixedTime}") };
+        {
+            // As BuildKit and buildah do, an image built from scratch gets the default PATH in its config.
+            var empty = new ImageConfig { Config = new RuntimeConfig { Env = [BuildStage.DefaultPath] } };
+            return new BuildStage { Name = from.StageName, Index = recipe.Index, Config = empty, CacheKey = build.Hash($"scratch\n{build.FixedTime}") };
+        }
         if (build.Plan.Referenced(image, recipe.Index, allowIndex: false) is { } earlier)
             return built[earlier.Index].StartFrom(from.StageName, recipe.Index);
 

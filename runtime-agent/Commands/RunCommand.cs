@@ -1,6 +1,9 @@
 using System.CommandLine;
 using RuntimeAgent.Cli;
+using RuntimeAgent.Containers;
 using RuntimeAgent.Run;
+using RuntimeAgent.Run.Isolation;
+using RuntimeAgent.Run.Isolation.Cgroups;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
@@ -18,19 +21,47 @@ public static class RunCommand
         var user = new Option<string?>("--user", "-u") { Description = "UID[:GID] or NAME[:GROUP] to run as" };
         var entrypoint = new Option<string?>("--entrypoint") { Description = "Override the image's entrypoint (\"\" clears it)" };
         var hostname = new Option<string?>("--hostname") { Description = "Container hostname (default: the container id)" };
-        var net = new Option<string>("--net") { Description = "Network: 'private' (own namespace with loopback) or 'host'", DefaultValueFactory = _ => "private" };
-        net.AcceptOnlyFromAmong("private", "host");
+        var net = new Option<string>("--net", "--network")
+        {
+            Description = "Network: 'private' (own namespace with loopback), 'none' (the same, nothing published), 'host', or 'container:NAME' (share that container's)",
+            DefaultValueFactory = _ => "private",
+        };
+        net.Validators.Add(result =>
+        {
+            var value = result.GetValue(net) ?? "";
+            if (value is not ("private" or "none" or "host") && !(value.StartsWith("container:", StringComparison.Ordinal) && value.Length > 10))
+                result.AddError("--net must be private, none, host or container:NAME");
+        });
+        var publish = new Option<string[]>("--publish", "-p") { Description = "Publish a port of a detached container: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] (host IP default 127.0.0.1)" };
+        var dns = new Option<string[]>("--dns") { Description = "DNS server for the container's /etc/resolv.conf (replaces the host's)" };
+        var addHost = new Option<string[]>("--add-host") { Description = "Add NAME:IP to the container's /etc/hosts" };
         var init = new Option<bool>("--init") { Description = "Run a reaper as PID 1 that forwards signals and reaps zombies" };
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
         var snapshotter = new Option<string>("--snapshotter") { Description = "How the root is stacked from the layers: overlay (kernel OverlayFS), fuse-overlayfs, reflink (FICLONE clones: XFS, btrfs) or copy", DefaultValueFactory = _ => "overlay" };
         snapshotter.AcceptOnlyFromAmong(Snapshots.SnapshotterNames.All);
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
+        var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background under a monitor process; print the container id" };
+        var name = new Option<string?>("--name") { Description = "Name of a detached container (default: its id)" };
+        var restart = new Option<string>("--restart") { Description = "Restart policy of a detached container: no, on-failure[:N], always", DefaultValueFactory = _ => "no" };
+        var privileged = new Option<bool>("--privileged") { Description = "All capabilities, no seccomp filter, no masked /proc and /sys paths" };
+        var capAdd = new Option<string[]>("--cap-add") { Description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL)" };
+        var capDrop = new Option<string[]>("--cap-drop") { Description = "Drop a capability from the default set (or ALL)" };
+        var securityOpt = new Option<string[]>("--security-opt") { Description = "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json (Docker/OCI format)" };
+        var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit, e.g. 64m or 2g" };
+        var memorySwap = new Option<string?>("--memory-swap") { Description = "Memory plus swap limit (-1: unlimited swap; default: as much swap as memory)" };
+        var pidsLimit = new Option<long?>("--pids-limit") { Description = $"Maximum processes and threads (default {ResourceLimits.DefaultPidsLimit}; 0 or -1: unlimited)" };
+        var cpus = new Option<string?>("--cpus") { Description = "CPU limit in cores, e.g. 0.5" };
+        var cpuWeight = new Option<int?>("--cpu-weight") { Description = "CPU share under contention, 1-10000 (default 100)" };
+        var readOnly = new Option<bool>("--read-only") { Description = "Mount the container's root filesystem read-only" };
+        var tmpfs = new Option<string[]>("--tmpfs") { Description = "Mount a tmpfs: PATH[:size=64m,mode=1777,exec,…]" };
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize,
+            detach, name, restart, publish, dns, addHost,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, readOnly, tmpfs,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -44,12 +75,43 @@ public static class RunCommand
                     TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))))
                 {
                     Snapshotter = Snapshots.SnapshotterNames.Parse(parse.GetValue(snapshotter)!),
+                    Security = new SecurityOptions(parse.GetValue(privileged), parse.GetValue(capAdd), parse.GetValue(capDrop), parse.GetValue(securityOpt)),
+                    Limits = ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
+                    Tmpfs = (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(),
+                    ReadOnlyRoot = parse.GetValue(readOnly),
                 };
+                var network = parse.GetValue(net)!;
+                var ports = (parse.GetValue(publish) ?? []).Select(Net.PortSpec.Parse).ToList();
+                var detached = parse.GetValue(detach)
+                    ? new DetachOptions(parse.GetValue(name), RestartPolicy.Parse(parse.GetValue(restart)!), 10 * 1024 * 1024, ports, network)
+                    : null;
+                if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no" || ports.Count > 0))
+                    throw new ContainerSetupException("--name, --restart and --publish need --detach (-d)", 1);
+                if (ports.Count > 0 && network != "private")
+                    throw new ContainerSetupException($"--publish needs the private network, not --net {network}", 1);
+                var dnsOptions = new Net.DnsOptions(parse.GetValue(dns) ?? [], parse.GetValue(addHost) ?? []);
+                Net.EtcFiles.Validate(dnsOptions);
                 var store = new ImageStore(globals.Layout(parse));
+                request = request with
+                {
+                    Dns = dnsOptions,
+                    NetworkNamespace = network.StartsWith("container:", StringComparison.Ordinal)
+                        ? new ContainerStore(store.Layout).NetworkNamespaceOf(network["container:".Length..]) : null,
+                };
                 // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
                 using var resolved = await store.ResolveAsync(parse.GetValue(image)!,
                     new PullOptions(parse.GetValue(insecure), parse.GetValue(maxLayerSize)), cancellation);
+                if (detached is not null)
+                {
+                    Console.WriteLine(new DetachedRunner(store.Layout, AgentPath()).Start(resolved, request, detached, parse.GetValue(image)!));
+                    return 0;
+                }
                 return new ContainerRunner(store.Layout, AgentPath()).Run(resolved, request);
+            }
+            catch (ContainerStateException e)
+            {
+                Console.Error.WriteLine($"runtime-agent: {e.Message}");
+                return 1;
             }
             catch (ContainerSetupException e)
             {
@@ -73,10 +135,11 @@ public static class RunCommand
     {
         var globals = rootCommand.Options.Where(o => o.Recursive).ToList();
         var i = SkipOptions(args, 0, globals);
-        if (i >= args.Length || args[i] != "run") return args;
-        var run = rootCommand.Subcommands.FirstOrDefault(c => c.Name == "run");
-        if (run is null) return args;
-        i = SkipOptions(args, i + 1, [.. run.Options, .. globals]);
+        // run IMAGE CMD…, exec CONTAINER CMD…: one operand, then the container's command.
+        if (i >= args.Length || args[i] is not ("run" or "exec")) return args;
+        var subcommand = rootCommand.Subcommands.FirstOrDefault(c => c.Name == args[i]);
+        if (subcommand is null) return args;
+        i = SkipOptions(args, i + 1, [.. subcommand.Options, .. globals]);
         if (i >= args.Length || args[i] == "--" || (i + 1 < args.Length && args[i + 1] == "--")) return args;
         return [.. args[..(i + 1)], "--", .. args[(i + 1)..]];
     }

@@ -48,6 +48,15 @@ internal sealed class ContainerRoot : IDisposable
         return fd;
     }
 
+    /// <summary>An O_PATH descriptor of an existing path inside the root, owned by this object; -1 when it does not exist.</summary>
+    public int TryOpen(string containerPath)
+    {
+        var fd = Open(containerPath.TrimStart('/'));
+        if (fd >= 0) _opened.Add(fd);
+        else if (Libc.LastError != Libc.ENoEnt) ContainerSetupException.Check(fd, $"open {containerPath} in the container");
+        return fd;
+    }
+
     /// <summary>An O_PATH descriptor of a directory inside the root (created if missing) that the caller owns and closes.</summary>
     public int OpenDirectory(string containerPath) =>
         ContainerSetupException.Check(Libc.OpenAt(Resolve(containerPath, createLeafAsFile: false), ".", Libc.OPath | Libc.ODirectory | Libc.OCloExec, 0),

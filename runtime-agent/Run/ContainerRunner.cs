@@ -5,10 +5,16 @@ namespace RuntimeAgent.Run;
 /// <summary>How to run one container, from the run command's options.</summary>
 public sealed record RunRequest(
     RunOverrides Overrides, IReadOnlyList<VolumeMount> Volumes, string? Hostname, bool HostNetwork,
-    bool ReapZombies, bool Keep, TimeSpan StopTimeout)
+    bool ReapZombies, bool Keep, TimeSpan StopTimeout, Net.DnsOptions? Dns = null, string? NetworkNamespace = null)
 {
     /// <summary>How the container's root is stacked (<c>--snapshotter</c>).</summary>
     public Snapshots.Snapshotter Snapshotter { get; init; }
+    /// <summary>--privileged, --cap-add/--cap-drop, --security-opt (Run/Isolation).</summary>
+    public Isolation.SecurityOptions Security { get; init; } = Isolation.SecurityOptions.Default;
+    /// <summary>--memory, --memory-swap, --pids-limit, --cpus, --cpu-weight.</summary>
+    public Isolation.Cgroups.ResourceLimits Limits { get; init; } = Isolation.Cgroups.ResourceLimits.Default;
+    public IReadOnlyList<TmpfsMount> Tmpfs { get; init; } = [];
+    public bool ReadOnlyRoot { get; init; }
 }
 
 /// <summary>
@@ -23,37 +29,49 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         var id = ContainerId.New();
         var hostname = request.Hostname ?? id;
         var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
+        var security = request.Security.Resolve(layout.SeccompDirectory);
         var dir = Path.Join(layout.ContainersDirectory, id);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            var spec = new ContainerSpec
+            return Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, cgroups =>
             {
-                Id = id,
-                LowerDirs = image.LayerDirectories.Reverse().ToList(),
-                UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
-                WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
-                RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
-                Hostname = hostname,
-                PrivateNetwork = !request.HostNetwork,
-                Volumes = request.Volumes,
-                Args = process.Args,
-                Env = process.Env,
-                WorkingDir = process.WorkingDir,
-                User = process.User,
-                ReapZombies = request.ReapZombies,
-                DisposableUpper = !request.Keep,
-                Snapshotter = request.Snapshotter,
-            };
-            using var root = Snapshots.RootMount.Prepare(spec);
-            return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+                var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups };
+                using var root = Snapshots.RootMount.Prepare(spec);
+                return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+            });
         }
         finally
         {
             if (!request.Keep) Remove(dir);
         }
     }
+
+    /// <summary>The spec for a container in <paramref name="dir"/> (its upper, work and rootfs directories are created here).</summary>
+    internal static ContainerSpec CreateSpec(ResolvedImage image, RunRequest request, ContainerProcess process, string id, string dir, string hostname) => new()
+    {
+        Id = id,
+        LowerDirs = image.LayerDirectories.Reverse().ToList(),
+        UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
+        WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
+        RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
+        Hostname = hostname,
+        PrivateNetwork = !request.HostNetwork && request.NetworkNamespace is null,
+        NetworkNamespace = request.NetworkNamespace,
+        // The generated /etc files first, so a user's own -v over one of them wins.
+        Volumes = [.. Net.EtcFiles.Write(dir, hostname, request.HostNetwork || request.NetworkNamespace is not null, request.Dns ?? Net.DnsOptions.None),
+                   .. request.Volumes],
+        Tmpfs = request.Tmpfs,
+        ReadOnlyRoot = request.ReadOnlyRoot,
+        Args = process.Args,
+        Env = process.Env,
+        WorkingDir = process.WorkingDir,
+        User = process.User,
+        ReapZombies = request.ReapZombies,
+        DisposableUpper = !request.Keep,
+        Snapshotter = request.Snapshotter,
+    };
 
     // Children before parents; work/work/incompat/volatile is overlayfs's marker of a volatile mount.
     private static readonly string[] EmptyAfterExit = ["upper", "rootfs", "work/work/incompat/volatile", "work/work/incompat", "work/work", "work", ""];

@@ -20,14 +20,24 @@ public sealed record ContainerSpec
     public required string RootFs { get; init; }
     public required string Hostname { get; init; }
     public required bool PrivateNetwork { get; init; }
+    /// <summary>Another container's network namespace to join (<c>--net container:NAME</c>), e.g. /proc/PID/ns/net.</summary>
+    public string? NetworkNamespace { get; init; }
     public IReadOnlyList<VolumeMount> Volumes { get; init; } = [];
     public required IReadOnlyList<string> Args { get; init; }
+    /// <summary>--tmpfs mounts, after the volumes.</summary>
+    public IReadOnlyList<TmpfsMount> Tmpfs { get; init; } = [];
+    /// <summary>--read-only: the root filesystem is mounted read-only once everything is mounted on it.</summary>
+    public bool ReadOnlyRoot { get; init; }
     public required IReadOnlyList<string> Env { get; init; }
     public required string WorkingDir { get; init; }
     /// <summary>Empty for root, else <c>UID[:GID]</c> or <c>NAME[:GROUP]</c>, resolved inside the container's /etc.</summary>
     public string User { get; init; } = "";
     /// <summary>The upper dir does not outlive the container, so the overlay may skip syncing it (overlayfs <c>volatile</c>).</summary>
     public bool DisposableUpper { get; init; }
+    /// <summary>Capabilities, seccomp, no_new_privs and masked kernel paths (the default profile unless given).</summary>
+    public Isolation.SecurityProfile Security { get; init; } = new();
+    /// <summary>The container's cgroup directories (one on cgroup v2, one per controller on v1), joined before it execs.</summary>
+    public IReadOnlyList<string> CgroupDirectories { get; init; } = [];
     /// <summary>Keep init as PID 1 to reap zombies and forward signals, instead of exec'ing the command.</summary>
     public bool ReapZombies { get; init; }
     /// <summary>How the root is stacked from <see cref="LowerDirs"/> (Snapshots/RootMount).</summary>

@@ -3,8 +3,11 @@ using static RuntimeAgent.Native.Libc;
 namespace RuntimeAgent.Run;
 
 /// <summary>
-/// A minimal /dev on a fresh tmpfs: the standard character devices, a private devpts instance (so the
-/// container sees only its own terminals), /dev/shm, /dev/mqueue and the /proc/self/fd links.
+/// A minimal /dev: the standard character devices, a private devpts instance (so the container sees only its own
+/// terminals), /dev/shm, /dev/mqueue and the /proc/self/fd links. /dev itself is a nodev tmpfs, as is every other
+/// filesystem of the container, so a device node the container makes with mknod (a host disk, say) cannot be
+/// opened, whatever its capabilities. The standard nodes are made on a short-lived staging tmpfs that allows
+/// devices and bind-mounted one by one into /dev: a bind keeps its source's flags.
 /// </summary>
 internal static class DevSetup
 {
@@ -20,16 +23,57 @@ internal static class DevSetup
     /// <summary>Mounts and fills /dev; the caller has set umask 0 so the modes below are exact.</summary>
     public static void Populate(ContainerRoot root)
     {
-        SystemMounts.Mount("tmpfs", root.Target("/dev"), "tmpfs", MsNosuid | MsStrictatime, "mode=755,size=65536k");
-        var dev = root.DirectoryFd("/dev");
-        foreach (var (name, major, minor) in Devices)
-            ContainerSetupException.Check(MknodAt(dev, name, CharDevice | ReadWriteAll, MakeDevice(major, minor)), $"mknod /dev/{name}");
-        foreach (var (link, target) in Links)
-            ContainerSetupException.Check(SymlinkAt(target, dev, link), $"symlink /dev/{link}");
+        var nodes = StageDeviceNodes(root);
+        try
+        {
+            SystemMounts.Mount("tmpfs", root.Target("/dev"), "tmpfs", MsNosuid | MsNodev | MsStrictatime, "mode=755,size=65536k");
+            var dev = root.DirectoryFd("/dev");
+            for (var i = 0; i < Devices.Length; i++)
+            {
+                var name = Devices[i].Name;
+                var file = ContainerSetupException.Check(OpenAt(dev, name, OCreat | OExcl | OCloExec | OWrOnly, ReadWriteAll), $"create /dev/{name}");
+                Close(file);
+                ContainerSetupException.Check(MoveMount(nodes[i], "", dev, name, MoveMountFEmptyPath), $"mount /dev/{name}");
+            }
+            foreach (var (link, target) in Links)
+                ContainerSetupException.Check(SymlinkAt(target, dev, link), $"symlink /dev/{link}");
+        }
+        finally
+        {
+            foreach (var node in nodes) Close(node);
+        }
 
         SystemMounts.Mount("devpts", root.Target("/dev/pts"), "devpts", MsNosuid | MsNoexec,
             "newinstance,ptmxmode=0666,mode=0620,gid=5");
         SystemMounts.Mount("shm", root.Target("/dev/shm"), "tmpfs", MsNosuid | MsNodev | MsNoexec, "mode=1777,size=65536k");
         SystemMounts.Mount("mqueue", root.Target("/dev/mqueue"), "mqueue", MsNosuid | MsNodev | MsNoexec, null);
+    }
+
+    /// <summary>
+    /// Makes the standard nodes on a device-capable tmpfs mounted on the container's /dev, clones one bind mount
+    /// of each (open_tree), and detaches the tmpfs again; returns the clones, in <see cref="Devices"/> order.
+    /// </summary>
+    private static int[] StageDeviceNodes(ContainerRoot root)
+    {
+        SystemMounts.Mount("tmpfs", root.Target("/dev"), "tmpfs", MsNosuid | MsNoexec, "mode=755,size=4k");
+        var nodes = new int[Devices.Length];
+        Array.Fill(nodes, -1);
+        try
+        {
+            var stage = root.DirectoryFd("/dev"); // resolved again: the staging tmpfs's root, not the directory below it
+            for (var i = 0; i < Devices.Length; i++)
+            {
+                var (name, major, minor) = Devices[i];
+                ContainerSetupException.Check(MknodAt(stage, name, CharDevice | ReadWriteAll, MakeDevice(major, minor)), $"mknod /dev/{name}");
+                nodes[i] = ContainerSetupException.Check(OpenTree(stage, name, OpenTreeClone | (uint)OCloExec), $"clone /dev/{name}");
+            }
+            ContainerSetupException.Check(Umount2($"/proc/self/fd/{stage}", MntDetach), "detach the device staging tmpfs");
+            return nodes;
+        }
+        catch
+        {
+            foreach (var node in nodes) if (node >= 0) Close(node);
+            throw;
+        }
     }
 }

@@ -16,7 +16,8 @@ namespace RuntimeAgent.Run;
 /// <c>init SPEC</c>, PID 1, which mounts /proc, pivots and execs or reaps (<see cref="ContainerInit"/>).</item>
 /// </list>
 /// The setup thread never creates a thread after unshare(CLONE_NEWPID) (the kernel refuses CLONE_THREAD
-/// then), and drops to the container's user on itself only.
+/// then), and drops to the container's user and its security profile (<see cref="Isolation.ThreadLockdown"/>) on
+/// itself only.
 /// </summary>
 internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool newProcessGroup)
 {
@@ -45,11 +46,12 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
 
     private int LaunchDirectly()
     {
+        var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
         using var root = EnterNamespaces();
-        using var proc = new ProcMounter(root); // its thread must exist before CLONE_NEWPID
+        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, spec.CgroupDirectories); // its thread must exist before CLONE_NEWPID
         var command = ContainerEntry.Enter(spec);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
-        ContainerEntry.DropTo(command.User);
+        lockdown.Apply(command.User); // the last step before the spawn: the child inherits it all
         proc.ExpectChild();
         int pid;
         try
@@ -76,6 +78,7 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
     /// <summary>Moves this thread into new namespaces and builds the container's root there (all but /proc).</summary>
     private ContainerRoot EnterNamespaces()
     {
+        if (spec.NetworkNamespace is { } shared) JoinNetwork(shared);
         var flags = CloneNewNs | CloneNewUts | CloneNewIpc | (spec.PrivateNetwork ? CloneNewNet : 0);
         ContainerSetupException.Check(Unshare(flags), "unshare the container's namespaces");
         Umask(0); // exact modes for DevSetup and ContainerRoot; the umask is this thread's own since CLONE_NEWNS
@@ -85,6 +88,7 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
         try
         {
             SystemMounts.MountAll(root, spec);
+            if (spec.ReadOnlyRoot || spec.Snapshotter != Snapshots.Snapshotter.Overlay) SystemMounts.RestrictRoot(spec.RootFs, spec.ReadOnlyRoot);
             SetHostname(spec.Hostname);
             if (spec.PrivateNetwork) Loopback.BringUp();
             return root;
@@ -93,6 +97,20 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
         {
             root.Dispose();
             throw;
+        }
+    }
+
+    /// <summary><c>--net container:NAME</c>: this thread (and so the container) joins that container's network namespace.</summary>
+    private static void JoinNetwork(string path)
+    {
+        var fd = ContainerSetupException.Check(OpenAt(AtFdCwd, path, ORdOnly | OCloExec, 0), $"open {path}");
+        try
+        {
+            ContainerSetupException.Check(Setns(fd, CloneNewNet), "join the other container's network namespace");
+        }
+        finally
+        {
+            Close(fd);
         }
     }
 

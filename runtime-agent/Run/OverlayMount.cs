@@ -19,7 +19,7 @@ internal static class OverlayMount
         // not reach the disk: without `volatile`, unmounting syncs the host filesystem, about 5 ms a container.
         if (spec.DisposableUpper) data += ",volatile";
         if (relativeTo is not null) ContainerSetupException.Check(Libc.Chdir(relativeTo), $"chdir {relativeTo}");
-        ContainerSetupException.Check(Libc.Mount("overlay", spec.RootFs, "overlay", 0, data), "mount the overlay root");
+        ContainerSetupException.Check(Libc.Mount("overlay", spec.RootFs, "overlay", Libc.MsNodev, data), "mount the overlay root");
     }
 
     /// <summary>The overlayfs mount options; <paramref name="relativeTo"/> is set when lowerdirs are relative to it.</summary>

@@ -20,9 +20,10 @@ internal static class ProcMount
     /// <summary>
     /// Mounts a new procfs on the directory <paramref name="procDirFd"/> (nosuid, nodev, noexec) showing the
     /// PID namespace <paramref name="pidNamespaceFd"/>, or the caller's own when it is null, then makes the
-    /// kernel knobs below it read-only.
+    /// kernel knobs below it read-only and masks the host's kernel state, covering files with
+    /// <paramref name="maskWithNullFd"/> (the container's /dev/null); null leaves /proc as it is (--privileged).
     /// </summary>
-    public static void Attach(int procDirFd, int? pidNamespaceFd)
+    public static void Attach(int procDirFd, int? pidNamespaceFd, int? maskWithNullFd)
     {
         var fs = Check(Fsopen("proc"), "fsopen proc");
         var mount = -1;
@@ -32,7 +33,9 @@ internal static class ProcMount
             Check(Fsconfig(fs, FsconfigCmdCreate, null, null, 0), "create procfs");
             mount = Check(Fsmount(fs, MountAttrNosuid | MountAttrNodev | MountAttrNoexec), "fsmount proc");
             Check(MoveMount(mount, "", procDirFd, "", MoveMountFEmptyPath | MoveMountTEmptyPath), "mount /proc");
+            if (maskWithNullFd is not { } nullFd) return; // --privileged: the kernel's knobs as they are
             foreach (var name in ReadOnlyPaths) MakeReadOnly(mount, name);
+            Isolation.KernelPathMasks.MaskProc(mount, nullFd);
         }
         finally
         {

@@ -7,14 +7,16 @@ namespace RuntimeAgent.Run;
 /// The second thread of a direct launch. The container's /proc must show its PID namespace, which exists only
 /// once its first process does, and the setup thread is blocked in posix_spawn (vfork) until that process
 /// execs. So this thread — started by the setup thread, hence in the container's mount namespace, and still
-/// root — finds the new child, mounts /proc for its namespace, and opens the <see cref="StartGate"/> that
+/// root — finds the new child, moves it into the container's cgroup, mounts /proc for its namespace, and opens
+/// the <see cref="StartGate"/> that
 /// holds it before execve. Host paths are reached through descriptors opened before pivot_root.
 /// </summary>
 internal sealed class ProcMounter : IDisposable
 {
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly int _hostProcFd, _procDirFd, _setupThreadId;
+    private readonly int _hostProcFd, _procDirFd, _setupThreadId, _nullFd;
+    private readonly List<int> _cgroupFds = [];
     private readonly StartGate _gate;
     private readonly ManualResetEventSlim _expectChild = new(), _childStarted = new();
     private readonly Thread _thread;
@@ -22,8 +24,12 @@ internal sealed class ProcMounter : IDisposable
     private ExceptionDispatchInfo? _failure;
 
     /// <summary>Call on the setup thread, after the root is built and before pivot_root and CLONE_NEWPID.</summary>
-    public ProcMounter(ContainerRoot root)
+    public ProcMounter(ContainerRoot root, bool maskKernelPaths, IReadOnlyList<string> cgroupDirectories)
     {
+        // Opened now: after pivot_root this thread (sharing the setup thread's root) cannot name host paths.
+        foreach (var directory in cgroupDirectories)
+            _cgroupFds.Add(ContainerSetupException.Check(OpenAt(AtFdCwd, directory, OPath | ODirectory | OCloExec, 0), $"open the cgroup {directory}"));
+        _nullFd = maskKernelPaths ? root.TryOpen("/dev/null") : -1; // owned by root
         _setupThreadId = Gettid();
         _hostProcFd = ContainerSetupException.Check(OpenAt(AtFdCwd, "/proc", OPath | ODirectory | OCloExec, 0), "open /proc");
         _procDirFd = root.OpenDirectory("/proc");
@@ -56,10 +62,11 @@ internal sealed class ProcMounter : IDisposable
             if (_cancelled) return;
             child = FindChild();
             if (child == 0) return; // posix_spawn failed before creating a process
+            Isolation.Cgroups.ContainerCgroup.Join(_cgroupFds, child);
             var pidNamespace = ContainerSetupException.Check(OpenAt(_hostProcFd, $"{child}/ns/pid", ORdOnly | OCloExec, 0), "open the container's PID namespace");
             try
             {
-                ProcMount.Attach(_procDirFd, pidNamespace);
+                ProcMount.Attach(_procDirFd, pidNamespace, _nullFd >= 0 ? _nullFd : null);
             }
             finally
             {
@@ -132,6 +139,7 @@ internal sealed class ProcMounter : IDisposable
         _thread.Join();
         Close(_procDirFd);
         Close(_hostProcFd);
+        _cgroupFds.ForEach(fd => Close(fd));
         _expectChild.Dispose();
         _childStarted.Dispose();
     }

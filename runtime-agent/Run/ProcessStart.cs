@@ -41,9 +41,11 @@ internal static unsafe class ProcessStart
     /// <summary>
     /// Spawns the command as a child with default signal dispositions and an empty mask; returns its pid.
     /// With <paramref name="gate"/>, the child first opens that FIFO for reading, which holds it before
-    /// execve until someone opens the other end (<see cref="StartGate"/>).
+    /// execve until someone opens the other end (<see cref="StartGate"/>). With <paramref name="nullStdin"/>,
+    /// its stdin is /dev/null (of its own root) instead of ours.
     /// </summary>
-    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, bool newProcessGroup = false, string? gate = null)
+    public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, bool newProcessGroup = false, string? gate = null,
+        bool nullStdin = false)
     {
         using var file = new Utf8Z(path);
         using var argv = new Utf8ZArray(args);
@@ -55,6 +57,7 @@ internal static unsafe class ProcessStart
         for (var i = 0; i < 16; i++) { allSignals[i] = ulong.MaxValue; noSignals[i] = 0; }
         var actions = stackalloc byte[256]; // posix_spawn_file_actions_t is 80 bytes in glibc
         using var gatePath = gate is null ? null : new Utf8Z(gate);
+        using var devNull = nullStdin ? new Utf8Z("/dev/null") : null;
         PosixSpawnattrInit(attr);
         PosixSpawnFileActionsInit(actions);
         try
@@ -65,13 +68,14 @@ internal static unsafe class ProcessStart
                 PosixSpawnFileActionsAddopen(actions, GateDescriptor, gatePath.Pointer, ORdOnly, 0);
                 PosixSpawnFileActionsAddclose(actions, GateDescriptor);
             }
+            if (devNull is not null) PosixSpawnFileActionsAddopen(actions, 0, devNull.Pointer, ORdOnly, 0);
             var flags = PosixSpawnSetsigdef | PosixSpawnSetsigmask | (newProcessGroup ? PosixSpawnSetpgroup : 0);
             PosixSpawnattrSetflags(attr, (short)flags);
             PosixSpawnattrSetsigdefault(attr, allSignals);
             PosixSpawnattrSetsigmask(attr, noSignals);
             PosixSpawnattrSetpgroup(attr, 0);
             int pid;
-            var error = PosixSpawn(&pid, file.Pointer, gatePath is null ? null : actions, attr, argv.Pointer, envp.Pointer);
+            var error = PosixSpawn(&pid, file.Pointer, gatePath is null && devNull is null ? null : actions, attr, argv.Pointer, envp.Pointer);
             return error == 0 ? pid : throw Failure(path, error);
         }
         finally

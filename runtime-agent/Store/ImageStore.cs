@@ -89,10 +89,12 @@ public sealed class ImageStore(StoreLayout layout)
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var config = document.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
+            var workingDir = Text(config, "WorkingDir");
             return new RuntimeConfig
             {
                 Env = Strings(config, "Env"), Entrypoint = Strings(config, "Entrypoint"), Cmd = Strings(config, "Cmd"),
-                WorkingDir = Text(config, "WorkingDir"), User = Text(config, "User"),
+                WorkingDir = string.IsNullOrEmpty(workingDir) ? "/" : workingDir, User = Text(config, "User") ?? "",
+                StopSignal = Text(config, "StopSignal"),
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)

@@ -22,6 +22,8 @@ public sealed record StoreLayout(string Root)
     public string ImagesDirectory => Path.Combine(Root, "images");
     public string ContainersDirectory => Path.Combine(Root, "containers");
     public string LocksDirectory => Path.Combine(Root, "locks");
+    /// <summary>Compiled seccomp programs, by filter key (Run/Isolation/Seccomp).</summary>
+    public string SeccompDirectory => Path.Combine(Root, "seccomp");
     public string AuthFile => Path.Combine(Root, "auth.json");
 
     /// <summary>Prefix of unpack-in-progress directories inside <see cref="LayersDirectory"/>.</summary>

@@ -38,6 +38,7 @@ public sealed class AuthTestServer : IAsyncDisposable
             ["Registry:Auth:SigningKeyPath"] = Path.Combine(Path.GetTempPath(), $"registry-test-keys-{Guid.NewGuid():N}", "token-signing-key.pem"),
             // Generous limits: only the rate-limit tests lower them.
             ["Registry:Auth:RateLimit:MaxFailuresPerUser"] = "1000",
+            ["Registry:Auth:RateLimit:MaxFailuresPerUserAndAddress"] = "1000",
             ["Registry:Auth:RateLimit:MaxFailuresPerAddress"] = "1000",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;

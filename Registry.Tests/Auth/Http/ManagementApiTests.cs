@@ -111,8 +111,6 @@ public abstract class ManagementApiTests(TestDatabase database)
         await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?>
             {
                 ["Logging:LogLevel:Default"] = "Trace",
-                // The JSON console setup clears providers after this test's hook runs; keep the default ones so ours stays.
-                ["Registry:Logging:Json"] = "false",
             },
             builder => builder.Logging.AddProvider(logs));
         await auth.CreateOrganizationAsync("acme");

@@ -53,11 +53,11 @@ public abstract class RevocationAndRateLimitTests(TestDatabase database)
     }
 
     [Fact]
-    public async Task FailedLoginsAreLimitedPerUserAndPerAddressWith429()
+    public async Task FailedLoginsAreLimitedPerUserAndAddressAndPerAddressWith429()
     {
         await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?>
         {
-            ["Registry:Auth:RateLimit:MaxFailuresPerUser"] = "3",
+            ["Registry:Auth:RateLimit:MaxFailuresPerUserAndAddress"] = "3",
             ["Registry:Auth:RateLimit:MaxFailuresPerAddress"] = "6",
         });
         await auth.CreateUserAsync("victim");
@@ -65,7 +65,7 @@ public abstract class RevocationAndRateLimitTests(TestDatabase database)
         using var wrong = auth.Basic("victim", "not-the-password");
         for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/token")).StatusCode);
 
-        // Now even the right password is refused for this user, without being checked.
+        // Now even the right password is refused for this user from this address, without being checked.
         using var right = auth.Basic("victim", AuthTestServer.PasswordOf("victim"));
         using var limited = await right.GetAsync("/token");
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);

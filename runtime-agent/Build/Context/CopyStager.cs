@@ -21,7 +21,7 @@ internal static class CopyStager
         foreach (var item in items)
         {
             var path = Path.Combine(staging, item.Target.TrimStart('/'));
-            EnsureParents(staging, Path.GetDirectoryName(item.Target) ?? "/", image);
+            EnsureParents(staging, Path.GetDirectoryName(item.Target) ?? "/", image, owner);
             switch (item.Kind)
             {
                 case CopyKind.Directory:
@@ -45,7 +45,7 @@ internal static class CopyStager
         }
     }
 
-    private static void EnsureParents(string staging, string imageDirectory, LayerView image)
+    private static void EnsureParents(string staging, string imageDirectory, LayerView image, CopyOwnership owner)
     {
         var current = "";
         foreach (var part in imageDirectory.Split('/', StringSplitOptions.RemoveEmptyEntries))
@@ -59,7 +59,12 @@ internal static class CopyStager
                 Chown(host, (int)existing.Status.Uid, (int)existing.Status.Gid);
                 File.SetUnixFileMode(host, (UnixFileMode)(existing.Status.Mode & 0xFFF));
             }
-            else File.SetUnixFileMode(host, (UnixFileMode)0x1ED); // 0755, root-owned
+            else
+            {
+                // A directory COPY creates gets the --chown owner, as buildah and BuildKit give it (root otherwise).
+                if (owner.Explicit) Chown(host, owner.Uid, owner.Gid);
+                File.SetUnixFileMode(host, (UnixFileMode)0x1ED); // 0755
+            }
         }
     }
 

@@ -1,0 +1,122 @@
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using RuntimeAgent.Run;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Containers;
+
+/// <summary>What <c>exec</c> runs: the command, and what it overrides of the container's own process (env, user, working directory).</summary>
+public sealed record ExecRequest(IReadOnlyList<string> Args, IReadOnlyList<string> Env, string? User, string? WorkingDir, bool Interactive);
+
+/// <summary>
+/// <c>exec NAME CMD…</c>: a new process inside a running container. As with <c>run</c>, a dedicated thread does what
+/// a multi-threaded process cannot: it leaves the agent's filesystem context (unshare CLONE_FS), joins the
+/// container's IPC, UTS, network and mount namespaces (setns), takes the container's root (fchdir to
+/// /proc/PID/root, opened before, then chroot), resolves user and command against the container's files,
+/// enters its PID namespace for children, drops to the user on that thread only, and posix_spawns the command.
+/// The agent waits for it and forwards signals, as a foreground run does.
+/// </summary>
+internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
+{
+    private static readonly (string Name, int Type)[] Namespaces =
+        [("ipc", CloneNewIpc), ("uts", CloneNewUts), ("net", CloneNewNet), ("mnt", CloneNewNs)];
+
+    public int Run(ExecRequest request)
+    {
+        if (state.Status != ContainerStatus.Running || !state.Process.IsAlive)
+            throw new ContainerStateException($"container {state.Name} is not running");
+        var terminalDelivers = request.Interactive && Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
+        var pid = 0;
+        var registrations = Reaper.ForwardedSignals.Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
+        {
+            context.Cancel = true;
+            if (pid > 0 && !(terminalDelivers && signal is 2 or 3)) Kill(pid, signal);
+        })).ToList();
+        try
+        {
+            pid = Spawn(request, newProcessGroup: !terminalDelivers);
+            return ProcessStart.Wait(pid);
+        }
+        finally
+        {
+            registrations.ForEach(r => r.Dispose());
+        }
+    }
+
+    private int Spawn(ExecRequest request, bool newProcessGroup)
+    {
+        var fds = OpenNamespaces();
+        var pid = 0;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                pid = Enter(fds, request, newProcessGroup);
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+        }) { Name = "container-exec" };
+        try
+        {
+            thread.Start();
+            thread.Join();
+        }
+        finally
+        {
+            foreach (var fd in fds.Values) Close(fd);
+        }
+        failure?.Throw();
+        return pid;
+    }
+
+    /// <summary>Opens the container's namespaces and root, then checks the pid still names the container's process.</summary>
+    private Dictionary<string, int> OpenNamespaces()
+    {
+        var fds = new Dictionary<string, int>();
+        foreach (var name in Namespaces.Select(n => n.Name).Append("pid").Append("root"))
+        {
+            var path = name == "root" ? $"/proc/{state.Pid}/root" : $"/proc/{state.Pid}/ns/{name}";
+            var fd = OpenAt(AtFdCwd, path, ORdOnly | OCloExec, 0);
+            if (fd < 0)
+            {
+                foreach (var open in fds.Values) Close(open);
+                throw new ContainerStateException($"container {state.Name} is not running ({path}: {ErrorText(LastError)})");
+            }
+            fds[name] = fd;
+        }
+        if (!state.Process.IsAlive)
+        {
+            foreach (var open in fds.Values) Close(open);
+            throw new ContainerStateException($"container {state.Name} is not running");
+        }
+        return fds;
+    }
+
+    private int Enter(Dictionary<string, int> fds, ExecRequest request, bool newProcessGroup)
+    {
+        ContainerSetupException.Check(Unshare(CloneFs), "unshare CLONE_FS"); // root, cwd and umask become this thread's own
+        foreach (var (name, type) in Namespaces)
+            if (name != "net" || state.Network != "host")
+                ContainerSetupException.Check(Setns(fds[name], type), $"join the container's {name} namespace");
+        ContainerSetupException.Check(Fchdir(fds["root"]), "enter the container's root");
+        ContainerSetupException.Check(Chroot("."), "chroot into the container's root");
+        ContainerSetupException.Check(Chdir("/"), "chdir /");
+        Umask(0x12);
+
+        var user = ContainerUser.Resolve(request.User ?? spec.User);
+        var env = spec.Env.Where(e => !request.Env.Any(o => SameKey(o, e))).Concat(request.Env).ToList();
+        if (!env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal))) env.Add($"HOME={user.Home}");
+        var workingDir = request.WorkingDir ?? spec.WorkingDir;
+        ContainerSetupException.Check(Chdir(workingDir), $"chdir {workingDir}");
+        var path = ProcessStart.FindExecutable(request.Args[0], env);
+
+        ContainerSetupException.Check(Setns(fds["pid"], CloneNewPid), "join the container's PID namespace"); // for the child
+        ContainerEntry.DropTo(user);
+        return ProcessStart.Spawn(path, request.Args, env, newProcessGroup, nullStdin: !request.Interactive);
+    }
+
+    private static bool SameKey(string a, string b) => a.Split('=', 2)[0] == b.Split('=', 2)[0];
+}

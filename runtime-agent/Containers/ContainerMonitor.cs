@@ -1,0 +1,121 @@
+using System.Runtime.InteropServices;
+using RuntimeAgent.Run;
+using RuntimeAgent.Store;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Containers;
+
+/// <summary>
+/// <c>monitor ID</c>: the per-container process (podman's conmon) that <c>run -d</c> leaves behind. It starts the
+/// container, logs its output, reaps it, records its exit in state.json and restarts it by its policy; then
+/// exits. It holds the store lock shared while it lives, so `gc` never deletes the layers under a running
+/// overlay. SIGTERM to the monitor (a host shutting down) stops the container as `stop` would.
+/// See runtime-agent/Containers/README.md.
+/// </summary>
+internal sealed class ContainerMonitor(StoreLayout layout, string id, string agentPath)
+{
+    private readonly ContainerStore store = new(layout);
+    private volatile int currentPid;
+
+    public int Run()
+    {
+        Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe
+        var self = ProcessIdentity.Self();
+        var state = store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
+        var reported = false;
+        try
+        {
+            var spec = ContainerSpec.Load(store.SpecPath(id));
+            var policy = RestartPolicy.Parse(state.RestartPolicy);
+            using var lease = FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
+            using var log = new ContainerLogWriter(store.LogPath(id), state.LogMaxBytes);
+            using var root = Snapshots.RootMount.Prepare(spec); // built (or its FUSE daemon started) once, for every run
+            using var ports = state.Ports.Count > 0 ? new Net.PortProxy(state.Ports) : null; // bound before the first run: a taken port fails run -d
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                store.Update(id, s => s.StopRequested = true);
+                if (currentPid > 0) Kill(currentPid, state.StopSignal);
+            });
+            var delay = TimeSpan.Zero;
+            while (true)
+            {
+                var started = DateTimeOffset.UtcNow;
+                int exitCode;
+                string? error = null;
+                try
+                {
+                    var run = MonitoredRun.Start(spec, agentPath, log);
+                    var identity = ProcessIdentity.Of(run.Pid);
+                    currentPid = run.Pid;
+                    AttachPorts(ports, run.Pid);
+                    store.Update(id, s =>
+                    {
+                        (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, run.Pid, identity?.StartTime ?? 0, started, null);
+                        s.FinishedAt = null;
+                    });
+                    if (!reported) MonitorLauncher.Report("ok");
+                    reported = true;
+                    exitCode = run.Wait();
+                    currentPid = 0;
+                }
+                catch (ContainerSetupException e) when (reported)
+                {
+                    (exitCode, error) = (e.ExitCode, e.Message); // a failed restart counts as a failed run
+                }
+                var finished = DateTimeOffset.UtcNow;
+                var restart = false;
+                var after = store.Update(id, s =>
+                {
+                    restart = policy.ShouldRestart(exitCode, s.RestartCount, s.StopRequested);
+                    (s.ExitCode, s.FinishedAt, s.Error) = (exitCode, finished, error);
+                    s.Status = restart ? ContainerStatus.Restarting : ContainerStatus.Exited;
+                    if (restart) s.RestartCount++;
+                });
+                if (!restart) return exitCode;
+                delay = RestartPolicy.NextDelay(delay, finished - started);
+                if (!SleepUnlessStopped(delay))
+                {
+                    store.Update(id, s => s.Status = ContainerStatus.Exited);
+                    return exitCode;
+                }
+            }
+        }
+        catch (Exception e) when (!reported)
+        {
+            var code = e is ContainerSetupException setup ? setup.ExitCode : 125;
+            store.Update(id, s => (s.Status, s.ExitCode, s.Error, s.FinishedAt) = (ContainerStatus.Exited, code, e.Message, DateTimeOffset.UtcNow));
+            MonitorLauncher.Report($"{code} {e.Message}");
+            return code;
+        }
+        catch (Exception e)
+        {
+            store.Update(id, s => (s.Status, s.Error, s.FinishedAt) = (ContainerStatus.Exited, $"monitor failed: {e.Message}", DateTimeOffset.UtcNow));
+            return 125;
+        }
+    }
+
+    /// <summary>Points the port proxy at this run; a container that already exited simply gets no connections.</summary>
+    private static void AttachPorts(Net.PortProxy? ports, int pid)
+    {
+        try
+        {
+            ports?.AttachAsync(pid).GetAwaiter().GetResult();
+        }
+        catch (ContainerSetupException)
+        {
+        }
+    }
+
+    /// <summary>The restart delay, cut short by stop/rm (which set StopRequested): false when stopped.</summary>
+    private bool SleepUnlessStopped(TimeSpan delay)
+    {
+        var until = DateTimeOffset.UtcNow + delay;
+        while (DateTimeOffset.UtcNow < until)
+        {
+            if (store.Load(id).StopRequested) return false;
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(50, Math.Max(1, (until - DateTimeOffset.UtcNow).TotalMilliseconds))));
+        }
+        return !store.Load(id).StopRequested;
+    }
+}

@@ -1,0 +1,63 @@
+using RuntimeAgent.Run;
+using RuntimeAgent.Store;
+
+namespace RuntimeAgent.Containers;
+
+/// <summary>What <c>run -d</c> adds to a run: a name, a restart policy, the log cap.</summary>
+public sealed record DetachOptions(string? Name, RestartPolicy Restart, long LogMaxBytes, IReadOnlyList<PortMapping> Ports, string Network);
+
+/// <summary>
+/// <c>run -d</c>: records the container (state.json, spec.json in containers/ID), starts its monitor and returns
+/// the id once the container runs. A container that could not start leaves nothing behind.
+/// </summary>
+public sealed class DetachedRunner(StoreLayout layout, string agentPath)
+{
+    public string Start(ResolvedImage image, RunRequest request, DetachOptions options, string reference)
+    {
+        var store = new ContainerStore(layout);
+        var id = ContainerId.New();
+        var hostname = request.Hostname ?? id;
+        var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
+        var dir = store.Directory(id);
+        var security = request.Security.Resolve(layout.SeccompDirectory);
+        Directory.CreateDirectory(layout.ContainersDirectory);
+        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // One cgroup for the container's whole life (every restart joins it), removed by rm.
+        var cgroup = Run.Isolation.Cgroups.ContainerCgroup.Create(id, request.Limits);
+        try
+        {
+            // The upper dir outlives each run (restart, start), so the overlay must not be volatile.
+            var spec = ContainerRunner.CreateSpec(image, request with { Keep = true }, process, id, dir, hostname)
+                with { Security = security, CgroupDirectories = cgroup.Directories };
+            spec.Save(store.SpecPath(id));
+            store.Create(new ContainerState
+            {
+                Id = id,
+                Name = options.Name ?? id,
+                Image = reference,
+                ImageDigest = image.Record.ManifestDigest,
+                Command = process.Args,
+                Created = DateTimeOffset.UtcNow,
+                RestartPolicy = options.Restart.ToString(),
+                StopSignal = image.Config.StopSignal is { Length: > 0 } signal ? Signals.Parse(signal) : 15,
+                StopTimeoutSeconds = (int)request.StopTimeout.TotalSeconds,
+                Hostname = hostname,
+                Network = options.Network,
+                Ports = options.Ports,
+                LogMaxBytes = options.LogMaxBytes,
+            });
+            MonitorLauncher.Start(agentPath, layout.Root, id);
+            return id;
+        }
+        catch
+        {
+            cgroup.Remove();
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException) { }
+            throw;
+        }
+    }
+}

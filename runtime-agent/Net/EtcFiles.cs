@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text;
+using RuntimeAgent.Containers;
+using RuntimeAgent.Run;
+
+namespace RuntimeAgent.Net;
+
+/// <summary>Name resolution settings of one container: <c>--dns</c>, <c>--add-host NAME:IP</c>.</summary>
+public sealed record DnsOptions(IReadOnlyList<string> Servers, IReadOnlyList<string> ExtraHosts)
+{
+    public static readonly DnsOptions None = new([], []);
+}
+
+/// <summary>
+/// Writes the container's /etc/hosts, /etc/hostname and /etc/resolv.conf into its directory and returns them as
+/// bind mounts over the image's (as Docker does), so name resolution works in containers and build steps:
+/// hosts maps localhost and the container's hostname to loopback, plus <c>--add-host</c>; resolv.conf is the host's,
+/// with loopback resolvers (unreachable from a private network namespace) replaced by <c>--dns</c> or, without
+/// it, by the fallback resolvers (Docker's: 8.8.8.8, 8.8.4.4).
+/// </summary>
+public static class EtcFiles
+{
+    public static readonly IReadOnlyList<string> FallbackResolvers = ["8.8.8.8", "8.8.4.4"];
+
+    public static IReadOnlyList<VolumeMount> Write(string dir, string hostname, bool hostNetwork, DnsOptions dns, string hostResolvConf = "/etc/resolv.conf")
+    {
+        var hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        hosts.Append($"127.0.1.1\t{hostname}\n");
+        foreach (var entry in dns.ExtraHosts)
+        {
+            var (name, address) = ParseExtraHost(entry);
+            hosts.Append($"{address}\t{name}\n");
+        }
+        var files = new (string Name, string Content)[]
+        {
+            ("hosts", hosts.ToString()),
+            ("hostname", hostname + "\n"),
+            ("resolv.conf", ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", hostNetwork, dns.Servers)),
+        };
+        return files.Select(f =>
+        {
+            var path = Path.Join(dir, f.Name);
+            File.WriteAllText(path, f.Content);
+            return new VolumeMount(path, $"/etc/{f.Name}", ReadOnly: false);
+        }).ToList();
+    }
+
+    /// <summary>The host's resolv.conf with its nameservers replaced as described above; search and options lines kept.</summary>
+    public static string ResolvConf(string host, bool hostNetwork, IReadOnlyList<string> servers)
+    {
+        var lines = host.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var hostServers = lines.Where(l => l.StartsWith("nameserver", StringComparison.Ordinal))
+            .Select(l => l["nameserver".Length..].Trim()).ToList();
+        var usable = servers.Count > 0 ? servers
+            : hostServers.Where(s => hostNetwork || !IsLoopback(s)).ToList() is { Count: > 0 } reachable ? reachable
+            : FallbackResolvers;
+        var result = new StringBuilder();
+        foreach (var line in lines.Where(l => !l.StartsWith("nameserver", StringComparison.Ordinal))) result.Append(line).Append('\n');
+        foreach (var server in usable) result.Append("nameserver ").Append(server).Append('\n');
+        return result.ToString();
+    }
+
+    public static void Validate(DnsOptions dns)
+    {
+        foreach (var server in dns.Servers)
+            if (!IPAddress.TryParse(server, out _)) throw new ContainerStateException($"invalid --dns '{server}': not an IP address");
+        foreach (var entry in dns.ExtraHosts) ParseExtraHost(entry);
+    }
+
+    private static (string Name, string Address) ParseExtraHost(string entry)
+    {
+        var colon = entry.IndexOf(':');
+        if (colon <= 0 || !IPAddress.TryParse(entry[(colon + 1)..].Trim('[', ']'), out var address) || entry[..colon].Any(char.IsWhiteSpace))
+            throw new ContainerStateException($"invalid --add-host '{entry}': use NAME:IP");
+        return (entry[..colon], address.ToString());
+    }
+
+    private static bool IsLoopback(string server) => IPAddress.TryParse(server.Split('%')[0], out var a) && IPAddress.IsLoopback(a);
+}
