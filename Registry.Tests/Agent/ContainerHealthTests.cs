@@ -91,7 +91,7 @@ public sealed class ContainerHealthTests(RunImages images) : IClassFixture<RunIm
     {
         var bad = await images.Agent("run", "-d", "--health-cmd", "true", "--health-interval", "soon", images.Configured, "sleep", "1");
         Assert.Equal(1, bad.ExitCode);
-        Assert.Equal(1, bad.Stderr.Trim().Split('\n').Length);
+        Assert.Single(bad.Stderr.Trim().Split('\n'));
         Assert.Contains("--health-interval", bad.Stderr);
         var foreground = await images.Agent("run", "--health-cmd", "true", images.Configured, "true");
         Assert.NotEqual(0, foreground.ExitCode);

@@ -119,6 +119,6 @@ public sealed class PullLoginTests : IAsyncLifetime
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
         // Other fields Docker writes must not disturb the reader.
-        File.WriteAllText(path, $$"""{"auths":{"{{key}}":{"auth":"{{auth}}"}},"credsStore":"","HttpHeaders":{"User-Agent":"x"}}""");
+        File.WriteAllText(path, $$$"""{"auths":{"{{{key}}}":{"auth":"{{{auth}}}"}},"credsStore":"","HttpHeaders":{"User-Agent":"x"}}""");
     }
 }

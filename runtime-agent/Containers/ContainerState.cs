@@ -48,7 +48,7 @@ public sealed class ContainerState
     public IReadOnlyList<PortMapping> Ports { get; init; } = [];
     public long LogMaxBytes { get; init; } = 10 * 1024 * 1024;
     /// <summary>The check the monitor runs (the image's Healthcheck, overridden by --health-*); null: none.</summary>
-    public Registry.Oci.HealthConfig? Healthcheck { get; init; }
+    public global::Registry.Oci.HealthConfig? Healthcheck { get; init; }
     /// <summary>The check's latest verdicts; null when there is no check.</summary>
     public HealthState? Health { get; set; }
 
