@@ -13,8 +13,13 @@ namespace Registry.Storage.GarbageCollection;
 /// </summary>
 internal sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox)
 {
-    /// <summary>True when the manifest was deleted; false when it is in use (or gone) now.</summary>
-    public async Task<bool> TrySweepAsync(UnreachableManifest manifest, DateTime cutoff, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the manifest was deleted; false when it is in use (or gone, or younger than
+    /// <paramref name="cutoff"/>) now. <paramref name="beforeCommit"/> runs inside the transaction once the
+    /// deletion is certain (to save an audit entry with it), before the event that must come last.
+    /// </summary>
+    public async Task<bool> TrySweepAsync(UnreachableManifest manifest, DateTime cutoff, CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? beforeCommit = null)
     {
         var now = DateTime.UtcNow;
         using var _ = await gate.EnterAsync(cancellationToken);
@@ -36,6 +41,7 @@ internal sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate ga
         if (usedByIndex) return false;
         await db.ManifestReferences.Where(r => r.ManifestId == manifest.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Manifests.Where(m => m.Id == manifest.Id).ExecuteDeleteAsync(cancellationToken);
+        if (beforeCommit is not null) await beforeCommit(cancellationToken);
         await outbox.WriteAsync([new RegistryEvent(EventTypes.ManifestDeleted, manifest.Repository, manifest.Digest)], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
