@@ -9,9 +9,10 @@ namespace Registry.Storage.GarbageCollection;
 /// Deletes one unreachable untagged manifest, following the same rule as <see cref="BlobSweeper"/>: lock the
 /// row, re-check in a new statement that no tag and no index of its repository uses it, delete, commit. A
 /// manifest push locks the manifests it references (and itself) the same way, so it either waits and keeps
-/// the manifest alive or finds it gone and answers MANIFEST_BLOB_UNKNOWN.
+/// the manifest alive or finds it gone and answers MANIFEST_BLOB_UNKNOWN. Retention deletes untagged manifests
+/// through it too, with its audit entry in the same transaction.
 /// </summary>
-internal sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox)
+public sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox)
 {
     /// <summary>
     /// True when the manifest was deleted; false when it is in use (or gone, or younger than

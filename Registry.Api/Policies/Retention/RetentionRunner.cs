@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Api.Manifests;
 using Registry.Auth.Accounts;
+using Registry.Auth.Permissions;
 using Registry.Storage.GarbageCollection;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Entities;
@@ -34,7 +35,7 @@ public sealed class RetentionRunner(RegistryDbContext db, TagImmutability immuta
             foreach (var repository in repositories)
             {
                 var relative = repository.Name[prefix.Length..];
-                var matching = organization.Where(r => Auth.Permissions.RepositoryPattern.WildcardMatches(r.Repositories, relative)).ToList();
+                var matching = organization.Where(r => RepositoryPattern.WildcardMatches(r.Repositories, relative)).ToList();
                 if (matching.Count == 0) continue;
                 var snapshot = await SnapshotAsync(repository.Id, repository.Name, cancellationToken);
                 var immutableOf = await immutability.MatcherForAsync(repository.Name, cancellationToken);
