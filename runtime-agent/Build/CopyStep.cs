@@ -16,6 +16,12 @@ internal sealed class CopyStep(BuildStore store, string contextDirectory, Ignore
     /// <summary>The key material of a COPY, computed before the cache is asked, and how to make its layer on a miss.</summary>
     public sealed record Prepared(string ContentHash, Func<long, CancellationToken, Task<LayerRecord>> MakeLayerAsync);
 
+    public string ContextDirectory => contextDirectory;
+
+    /// <summary>The content hash of a context path and everything below it (.dockerignore applied), as a COPY of it would be keyed.</summary>
+    public string ContextHash(string source) =>
+        CopyPlanner.Hash(CopyPlanner.Plan(new ContextSource(contextDirectory, rules), [source], "/mount/", destinationIsDirectoryInImage: true), fileDigests);
+
     private sealed record Plan(IReadOnlyList<CopyItem> Items, CopyOwnership Owner, LayerView Image);
 
     public Prepared Prepare(BuildStage stage, CopyInstruction copy, ShellWords words, CopyOrigin? origin)
@@ -46,6 +52,20 @@ internal sealed class CopyStep(BuildStore store, string contextDirectory, Ignore
         var owner = Ownership(copy.Chown is null ? null : words.Expand(copy.Chown, stage.Lookup),
                               copy.Chmod is null ? null : words.Expand(copy.Chmod, stage.Lookup), image);
         return new Plan(items, owner, image);
+    }
+
+    /// <summary>
+    /// WORKDIR of a directory the image lacks: a layer that creates it (and missing parents), owned by the stage's
+    /// USER as BuildKit and buildah make it. Null when the image already has it: WORKDIR then only changes the config.
+    /// </summary>
+    public Func<long, CancellationToken, Task<LayerRecord>>? WorkdirLayer(BuildStage stage)
+    {
+        var image = new LayerView(stage.Layers.Select(store.LayerDirectory).Reverse().ToList());
+        var directory = image.Resolve(stage.WorkingDir);
+        if (directory == "/" || image.IsDirectory(directory)) return null;
+        var user = stage.Runtime.User is { Length: > 0 } name ? name : null;
+        var item = new CopyItem(null, directory, CopyKind.Directory, (UnixFileMode)0x1ED, null);
+        return (time, ct) => MakeLayerAsync(new Plan([item], Ownership(user, null, image), image), time, ct);
     }
 
     private async Task<LayerRecord> MakeLayerAsync(Plan plan, long fixedTime, CancellationToken ct)
