@@ -105,7 +105,7 @@ internal sealed class StageBuilder(BuildSession build)
             case CopyInstruction copy:
                 using (var origin = await OriginAsync(stage, copy.From, built, ct))
                 {
-                    var prepared = build.CopyStep.Prepare(stage, copy, build.Words, origin?.Origin);
+                    using var prepared = await build.CopyStep.PrepareAsync(stage, copy, build.Words, origin?.Origin, ct);
                     await build.LayerStepAsync(stage, instruction, prepared.ContentHash, time => prepared.MakeLayerAsync(time, ct));
                 }
                 break;
