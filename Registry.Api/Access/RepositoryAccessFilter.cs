@@ -1,7 +1,7 @@
 using Registry.Api.Errors;
 using Registry.Api.Events;
 using Registry.Api.Routing;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Access;
 

@@ -1,3 +1,4 @@
+using Registry.Oci;
 using Registry.Auth.Permissions;
 using Registry.Auth.Tokens;
 

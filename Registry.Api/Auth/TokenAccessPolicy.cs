@@ -1,3 +1,4 @@
+using Registry.Oci;
 using Registry.Api.Access;
 using Registry.Api.Errors;
 using Registry.Auth;
@@ -23,7 +24,7 @@ public sealed class TokenAccessPolicy(AuthOptions options) : IRegistryAccessPoli
         if (caller.Status == CallerStatus.RateLimited) return OciError.TooManyRequests("too many failed logins; try again later");
         if (repository is null) return AuthorizeRegistry(context, caller);
         var wanted = action switch { RegistryAction.Push => RegistryActions.Push, RegistryAction.Delete => RegistryActions.Delete, _ => RegistryActions.Pull };
-        var scope = ResourceScope.ForRepository(repository, wanted == RegistryActions.Push ? RegistryActions.Pull | RegistryActions.Push : wanted);
+        var scope = ResourceScope.ForRepository(repository, RegistryActionNames.Names(wanted == RegistryActions.Push ? RegistryActions.Pull | RegistryActions.Push : wanted));
         if (caller.Status == CallerStatus.Invalid) return Challenge(context, scope, false, "invalid credentials or token");
 
         if (!await MayAsync(context, caller, repository, wanted))
@@ -70,7 +71,7 @@ public sealed class TokenAccessPolicy(AuthOptions options) : IRegistryAccessPoli
     private IResult Challenge(HttpContext context, ResourceScope? scope, bool insufficientScope, string message)
     {
         var realm = string.IsNullOrWhiteSpace(options.Realm) ? $"{context.Request.Scheme}://{context.Request.Host}/token" : options.Realm;
-        context.Response.Headers.WWWAuthenticate = BearerChallenge.Build(realm, options.Service, scope, insufficientScope);
+        context.Response.Headers.WWWAuthenticate = Oci.Challenge.Bearer(realm, options.Service, scope, insufficientScope);
         return OciError.Unauthorized(message);
     }
 

@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Text.Json.Serialization;
 using Registry.Api.Errors;
 using Registry.Auth;

@@ -3,7 +3,7 @@ using Registry.Api.Proxy;
 using Registry.Api.Routing;
 using Registry.Storage.Blobs;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Blobs;
 

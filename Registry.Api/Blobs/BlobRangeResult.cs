@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
 using Registry.Storage.Blobs;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Blobs;
 

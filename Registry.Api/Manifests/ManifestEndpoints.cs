@@ -5,7 +5,7 @@ using Registry.Api.Routing;
 using Registry.Storage.Events;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Manifests;
 

@@ -3,7 +3,7 @@ using Registry.Api.Policies;
 using Registry.Api.Routing;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Manifests;
 

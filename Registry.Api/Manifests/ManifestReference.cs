@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Manifests;
 
@@ -10,11 +10,11 @@ internal readonly record struct ManifestReference(Digest? Digest, string? Tag)
         reference = default;
         if (text.Contains(':'))
         {
-            if (!Storage.Oci.Digest.TryParse(text, out var digest)) return false;
+            if (!Oci.Digest.TryParse(text, out var digest)) return false;
             reference = new ManifestReference(digest, null);
             return true;
         }
-        if (!Storage.Oci.Tag.IsValid(text)) return false;
+        if (!Oci.Tag.IsValid(text)) return false;
         reference = new ManifestReference(null, text);
         return true;
     }

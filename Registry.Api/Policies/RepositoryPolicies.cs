@@ -1,7 +1,7 @@
 using Registry.Api.Errors;
 using Registry.Api.Proxy;
 using Registry.Storage.Manifests;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Policies;
 

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Api.Errors;
 using Registry.Auth.Permissions;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Policies;
 
 namespace Registry.Api.Policies;

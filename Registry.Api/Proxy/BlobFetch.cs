@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Uploads;
 
 namespace Registry.Api.Proxy;

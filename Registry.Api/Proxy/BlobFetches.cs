@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Proxy;
 

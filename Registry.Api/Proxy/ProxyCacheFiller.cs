@@ -2,7 +2,7 @@ using System.Net;
 using Registry.Api.Errors;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Proxy;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Registry.Api.Errors;
 using Registry.Api.Manifests;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Proxy;
 

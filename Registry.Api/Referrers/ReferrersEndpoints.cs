@@ -1,8 +1,7 @@
-using System.Text.Json.Serialization;
 using Registry.Api.Errors;
 using Registry.Api.Routing;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Referrers;
 
@@ -26,13 +25,6 @@ public static class ReferrersEndpoints
         var filter = artifactType.Length > 0 ? artifactType : null;
         var referrers = await metadata.ListReferrersAsync(route.Name, subject, filter, cancellationToken);
         if (filter is not null) context.Response.Headers["OCI-Filters-Applied"] = "artifactType";
-        return Results.Json(new ReferrersIndex(referrers), contentType: MediaTypes.OciIndex);
-    }
-
-    private sealed record ReferrersIndex(
-        [property: JsonPropertyName("manifests")] IReadOnlyList<Descriptor> Manifests)
-    {
-        [JsonPropertyName("schemaVersion")] public int SchemaVersion => 2;
-        [JsonPropertyName("mediaType")] public string MediaType => MediaTypes.OciIndex;
+        return Results.Json(new ImageIndex(2, MediaTypes.OciIndex, referrers), OciJsonContext.Default.ImageIndex, MediaTypes.OciIndex);
     }
 }

@@ -1,7 +1,7 @@
 using Registry.Api.Access;
 using Registry.Api.Errors;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Uploads;
 

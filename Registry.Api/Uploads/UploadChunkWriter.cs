@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Registry.Api.Errors;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Uploads;
 
 namespace Registry.Api.Uploads;

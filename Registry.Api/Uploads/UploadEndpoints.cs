@@ -3,7 +3,7 @@ using Registry.Api.Errors;
 using Registry.Api.Policies;
 using Registry.Api.Routing;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Uploads;
 
 namespace Registry.Api.Uploads;

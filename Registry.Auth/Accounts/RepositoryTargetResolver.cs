@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Auth.Permissions;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Auth;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Auth.Accounts;
 

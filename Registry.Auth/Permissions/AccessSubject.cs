@@ -38,7 +38,7 @@ public enum NamespaceKind { Unknown, Organization, User }
 public sealed record RepositoryTarget(string Name, NamespaceKind NamespaceKind, RepositoryVisibility Visibility)
 {
     /// <summary>The first path component.</summary>
-    public string Namespace => Storage.Oci.RepositoryName.NamespaceOf(Name);
+    public string Namespace => Oci.RepositoryName.NamespaceOf(Name);
 
     /// <summary>The name below the namespace, which repository patterns match against.</summary>
     public string RelativeName => Name.Length > Namespace.Length ? Name[(Namespace.Length + 1)..] : "";

@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;

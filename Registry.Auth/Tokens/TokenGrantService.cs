@@ -1,6 +1,6 @@
 using Registry.Auth.Accounts;
 using Registry.Auth.Permissions;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Auth.Tokens;
 
@@ -30,7 +30,7 @@ public sealed class TokenGrantService(RepositoryTargetResolver repositories)
             byRepository[scope.Name] = byRepository.GetValueOrDefault(scope.Name) | (asked & allowed);
         }
         granted.AddRange(byRepository.Where(kv => kv.Value != RegistryActions.None)
-            .Select(kv => ResourceScope.ForRepository(kv.Key, kv.Value)));
+            .Select(kv => ResourceScope.ForRepository(kv.Key, RegistryActionNames.Names(kv.Value))));
         return granted;
     }
 }

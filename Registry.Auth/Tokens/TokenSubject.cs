@@ -1,3 +1,4 @@
+using Registry.Oci;
 namespace Registry.Auth.Tokens;
 
 /// <summary>Which credential a token was issued for; decides what is re-checked when the token is used.</summary>

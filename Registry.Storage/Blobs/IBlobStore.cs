@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Blobs;
 

@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Uploads;
 
 namespace Registry.Storage.Blobs;

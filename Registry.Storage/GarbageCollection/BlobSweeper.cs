@@ -3,7 +3,7 @@ using Registry.Storage.Blobs;
 using Registry.Storage.Events;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Entities;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.GarbageCollection;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Manifests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Metadata;
 

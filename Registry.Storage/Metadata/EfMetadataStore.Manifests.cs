@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Storage.Events;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata.Entities;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Metadata;
 

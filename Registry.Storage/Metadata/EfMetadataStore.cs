@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Oci;
 using Registry.Storage.Events;
-using Registry.Storage.Oci;
 
 namespace Registry.Storage.Metadata;
 

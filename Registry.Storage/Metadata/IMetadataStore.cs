@@ -1,5 +1,5 @@
 using Registry.Storage.Manifests;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Metadata;
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Storage.Blobs;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Entities;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Uploads;
 

@@ -28,6 +28,6 @@ public sealed class AgentRegistryFixture : IAsyncLifetime
     }
 
     /// <summary>The registry's stored copy of a blob (the filesystem store keeps it under its hex digest).</summary>
-    public string StoredBlobPath(Registry.Storage.Oci.Digest digest) =>
+    public string StoredBlobPath(Registry.Oci.Digest digest) =>
         Directory.EnumerateFiles(Server.DataDirectory, digest.Hex, SearchOption.AllDirectories).Single();
 }

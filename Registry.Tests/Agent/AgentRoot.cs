@@ -10,7 +10,7 @@ public sealed class AgentRoot(string? parent = null) : IDisposable
     public string BlobsDirectory => System.IO.Path.Combine(Path, "blobs", "sha256");
     public string PartialDirectory => System.IO.Path.Combine(Path, "blobs", ".partial");
 
-    public string LayerPath(Registry.Storage.Oci.Digest diffId) => System.IO.Path.Combine(LayersDirectory, diffId.Hex);
+    public string LayerPath(Registry.Oci.Digest diffId) => System.IO.Path.Combine(LayersDirectory, diffId.Hex);
 
     /// <summary>Runs `runtime-agent --root PATH args…`.</summary>
     public Task<AgentResult> RunAsync(params string[] args) => AgentBinary.RunAsync(["--root", Path, .. args]);

@@ -1,5 +1,4 @@
-extern alias agent;
-using agent::RuntimeAgent.Containers;
+using RuntimeAgent.Containers;
 using System.Runtime.Versioning;
 
 namespace Registry.Tests.Agent;

@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.TestImages;
 
 namespace Registry.Tests.Agent;
@@ -43,11 +43,11 @@ public sealed class PullTests(AgentRegistryFixture registry) : IClassFixture<Age
     [InlineData(ImageFormat.Docker)]
     public async Task ResolvesAnIndexToTheLinuxAmd64Image(ImageFormat format)
     {
-        var arm = ImageBuilder.FromBusybox().Format(format).Platform(new ImagePlatform("linux", "arm64"))
+        var arm = ImageBuilder.FromBusybox().Format(format).Platform(new Platform("linux", "arm64"))
             .Layer(l => l.File("platform", "arm64")).Build();
         var amd = ImageBuilder.FromBusybox().Format(format).Layer(l => l.File("platform", "amd64")).Build();
         var index = new IndexBuilder().Format(format)
-            .Add(arm, new ImagePlatform("linux", "arm64")).Add(amd, ImagePlatform.LinuxAmd64).Build();
+            .Add(arm, new Platform("linux", "arm64")).Add(amd, Platform.LinuxAmd64).Build();
         var reference = await registry.PushAsync(index);
         using var root = new AgentRoot();
 
@@ -61,8 +61,8 @@ public sealed class PullTests(AgentRegistryFixture registry) : IClassFixture<Age
     [Fact]
     public async Task RefusesAnIndexWithoutLinuxAmd64()
     {
-        var arm = ImageBuilder.FromBusybox().Platform(new ImagePlatform("linux", "arm64")).Build();
-        var reference = await registry.PushAsync(new IndexBuilder().Add(arm, new ImagePlatform("linux", "arm64")).Build());
+        var arm = ImageBuilder.FromBusybox().Platform(new Platform("linux", "arm64")).Build();
+        var reference = await registry.PushAsync(new IndexBuilder().Add(arm, new Platform("linux", "arm64")).Build());
         using var root = new AgentRoot();
 
         var pull = await root.RunAsync("pull", reference);

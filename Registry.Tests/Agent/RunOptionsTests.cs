@@ -1,8 +1,8 @@
-extern alias agent;
-using agent::RuntimeAgent.Cli;
-using agent::RuntimeAgent.Commands;
-using agent::RuntimeAgent.Run;
-using agent::RuntimeAgent.Store;
+using Registry.Oci;
+using RuntimeAgent.Cli;
+using RuntimeAgent.Commands;
+using RuntimeAgent.Run;
+using RuntimeAgent.Store;
 using System.CommandLine;
 using System.Runtime.Versioning;
 
@@ -12,7 +12,10 @@ namespace Registry.Tests.Agent;
 [SupportedOSPlatform("linux")]
 public sealed class RunOptionsTests
 {
-    private static readonly ImageConfig Image = new(["PATH=/bin", "FOO=image"], ["/entry"], ["default-arg"], "/app", "app");
+    private static readonly RuntimeConfig Image = new()
+    {
+        Env = ["PATH=/bin", "FOO=image"], Entrypoint = ["/entry"], Cmd = ["default-arg"], WorkingDir = "/app", User = "app",
+    };
 
     private static RootCommand Cli()
     {
@@ -75,7 +78,7 @@ public sealed class RunOptionsTests
     [Fact]
     public void NoCommandAtAllIsAnError()
     {
-        var empty = new ImageConfig([], [], [], "/", "");
+        var empty = new RuntimeConfig();
         var error = Assert.Throws<ContainerSetupException>(() => ContainerProcess.Build(empty, new RunOverrides([], null, [], null, null), "h", _ => null));
         Assert.Equal(125, error.ExitCode);
         Assert.Throws<ContainerSetupException>(() => ContainerProcess.Build(Image, new RunOverrides([], null, [], "relative", null), "h", _ => null));

@@ -17,8 +17,11 @@ public sealed class RunSignalTests(RunImages images) : IClassFixture<RunImages>
         await WaitForLine(agent, "ready");
         AgentBinary.Signal(agent, signal);
 
-        var rest = await agent.StandardOutput.ReadToEndAsync();
-        await agent.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        // Bounded: a signal that never arrives (an agent started with SIGINT ignored, as `cmd &` in a script does) must
+        // fail the test, not hang the run.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var rest = await agent.StandardOutput.ReadToEndAsync(timeout.Token);
+        await agent.WaitForExitAsync(timeout.Token);
         Assert.Contains("trapped", rest);
         Assert.Equal(7, agent.ExitCode);
     }

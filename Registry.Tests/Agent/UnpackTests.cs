@@ -117,7 +117,7 @@ public sealed class UnpackTests(AgentRegistryFixture registry) : IClassFixture<A
     public async Task RefusesALayerWhoseDiffIdDoesNotMatchTheConfig()
     {
         var honest = new ImageBuilder().Layer(l => l.File("file", "content")).Build();
-        var wrongDiffId = Registry.Storage.Oci.Digest.Sha256Of("something else"u8);
+        var wrongDiffId = Registry.Oci.Digest.Sha256Of("something else"u8);
         var config = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(honest.Config.Bytes)
             .Replace(honest.Layers[0].DiffId.ToString(), wrongDiffId.ToString()));
         var configBlob = new TestBlob(honest.Config.MediaType, config);

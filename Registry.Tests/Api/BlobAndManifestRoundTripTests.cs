@@ -1,5 +1,5 @@
 using System.Net;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Api;

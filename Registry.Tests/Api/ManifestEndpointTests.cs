@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Api;

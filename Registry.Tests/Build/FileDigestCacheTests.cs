@@ -1,7 +1,6 @@
-extern alias agent;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using agent::RuntimeAgent.Build.Context;
+using RuntimeAgent.Build.Context;
 
 namespace Registry.Tests.Build;
 

@@ -1,7 +1,5 @@
-extern alias agent;
-
 using System.Runtime.Versioning;
-using agent::RuntimeAgent.Build.Context;
+using RuntimeAgent.Build.Context;
 
 namespace Registry.Tests.Build;
 

@@ -1,8 +1,6 @@
-extern alias agent;
-
 using System.Runtime.Versioning;
-using agent::RuntimeAgent.Build;
-using agent::RuntimeAgent.Build.Recipe;
+using RuntimeAgent.Build;
+using RuntimeAgent.Build.Recipe;
 
 namespace Registry.Tests.Build;
 

@@ -1,7 +1,5 @@
-extern alias agent;
-
 using System.Runtime.Versioning;
-using agent::RuntimeAgent.Build.Recipe;
+using RuntimeAgent.Build.Recipe;
 
 namespace Registry.Tests.Build;
 

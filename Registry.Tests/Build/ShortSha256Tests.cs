@@ -1,8 +1,7 @@
-extern alias agent;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
-using agent::RuntimeAgent.Build.Image;
+using RuntimeAgent.Build.Image;
 
 namespace Registry.Tests.Build;
 

@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.TestImages;
 
 namespace Registry.Tests.Conformance;
@@ -44,7 +44,7 @@ public sealed class PodmanPushPullTests
         var amd64 = ConformanceImages.Echo("amd64 picked");
         var arm64 = ImageBuilder.FromBusybox().Platform(new("linux", "arm64", "v8")).Layer(l => l.File("message.txt", "arm64"))
             .Cmd("/bin/cat", "/message.txt").Build();
-        var index = new IndexBuilder().Add(arm64, new("linux", "arm64", "v8")).Add(amd64, ImagePlatform.LinuxAmd64).Build();
+        var index = new IndexBuilder().Add(arm64, new("linux", "arm64", "v8")).Add(amd64, Platform.LinuxAmd64).Build();
         await new RegistryPushClient(registry.Client).PushAsync("org/multi", index, "v1");
 
         var output = await podman.RunAsync("run", "--rm", "--network", "none", "--tls-verify=false", $"{registry.HostPort}/org/multi:v1");

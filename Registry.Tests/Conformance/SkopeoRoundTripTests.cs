@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.TestImages;
 
 namespace Registry.Tests.Conformance;
@@ -69,7 +69,7 @@ public sealed class SkopeoRoundTripTests : IDisposable
         await using var registry = await RegistryUnderTest.StartAsync(kind);
         var amd64 = ConformanceImages.MultiLayer(message: "amd64");
         var arm64 = ImageBuilder.FromBusybox().Platform(new("linux", "arm64", "v8")).Cmd("/bin/true").Build();
-        var index = new IndexBuilder().Add(amd64, ImagePlatform.LinuxAmd64).Add(arm64, new("linux", "arm64", "v8")).Build();
+        var index = new IndexBuilder().Add(amd64, Platform.LinuxAmd64).Add(arm64, new("linux", "arm64", "v8")).Build();
         OciLayout.Write(Dir("source"), ("multi", index));
 
         await Skopeo.CopyAsync($"oci:{Dir("source")}:multi", registry.Docker("org/multi", "v1"), "--all", "--preserve-digests");

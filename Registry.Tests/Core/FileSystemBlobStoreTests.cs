@@ -1,6 +1,6 @@
 using System.Text;
 using Registry.Storage.Blobs;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Uploads;
 
 namespace Registry.Tests.Core;

@@ -1,6 +1,6 @@
 using System.Text;
 using Registry.Storage.Manifests;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Tests.Core;
 

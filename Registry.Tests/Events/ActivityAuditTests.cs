@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.Auth.Http;
 using Registry.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.Conformance;
 using Registry.Tests.Infrastructure;
 using Registry.Tests.TestImages;

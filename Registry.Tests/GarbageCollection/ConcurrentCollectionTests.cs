@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Entities;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.GarbageCollection;

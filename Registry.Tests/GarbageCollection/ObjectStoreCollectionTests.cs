@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Storage.Blobs;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Uploads;
 using Registry.Tests.BlobStores;
 using Registry.Tests.Infrastructure;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.Auth.Http;
 using Registry.Tests.Infrastructure;
 

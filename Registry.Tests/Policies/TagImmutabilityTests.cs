@@ -19,12 +19,12 @@ public abstract class TagImmutabilityTests(TestDatabase database)
         var ruleId = rule.GetProperty("id").GetInt64();
 
         var (first, firstDigest) = await auth.Admin.PushImageAsync("acme/app", "v1", Encoding.UTF8.GetBytes("release one"));
-        using (var again = await auth.Admin.PutManifestAsync("acme/app", "v1", first, Registry.Storage.Oci.MediaTypes.OciManifest))
+        using (var again = await auth.Admin.PutManifestAsync("acme/app", "v1", first, Registry.Oci.MediaTypes.OciManifest))
             Assert.Equal(HttpStatusCode.Created, again.StatusCode);
 
         var (_, secondDigest) = await auth.Admin.PushImageAsync("acme/app", "latest", Encoding.UTF8.GetBytes("release two"));
         var second = await auth.Admin.GetByteArrayAsync($"/v2/acme/app/manifests/{secondDigest}");
-        using (var moved = await auth.Admin.PutManifestAsync("acme/app", "v1", second, Registry.Storage.Oci.MediaTypes.OciManifest))
+        using (var moved = await auth.Admin.PutManifestAsync("acme/app", "v1", second, Registry.Oci.MediaTypes.OciManifest))
         {
             Assert.Equal(HttpStatusCode.Forbidden, moved.StatusCode);
             Assert.Equal("DENIED", await moved.ErrorCodeAsync());
@@ -39,7 +39,7 @@ public abstract class TagImmutabilityTests(TestDatabase database)
         Assert.Equal(firstDigest, await DigestOfTagAsync(auth.Admin, "acme/app", "v1"));
 
         // Tags outside the rule, and repositories outside it, move and go as usual.
-        using (var movedLatest = await auth.Admin.PutManifestAsync("acme/app", "latest", first, Registry.Storage.Oci.MediaTypes.OciManifest))
+        using (var movedLatest = await auth.Admin.PutManifestAsync("acme/app", "latest", first, Registry.Oci.MediaTypes.OciManifest))
             Assert.Equal(HttpStatusCode.Created, movedLatest.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await auth.Admin.DeleteAsync("/v2/acme/app/manifests/latest")).StatusCode);
         await auth.Admin.PushImageAsync("acme/base", "v1", Encoding.UTF8.GetBytes("base one"));
@@ -47,7 +47,7 @@ public abstract class TagImmutabilityTests(TestDatabase database)
 
         // Without the rule, the tag moves.
         await AuthTestServer.Expect(await auth.Admin.DeleteAsync($"/api/v1/orgs/acme/tag-rules/{ruleId}"), HttpStatusCode.NoContent);
-        using (var movedNow = await auth.Admin.PutManifestAsync("acme/app", "v1", second, Registry.Storage.Oci.MediaTypes.OciManifest))
+        using (var movedNow = await auth.Admin.PutManifestAsync("acme/app", "v1", second, Registry.Oci.MediaTypes.OciManifest))
             Assert.Equal(HttpStatusCode.Created, movedNow.StatusCode);
         Assert.Equal(secondDigest, await DigestOfTagAsync(auth.Admin, "acme/app", "v1"));
         var audit = await auth.Admin.GetStringAsync("/api/v1/orgs/acme/audit");
@@ -82,7 +82,7 @@ public abstract class TagImmutabilityTests(TestDatabase database)
     private static async Task<string?> DigestOfTagAsync(HttpClient client, string repository, string tag)
     {
         using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{repository}/manifests/{tag}");
-        request.Headers.Accept.ParseAdd(Registry.Storage.Oci.MediaTypes.OciManifest);
+        request.Headers.Accept.ParseAdd(Registry.Oci.MediaTypes.OciManifest);
         using var response = await client.SendAsync(request);
         return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : null;
     }

@@ -83,8 +83,8 @@ public abstract class PullThroughCacheTests(TestDatabase database)
         using var upload = await server.Client.PostAsync("/v2/hub/library/app/blobs/uploads/", null);
         Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
         Assert.Equal("DENIED", await upload.ErrorCodeAsync());
-        var someManifest = OciTestClient.ImageManifest(new { mediaType = Registry.Storage.Oci.MediaTypes.OciConfig, digest = $"sha256:{new string('b', 64)}", size = 2 }, []);
-        using var manifest = await server.Client.PutManifestAsync("hub/library/app", "1", someManifest, Registry.Storage.Oci.MediaTypes.OciManifest);
+        var someManifest = OciTestClient.ImageManifest(new { mediaType = Registry.Oci.MediaTypes.OciConfig, digest = $"sha256:{new string('b', 64)}", size = 2 }, []);
+        using var manifest = await server.Client.PutManifestAsync("hub/library/app", "1", someManifest, Registry.Oci.MediaTypes.OciManifest);
         Assert.Equal(HttpStatusCode.Forbidden, manifest.StatusCode);
         Assert.Contains("pull-through cache", await manifest.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/v2/hub/library/nothing/manifests/1")).StatusCode);

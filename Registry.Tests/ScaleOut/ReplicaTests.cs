@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Tests.BlobStores;
 using Registry.Tests.Infrastructure;
 

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Registry.Storage.Blobs;
 using Registry.Storage.Blobs.Azure;
 using Registry.Storage.Blobs.S3;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Uploads;
 
 namespace Registry.Tests.BlobStores;

@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Tests.TestImages;
 
@@ -29,7 +29,7 @@ public sealed record BuiltLayer(byte[] Bytes, Digest Digest, Digest DiffId, long
             uncompressedSize = tarHash.BytesWritten;
         }
         var bytes = blob.ToArray();
-        return new BuiltLayer(bytes, Storage.Oci.Digest.Sha256Of(bytes), diffId, uncompressedSize, spec.Compression, spec.CreatedBy);
+        return new BuiltLayer(bytes, Registry.Oci.Digest.Sha256Of(bytes), diffId, uncompressedSize, spec.Compression, spec.CreatedBy);
     }
 
     /// <summary>The layer's tar stream, decompressed.</summary>

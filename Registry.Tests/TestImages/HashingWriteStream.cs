@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Tests.TestImages;
 
@@ -10,7 +10,7 @@ internal sealed class HashingWriteStream(Stream inner) : Stream
 
     public long BytesWritten { get; private set; }
 
-    public Digest Digest() => Storage.Oci.Digest.FromHash("sha256", _hash.GetCurrentHash());
+    public Digest Digest() => Registry.Oci.Digest.FromHash("sha256", _hash.GetCurrentHash());
 
     public override bool CanRead => false;
     public override bool CanSeek => false;

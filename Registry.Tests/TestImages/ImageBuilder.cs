@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Tests.TestImages;
 
@@ -25,9 +25,9 @@ public sealed class ImageBuilder
     private string? _workingDir;
     private string? _user;
     private ImageFormat _format = ImageFormat.Oci;
-    private ImagePlatform _platform = ImagePlatform.LinuxAmd64;
+    private Platform _platform = new(); // linux/amd64
     private string? _artifactType;
-    private ContentDescriptor? _subject;
+    private Descriptor? _subject;
 
     /// <summary>An image whose first layer is <see cref="BusyboxBase.Layer"/>.</summary>
     public static ImageBuilder FromBusybox() => new ImageBuilder().Layer(BusyboxBase.Layer());
@@ -55,7 +55,7 @@ public sealed class ImageBuilder
     public ImageBuilder User(string user) { _user = user; return this; }
     public ImageBuilder Label(string name, string value) { _labels[name] = value; return this; }
     public ImageBuilder Format(ImageFormat format) { _format = format; return this; }
-    public ImageBuilder Platform(ImagePlatform platform) { _platform = platform; return this; }
+    public ImageBuilder Platform(Platform platform) { _platform = platform; return this; }
 
     /// <summary>Manifest annotations (OCI only).</summary>
     public ImageBuilder Annotation(string name, string value) { _annotations[name] = value; return this; }
@@ -64,7 +64,7 @@ public sealed class ImageBuilder
     public ImageBuilder ArtifactType(string artifactType) { _artifactType = artifactType; return this; }
 
     /// <summary>The manifest's <c>subject</c> (OCI only): makes this image a referrer of another manifest.</summary>
-    public ImageBuilder Subject(ContentDescriptor subject) { _subject = subject; return this; }
+    public ImageBuilder Subject(Descriptor subject) { _subject = subject; return this; }
 
     public TestImage Build()
     {

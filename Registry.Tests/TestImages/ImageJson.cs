@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -23,7 +24,7 @@ internal static class ImageJson
         return buffer.ToArray();
     }
 
-    public static void Descriptor(Utf8JsonWriter writer, ContentDescriptor descriptor)
+    public static void Descriptor(Utf8JsonWriter writer, Descriptor descriptor)
     {
         writer.WriteStartObject();
         writer.WriteString("mediaType", descriptor.MediaType);

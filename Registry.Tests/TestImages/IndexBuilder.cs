@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Tests.TestImages;
 
@@ -8,12 +8,12 @@ namespace Registry.Tests.TestImages;
 /// </summary>
 public sealed class IndexBuilder
 {
-    private readonly List<(TestManifest Manifest, ImagePlatform? Platform)> _entries = [];
+    private readonly List<(TestManifest Manifest, Platform? Platform)> _entries = [];
     private readonly Dictionary<string, string> _annotations = [];
     private ImageFormat _format = ImageFormat.Oci;
 
     /// <summary>Adds a manifest, with the platform an index entry announces (none for nested indexes).</summary>
-    public IndexBuilder Add(TestManifest manifest, ImagePlatform? platform = null)
+    public IndexBuilder Add(TestManifest manifest, Platform? platform = null)
     {
         _entries.Add((manifest, platform));
         return this;

@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Tests.TestImages;
 

@@ -34,13 +34,13 @@ public static class OciLayout
         {
             if (!entry.TryGetProperty("annotations", out var annotations)
                 || !annotations.TryGetProperty(RefNameAnnotation, out var name) || name.GetString() != tag) continue;
-            var digest = Storage.Oci.Digest.Parse(entry.GetProperty("digest").GetString()!);
+            var digest = Registry.Oci.Digest.Parse(entry.GetProperty("digest").GetString()!);
             return File.ReadAllBytes(BlobPath(directory, digest));
         }
         throw new KeyNotFoundException($"no manifest tagged '{tag}' in {directory}/index.json");
     }
 
-    public static string BlobPath(string directory, Storage.Oci.Digest digest) =>
+    public static string BlobPath(string directory, Registry.Oci.Digest digest) =>
         Path.Combine(directory, "blobs", digest.Algorithm, digest.Hex);
 
     private static void WriteBlobs(string blobDirectory, TestManifest manifest)

@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using Registry.Tests.Conformance;
@@ -76,7 +77,7 @@ public sealed class TestImageClientTests : IDisposable
         var push = new RegistryPushClient(http) { UploadMode = mode };
         var amd64 = ImageBuilder.FromBusybox().Format(format).Cmd("/bin/true").Build();
         var arm64 = ImageBuilder.FromBusybox().Format(format).Platform(new("linux", "arm64", "v8")).Cmd("/bin/false").Build();
-        var index = new IndexBuilder().Format(format).Add(amd64, ImagePlatform.LinuxAmd64).Add(arm64, new("linux", "arm64", "v8")).Build();
+        var index = new IndexBuilder().Format(format).Add(amd64, Platform.LinuxAmd64).Add(arm64, new("linux", "arm64", "v8")).Build();
 
         await push.PushAsync("tests/app", amd64, "single");
         await push.PushAsync("tests/app", index, "multi");

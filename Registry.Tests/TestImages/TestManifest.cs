@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Tests.TestImages;
 
@@ -11,7 +11,7 @@ public abstract class TestManifest(string mediaType, byte[] bytes)
     public string MediaType { get; } = mediaType;
     public byte[] Bytes { get; } = bytes;
     public Digest Digest { get; } = Digest.Sha256Of(bytes);
-    public ContentDescriptor Descriptor => new(MediaType, Digest, Bytes.LongLength);
+    public Descriptor Descriptor => new(MediaType, Digest.ToString(), Bytes.LongLength);
 
     /// <summary>Blobs this manifest references directly (config and layers).</summary>
     public abstract IReadOnlyList<TestBlob> Blobs { get; }

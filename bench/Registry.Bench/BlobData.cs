@@ -54,5 +54,5 @@ public static class BlobData
         }
     }
 
-    public static string Digest(ReadOnlySpan<byte> data) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(data));
+    public static string Digest(ReadOnlySpan<byte> data) => Oci.Digest.Sha256Of(data).ToString();
 }

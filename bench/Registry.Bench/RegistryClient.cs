@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -11,8 +12,6 @@ namespace Registry.Bench;
 /// </summary>
 public sealed class RegistryClient(Uri baseUrl) : IDisposable
 {
-    public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
-
     readonly HttpClient http = new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = 512,
@@ -103,7 +102,7 @@ public sealed class RegistryClient(Uri baseUrl) : IDisposable
     public async Task PutManifestAsync(string repo, string reference, byte[] manifest, CancellationToken ct = default)
     {
         using var content = new ByteArrayContent(manifest);
-        content.Headers.ContentType = new MediaTypeHeaderValue(OciManifest);
+        content.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest);
         using var response = await http.PutAsync($"v2/{repo}/manifests/{reference}", content, ct);
         await Expect(response, HttpStatusCode.Created);
     }

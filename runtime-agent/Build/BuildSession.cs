@@ -1,3 +1,4 @@
+using Registry.Oci;
 using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Recipe;
@@ -63,7 +64,7 @@ internal sealed class BuildSession
         stage.CacheKey = key;
         stage.Layers.Add(layer);
         stage.Config.RootFs.DiffIds.Add(layer.DiffId);
-        stage.Config.History.Add(new OciHistory { Created = Created, CreatedBy = instruction.Text });
+        stage.Config.History.Add(new HistoryEntry { Created = Created, CreatedBy = instruction.Text });
     }
 
     /// <summary>An image from the store, pulled first when absent; the caller disposes it (it holds the image's lease).</summary>

@@ -1,3 +1,4 @@
+using Registry.Oci;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Store;
 
@@ -11,7 +12,7 @@ public sealed class BuildStage
 {
     public string? Name { get; init; }
     public int Index { get; init; }
-    public required OciImageConfig Config { get; init; }
+    public required ImageConfig Config { get; init; }
     public List<LayerRecord> Layers { get; init; } = [];
     public required string CacheKey { get; set; }
     public Dictionary<string, string> Args { get; } = new(StringComparer.Ordinal);
@@ -21,7 +22,7 @@ public sealed class BuildStage
 
     public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    public OciRuntimeConfig Runtime => Config.Config;
+    public RuntimeConfig Runtime => Config.Config;
     public string WorkingDir => string.IsNullOrEmpty(Runtime.WorkingDir) ? "/" : Runtime.WorkingDir;
 
     /// <summary>ENV wins over ARG for substitution, as in Docker; unset is null.</summary>
@@ -60,12 +61,12 @@ public sealed class BuildStage
         new() { Name = name, Index = index, Config = Copy(Config), Layers = [.. Layers], CacheKey = CacheKey };
 
     // A field-by-field copy, not a JSON round trip: a fully cached multi-stage rebuild loads no serializer.
-    private static OciImageConfig Copy(OciImageConfig c) => new()
+    private static ImageConfig Copy(ImageConfig c) => new()
     {
         Created = c.Created, Author = c.Author, Architecture = c.Architecture, Os = c.Os,
-        RootFs = new OciRootFs { Type = c.RootFs.Type, DiffIds = [.. c.RootFs.DiffIds] },
-        History = [.. c.History.Select(h => new OciHistory { Created = h.Created, CreatedBy = h.CreatedBy, Comment = h.Comment, EmptyLayer = h.EmptyLayer })],
-        Config = new OciRuntimeConfig
+        RootFs = new RootFs { Type = c.RootFs.Type, DiffIds = [.. c.RootFs.DiffIds] },
+        History = [.. c.History.Select(h => new HistoryEntry { Created = h.Created, CreatedBy = h.CreatedBy, Comment = h.Comment, EmptyLayer = h.EmptyLayer })],
+        Config = new RuntimeConfig
         {
             User = c.Config.User, WorkingDir = c.Config.WorkingDir, StopSignal = c.Config.StopSignal,
             Env = c.Config.Env?.ToList(), Entrypoint = c.Config.Entrypoint?.ToList(), Cmd = c.Config.Cmd?.ToList(),

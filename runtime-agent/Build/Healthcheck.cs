@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Globalization;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Recipe;

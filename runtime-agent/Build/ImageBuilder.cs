@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Layers;
@@ -96,12 +96,12 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
     private PublishedImage WriteImage(BuildStage final)
     {
         final.Config.Created = DateTimeOffset.FromUnixTimeSeconds(fixedTime).ToString("yyyy-MM-ddTHH:mm:ssZ");
-        var configBytes = JsonSerializer.SerializeToUtf8Bytes(final.Config, BuildJsonContext.Relaxed.OciImageConfig);
+        var configBytes = JsonSerializer.SerializeToUtf8Bytes(final.Config, OciJsonContext.Relaxed.ImageConfig);
         var configDigest = store.PutBlob(configBytes);
-        var manifest = new OciManifest(2, MediaTypes.OciManifest,
-            new OciDescriptor(MediaTypes.OciConfig, configDigest.ToString(), configBytes.Length),
-            final.Layers.Select(l => new OciDescriptor(l.MediaType ?? MediaTypes.OciLayerGzip, l.Digest, l.Size)).ToList());
-        var manifestDigest = store.PutBlob(JsonSerializer.SerializeToUtf8Bytes(manifest, BuildJsonContext.Relaxed.OciManifest));
+        var manifest = new ImageManifest(2, MediaTypes.OciManifest,
+            new Descriptor(MediaTypes.OciConfig, configDigest.ToString(), configBytes.Length),
+            final.Layers.Select(l => new Descriptor(l.MediaType ?? MediaTypes.OciLayerGzip, l.Digest, l.Size)).ToList());
+        var manifestDigest = store.PutBlob(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Relaxed.ImageManifest));
         return new PublishedImage(configDigest, manifestDigest);
     }
 

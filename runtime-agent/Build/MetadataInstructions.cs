@@ -1,3 +1,4 @@
+using Registry.Oci;
 using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Recipe;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Mounts;
 using RuntimeAgent.Build.Recipe;
@@ -66,7 +66,7 @@ internal sealed class StageBuilder(BuildSession build)
         if (image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
         {
             // As BuildKit and buildah do, an image built from scratch gets the default PATH in its config.
-            var empty = new OciImageConfig { Config = new OciRuntimeConfig { Env = [BuildStage.DefaultPath] } };
+            var empty = new ImageConfig { Config = new RuntimeConfig { Env = [BuildStage.DefaultPath] } };
             return new BuildStage { Name = from.StageName, Index = recipe.Index, Config = empty, CacheKey = build.Hash($"scratch\n{build.FixedTime}") };
         }
         if (build.Plan.Referenced(image, recipe.Index, allowIndex: false) is { } earlier)
@@ -74,8 +74,8 @@ internal sealed class StageBuilder(BuildSession build)
 
         using var resolved = await build.ResolveImageAsync(image, ct);
         var configBytes = File.ReadAllBytes(build.Store.Layout.BlobPath(Digest.Parse(resolved.Record.ConfigDigest)));
-        var config = JsonSerializer.Deserialize(configBytes, BuildJsonContext.Relaxed.OciImageConfig) ?? new OciImageConfig();
-        config.RootFs = new OciRootFs { DiffIds = resolved.Record.Layers.Select(l => l.DiffId).ToList() };
+        var config = JsonSerializer.Deserialize(configBytes, OciJsonContext.Relaxed.ImageConfig) ?? new ImageConfig();
+        config.RootFs = new RootFs { DiffIds = resolved.Record.Layers.Select(l => l.DiffId).ToList() };
         Say($"--> {image}@{resolved.Record.ManifestDigest}");
         return new BuildStage
         {
@@ -120,7 +120,7 @@ internal sealed class StageBuilder(BuildSession build)
     private void Unchanged(BuildStage stage, Instruction instruction)
     {
         stage.CacheKey = build.StepKey(stage, instruction, "");
-        stage.Config.History.Add(new OciHistory { Created = build.Created, CreatedBy = instruction.Text, EmptyLayer = true });
+        stage.Config.History.Add(new HistoryEntry { Created = build.Created, CreatedBy = instruction.Text, EmptyLayer = true });
     }
 
     /// <summary>RUN: its --mount sources are resolved (and held) first, since a bind's content is part of the step's key.</summary>

@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.CommandLine;
 using RuntimeAgent.Cli;
 using RuntimeAgent.Registry;

@@ -1,13 +1,11 @@
+using Registry.Oci;
 using System.Text.Json.Serialization;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Registry;
 
-/// <summary>Source-generated JSON for every document the agent reads or writes (NativeAOT: no reflection).</summary>
+/// <summary>Source-generated JSON for the agent's own files (OCI documents: Registry.Oci's OciJsonContext).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ManifestDocument))]
-[JsonSerializable(typeof(ImageConfigDocument))]
-[JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(ImageRecord))]
 [JsonSerializable(typeof(CredentialFile))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

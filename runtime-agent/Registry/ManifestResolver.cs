@@ -2,12 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Registry.Storage.Oci;
+using System.Text.Json.Serialization.Metadata;
+using Registry.Oci;
 
 namespace RuntimeAgent.Registry;
 
 /// <summary>An image manifest for linux/amd64, and the digest the reference itself resolved to (an index's, when it was one).</summary>
-public sealed record ResolvedManifest(Digest TopDigest, Digest ManifestDigest, string MediaType, ManifestDocument Document);
+public sealed record ResolvedManifest(Digest TopDigest, Digest ManifestDigest, string MediaType, ImageManifest Document);
 
 /// <summary>Fetches a manifest by tag or digest and walks an index down to the linux/amd64 image.</summary>
 public sealed class ManifestResolver(RegistryClient client)
@@ -18,20 +19,23 @@ public sealed class ManifestResolver(RegistryClient client)
 
     public async Task<ResolvedManifest> ResolveAsync(ImageReference reference, CancellationToken ct)
     {
-        var (topDigest, mediaType, document) = await FetchAsync(reference, reference.ManifestReference, reference.Digest, ct);
-        if (!MediaTypes.IsIndex(mediaType)) return Checked(reference, new ResolvedManifest(topDigest, topDigest, mediaType, document));
+        var (topDigest, mediaType, bytes) = await FetchAsync(reference, reference.ManifestReference, reference.Digest, ct);
+        if (!MediaTypes.IsIndex(mediaType))
+            return new ResolvedManifest(topDigest, topDigest, mediaType, Read(reference, topDigest, bytes, OciJsonContext.Default.ImageManifest));
 
-        var chosen = (document.Manifests ?? []).FirstOrDefault(m => m.Platform is { Os: "linux", Architecture: "amd64" })
+        var index = Read(reference, topDigest, bytes, OciJsonContext.Default.ImageIndex);
+        var chosen = (index.Manifests ?? []).FirstOrDefault(m => m.Platform is { Os: "linux", Architecture: "amd64" })
             ?? throw new ImageNotFoundException($"{reference}: the index has no linux/amd64 image");
-        var digest = Digest.Parse(chosen.Digest);
+        if (!Digest.TryParse(chosen.Digest, out var digest))
+            throw new RegistryException($"{reference}: the index lists an invalid digest '{chosen.Digest}'");
         var (_, childType, child) = await FetchAsync(reference, digest.ToString(), digest, ct);
         if (MediaTypes.IsIndex(childType))
             throw new RegistryException($"{reference}: nested indexes are not supported");
-        return Checked(reference, new ResolvedManifest(topDigest, digest, childType, child));
+        return new ResolvedManifest(topDigest, digest, childType, Read(reference, digest, child, OciJsonContext.Default.ImageManifest));
     }
 
     // See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
-    private async Task<(Digest, string, ManifestDocument)> FetchAsync(ImageReference image, string reference, Digest? expected, CancellationToken ct)
+    private async Task<(Digest, string, byte[])> FetchAsync(ImageReference image, string reference, Digest? expected, CancellationToken ct)
     {
         using var response = await client.SendAsync(() =>
         {
@@ -51,28 +55,37 @@ public sealed class ManifestResolver(RegistryClient client)
         if (expected is not null && actual != expected)
             throw new RegistryException($"manifest {image.Name}@{expected} failed verification: its content hashes to {actual}");
 
-        ManifestDocument document;
+        string mediaType;
         try
         {
-            document = JsonSerializer.Deserialize(bytes, AgentJsonContext.Default.ManifestDocument)
-                       ?? throw new RegistryException($"manifest {image.Name}:{reference} is empty");
+            mediaType = ManifestMediaType.Detect(bytes, response.Content.Headers.ContentType?.MediaType);
         }
         catch (JsonException e)
         {
             throw new RegistryException($"manifest {image.Name}:{reference} is not valid JSON: {e.Message}");
         }
-        var mediaType = document.MediaType ?? response.Content.Headers.ContentType?.MediaType
-                        ?? (document.Manifests is not null ? MediaTypes.OciIndex : MediaTypes.OciManifest);
         if (!MediaTypes.IsManifest(mediaType))
             throw new RegistryException($"manifest {image.Name}:{reference} has unsupported media type '{mediaType}'");
-        return (actual, mediaType, document);
+        return (actual, mediaType, bytes);
     }
 
-    private static ResolvedManifest Checked(ImageReference reference, ResolvedManifest manifest)
+    private static T Read<T>(ImageReference reference, Digest digest, byte[] bytes, JsonTypeInfo<T> type)
     {
-        if (manifest.Document.Config is null || manifest.Document.Layers is null)
-            throw new RegistryException($"{reference}: manifest {manifest.ManifestDigest} has no config or layers");
-        return manifest;
+        T? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(bytes, type);
+        }
+        catch (JsonException e)
+        {
+            throw new RegistryException($"{reference}: manifest {digest} is not valid JSON: {e.Message}");
+        }
+        return document switch
+        {
+            ImageManifest { Config: not null, Layers: not null } => document,
+            ImageIndex { Manifests: not null } => document,
+            _ => throw new RegistryException($"{reference}: manifest {digest} has no config or layers"),
+        };
     }
 
     private static async Task<byte[]> ReadCappedAsync(Stream body, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -49,7 +50,7 @@ public sealed class RegistryClient : IDisposable
         var response = await SendOnceAsync(makeRequest, sentWith, completion, ct);
         if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
 
-        var challenge = response.Headers.WwwAuthenticate.Select(h => AuthChallenge.Parse(h.ToString())).FirstOrDefault(c => c is not null);
+        var challenge = response.Headers.WwwAuthenticate.Select(h => Challenge.Parse(h.ToString())).FirstOrDefault(c => c is not null);
         response.Dispose();
         if (challenge is null)
             throw new RegistryException($"registry {registry} answered 401 without a WWW-Authenticate challenge", HttpStatusCode.Unauthorized);
@@ -77,7 +78,7 @@ public sealed class RegistryClient : IDisposable
         return await http.SendAsync(request, completion, ct);
     }
 
-    private async Task<AuthenticationHeaderValue> AnswerAsync(AuthChallenge challenge, CancellationToken ct)
+    private async Task<AuthenticationHeaderValue> AnswerAsync(Challenge challenge, CancellationToken ct)
     {
         if (challenge.IsBasic)
         {
@@ -91,7 +92,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     // See: https://distribution.github.io/distribution/spec/auth/token/#requesting-a-token
-    private async Task<string> FetchTokenAsync(string realm, AuthChallenge challenge, CancellationToken ct)
+    private async Task<string> FetchTokenAsync(string realm, Challenge challenge, CancellationToken ct)
     {
         var query = new List<string>();
         if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
@@ -109,7 +110,7 @@ public sealed class RegistryClient : IDisposable
                 credentials is null ? $"anonymous token request to {uri.Host} refused" : $"token request to {uri.Host} refused for user {credentials.Username}",
                 response, ct);
         var body = await response.Content.ReadAsStreamAsync(ct);
-        var token = await JsonSerializer.DeserializeAsync(body, AgentJsonContext.Default.TokenResponse, ct);
+        var token = await JsonSerializer.DeserializeAsync(body, OciJsonContext.Default.TokenResponse, ct);
         return token?.Token ?? token?.AccessToken
                ?? throw new RegistryException($"token response from {uri.Host} carries no token");
     }

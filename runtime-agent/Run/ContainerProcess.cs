@@ -1,3 +1,4 @@
+using Registry.Oci;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Run;
@@ -9,19 +10,19 @@ public sealed record RunOverrides(
 /// <summary>The container's process after merging image config and overrides, the way Docker merges them.</summary>
 public sealed record ContainerProcess(IReadOnlyList<string> Args, IReadOnlyList<string> Env, string WorkingDir, string User)
 {
-    public static ContainerProcess Build(ImageConfig image, RunOverrides overrides, string hostname, Func<string, string?> hostEnv)
+    public static ContainerProcess Build(RuntimeConfig image, RunOverrides overrides, string hostname, Func<string, string?> hostEnv)
     {
         // --entrypoint replaces the image's Entrypoint and drops its Cmd; "" clears the entrypoint.
-        IReadOnlyList<string> entrypoint = overrides.Entrypoint is { } e ? (e.Length == 0 ? [] : [e]) : image.Entrypoint;
+        IReadOnlyList<string> entrypoint = overrides.Entrypoint is { } e ? (e.Length == 0 ? [] : [e]) : image.Entrypoint ?? [];
         IReadOnlyList<string> cmd = overrides.Command.Count > 0 ? overrides.Command
-            : overrides.Entrypoint is null ? image.Cmd : [];
+            : overrides.Entrypoint is null ? image.Cmd ?? [] : [];
         var args = entrypoint.Concat(cmd).ToList();
         if (args.Count == 0) throw new ContainerSetupException("no command specified: the image has no Entrypoint or Cmd and none was given");
 
         var env = new List<string>();
         Set(env, $"PATH={ProcessStart.DefaultPath}");
         Set(env, $"HOSTNAME={hostname}");
-        foreach (var entry in image.Env) Set(env, entry);
+        foreach (var entry in image.Env ?? []) Set(env, entry);
         foreach (var entry in overrides.Env)
         {
             // -e NAME (no '=') passes the agent's own value through, or nothing when it has none.
@@ -29,10 +30,10 @@ public sealed record ContainerProcess(IReadOnlyList<string> Args, IReadOnlyList<
             else if (hostEnv(entry) is { } value) Set(env, $"{entry}={value}");
         }
 
-        var workingDir = overrides.WorkingDir ?? (image.WorkingDir.Length > 0 ? image.WorkingDir : "/");
+        var workingDir = overrides.WorkingDir ?? (string.IsNullOrEmpty(image.WorkingDir) ? "/" : image.WorkingDir);
         if (!workingDir.StartsWith('/'))
             throw new ContainerSetupException($"the working directory '{workingDir}' is invalid: it needs to be an absolute path");
-        return new ContainerProcess(args, env, workingDir, overrides.User ?? image.User);
+        return new ContainerProcess(args, env, workingDir, overrides.User ?? image.User ?? "");
     }
 
     private static void Set(List<string> env, string entry)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Registry;
 
 namespace RuntimeAgent.Store;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Registry;
 
 namespace RuntimeAgent.Store;
@@ -53,11 +53,11 @@ internal sealed class ImagePuller(StoreLayout layout, CredentialStore credential
         return record;
     }
 
-    internal static ImageConfigDocument ReadConfig(string path, Digest manifest)
+    internal static ImageConfig ReadConfig(string path, Digest manifest)
     {
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), AgentJsonContext.Default.ImageConfigDocument)
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), OciJsonContext.Default.ImageConfig)
                    ?? throw new RegistryException($"image config of {manifest} is empty");
         }
         catch (JsonException e)

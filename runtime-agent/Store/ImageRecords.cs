@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;

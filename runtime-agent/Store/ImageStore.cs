@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Registry;
 using RuntimeAgent.Unpack;
 
@@ -8,18 +8,15 @@ namespace RuntimeAgent.Store;
 /// <summary>How to pull: plain HTTP for a non-loopback registry, the per-layer uncompressed cap, where progress goes.</summary>
 public sealed record PullOptions(bool Insecure = false, long MaxLayerBytes = LayerUnpacker.DefaultMaxBytes, IPullProgress? Progress = null);
 
-/// <summary>The runtime part of an image config, with the spec's defaults filled in.</summary>
-public sealed record ImageConfig(IReadOnlyList<string> Env, IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Cmd,
-                                 string WorkingDir, string User, string? StopSignal = null);
-
 /// <summary>
 /// An image ready to run: its config and unpacked layer directories, bottom layer first. While it is not
 /// disposed it holds the store lock shared, so `gc` cannot delete its layers.
 /// </summary>
-public sealed class ResolvedImage(ImageRecord record, ImageConfig config, IReadOnlyList<string> layerDirectories, IDisposable lease) : IDisposable
+public sealed class ResolvedImage(ImageRecord record, RuntimeConfig config, IReadOnlyList<string> layerDirectories, IDisposable lease) : IDisposable
 {
     public ImageRecord Record { get; } = record;
-    public ImageConfig Config { get; } = config;
+    /// <summary>The runtime part of the image config (Env, Entrypoint, Cmd, WorkingDir, User; the rest is not read).</summary>
+    public RuntimeConfig Config { get; } = config;
 
     /// <summary>Bottom layer first; overlayfs wants them reversed in lowerdir= (top first).</summary>
     public IReadOnlyList<string> LayerDirectories { get; } = layerDirectories;
@@ -86,16 +83,19 @@ public sealed class ImageStore(StoreLayout layout)
     /// The runtime part of a stored image config (validated when it was pulled), read by hand: every `run`
     /// reads one, and the typed serializer's first use of a type costs more than the whole read.
     /// </summary>
-    private static ImageConfig ReadRuntimeConfig(string path, string manifest)
+    private static RuntimeConfig ReadRuntimeConfig(string path, string manifest)
     {
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var config = document.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
             var workingDir = Text(config, "WorkingDir");
-            return new ImageConfig(Strings(config, "Env"), Strings(config, "Entrypoint"), Strings(config, "Cmd"),
-                                   string.IsNullOrEmpty(workingDir) ? "/" : workingDir, Text(config, "User") ?? "",
-                                   Text(config, "StopSignal"));
+            return new RuntimeConfig
+            {
+                Env = Strings(config, "Env"), Entrypoint = Strings(config, "Entrypoint"), Cmd = Strings(config, "Cmd"),
+                WorkingDir = string.IsNullOrEmpty(workingDir) ? "/" : workingDir, User = Text(config, "User") ?? "",
+                StopSignal = Text(config, "StopSignal"),
+            };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -103,10 +103,10 @@ public sealed class ImageStore(StoreLayout layout)
         }
     }
 
-    private static IReadOnlyList<string> Strings(JsonElement config, string name) =>
+    private static List<string>? Strings(JsonElement config, string name) =>
         config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
             ? list.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
-            : [];
+            : null;
 
     private static string? Text(JsonElement config, string name) =>
         config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace RuntimeAgent.Unpack;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Registry.Storage.Blobs;
 using Registry.Storage.Metadata;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Api.Ui.Data;
 
@@ -41,7 +41,7 @@ public sealed record ManifestDetails(string Digest, string MediaType, long Size,
 
     private static async Task<ImageConfigView?> ReadConfigAsync(string digest, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        if (!Storage.Oci.Digest.TryParse(digest, out var parsed)) return null;
+        if (!Registry.Oci.Digest.TryParse(digest, out var parsed)) return null;
         try
         {
             await using var stream = await blobs.OpenReadAsync(parsed, 0, null, cancellationToken);

@@ -5,7 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Blobs.Azure;
 

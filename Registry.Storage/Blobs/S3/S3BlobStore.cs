@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace Registry.Storage.Blobs.S3;
 

@@ -1,8 +1,6 @@
-extern alias agent;
-
 using System.Runtime.Versioning;
-using agent::RuntimeAgent.Build.Layers;
-using agent::RuntimeAgent.Unpack;
+using RuntimeAgent.Build.Layers;
+using RuntimeAgent.Unpack;
 using Registry.Tests.Conformance;
 
 namespace Registry.Tests.Agent.Unpack;

@@ -1,8 +1,6 @@
-extern alias agent;
-
 using System.Formats.Tar;
 using System.Runtime.Versioning;
-using agent::RuntimeAgent.Unpack;
+using RuntimeAgent.Unpack;
 using Registry.Tests.Conformance;
 using Registry.Tests.TestImages;
 

@@ -1,10 +1,8 @@
-extern alias agent;
-
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using agent::RuntimeAgent.Unpack;
+using RuntimeAgent.Unpack;
 using Registry.Tests.TestImages;
-using AgentDigest = agent::Registry.Storage.Oci.Digest;
+using AgentDigest = Registry.Oci.Digest;
 
 namespace Registry.Tests.Agent.Unpack;
 

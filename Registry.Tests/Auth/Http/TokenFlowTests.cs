@@ -1,3 +1,4 @@
+using Registry.Oci;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Registry.Storage;
 using Registry.Storage.Blobs;
 using Registry.Storage.Blobs.S3;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using Registry.Storage.Uploads;
 
 namespace Registry.Tests.BlobStores.S3;

@@ -1,3 +1,4 @@
+using Registry.Oci;
 namespace Registry.Bench.Workloads;
 
 /// <summary>Whole-image transfers of a 5-layer image (1+2+4+8+16 MiB), as a client pulls and pushes them.</summary>
@@ -37,7 +38,7 @@ public static class ImageWorkloads
     /// <summary>Manifest by tag, then the config and every layer in parallel, each checked for size.</summary>
     static async Task<long> PullAsync(RegistryClient client, string repo, string tag, TestImage image, CancellationToken ct)
     {
-        WorkloadCatalog.ExpectBytes(await client.FetchAsync(HttpMethod.Get, $"v2/{repo}/manifests/{tag}", RegistryClient.OciManifest, ct),
+        WorkloadCatalog.ExpectBytes(await client.FetchAsync(HttpMethod.Get, $"v2/{repo}/manifests/{tag}", MediaTypes.OciManifest, ct),
             image.Manifest.Length, "manifest");
         var blobs = image.Layers.Select(l => (l.Digest, (long)l.Data.Length)).Append((image.ConfigDigest, image.Config.Length));
         var sizes = await Task.WhenAll(blobs.Select(async blob =>

@@ -1,9 +1,10 @@
+using Registry.Oci;
 namespace Registry.Bench.Workloads;
 
 /// <summary>The hot read paths: manifest by tag, HEADs, and blob downloads of two sizes.</summary>
 public static class ReadWorkloads
 {
-    const string Accept = RegistryClient.OciManifest;
+    const string Accept = MediaTypes.OciManifest;
 
     public static IEnumerable<Workload> All() =>
     [

@@ -1,4 +1,4 @@
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Layers;
 using RuntimeAgent.Store;

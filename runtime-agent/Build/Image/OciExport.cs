@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using System.Text.Json;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Build.Image;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Registry.Storage.Oci;
+using Registry.Oci;
 
 namespace RuntimeAgent.Build.Layers;
 

@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Native;
 
 namespace RuntimeAgent.Build.Layers;

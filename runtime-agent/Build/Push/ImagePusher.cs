@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Registry.Storage.Oci;
+using Registry.Oci;
 using RuntimeAgent.Registry;
 using RuntimeAgent.Store;
 

@@ -1,4 +1,4 @@
-namespace Registry.Storage.Oci;
+namespace Registry.Oci;
 
 /// <summary>
 /// The media types the registry and the agent understand.

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
-namespace Registry.Storage.Oci;
+namespace Registry.Oci;
 
 /// <summary>
 /// A validated content digest such as <c>sha256:0123…</c>: the one digest type of the project.

@@ -1,24 +1,25 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace RuntimeAgent.Build.Image;
+namespace Registry.Oci;
 
-// The full image config and manifest the builder writes (the pull side reads only the runtime subset).
+// The image config: mutable, because the agent's builder fills it in instruction by instruction; the defaults
+// are the spec's (an image with no history, no layers, for linux/amd64).
 // See: https://github.com/opencontainers/image-spec/blob/main/config.md
-// See: https://github.com/opencontainers/image-spec/blob/main/manifest.md
 
-public sealed class OciImageConfig
+/// <summary>The image config document (<see cref="MediaTypes.OciConfig"/>).</summary>
+public sealed class ImageConfig
 {
     [JsonPropertyName("created")] public string? Created { get; set; }
     [JsonPropertyName("author")] public string? Author { get; set; }
     [JsonPropertyName("architecture")] public string Architecture { get; set; } = "amd64";
     [JsonPropertyName("os")] public string Os { get; set; } = "linux";
-    [JsonPropertyName("config")] public OciRuntimeConfig Config { get; set; } = new();
-    [JsonPropertyName("rootfs")] public OciRootFs RootFs { get; set; } = new();
-    [JsonPropertyName("history")] public List<OciHistory> History { get; set; } = [];
+    [JsonPropertyName("config")] public RuntimeConfig Config { get; set; } = new();
+    [JsonPropertyName("rootfs")] public RootFs RootFs { get; set; } = new();
+    [JsonPropertyName("history")] public List<HistoryEntry> History { get; set; } = [];
 }
 
-public sealed class OciRuntimeConfig
+/// <summary>The config's <c>config</c> object: how to run a container of the image.</summary>
+public sealed class RuntimeConfig
 {
     [JsonPropertyName("User")] public string? User { get; set; }
     [JsonPropertyName("ExposedPorts")] public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
@@ -49,42 +50,18 @@ public sealed class HealthConfig
 /// <summary>Serializes as <c>{}</c>: the spec's value for ExposedPorts and Volumes entries.</summary>
 public sealed class EmptyObject;
 
-public sealed class OciRootFs
+/// <summary>The layers' diff_ids: digests of the uncompressed layer tars, bottom first.</summary>
+public sealed class RootFs
 {
     [JsonPropertyName("type")] public string Type { get; set; } = "layers";
     [JsonPropertyName("diff_ids")] public List<string> DiffIds { get; set; } = [];
 }
 
-public sealed class OciHistory
+/// <summary>One build step; <c>empty_layer</c> marks steps that added no layer.</summary>
+public sealed class HistoryEntry
 {
     [JsonPropertyName("created")] public string? Created { get; set; }
     [JsonPropertyName("created_by")] public string? CreatedBy { get; set; }
     [JsonPropertyName("comment")] public string? Comment { get; set; }
     [JsonPropertyName("empty_layer")] public bool? EmptyLayer { get; set; }
-}
-
-public sealed record OciDescriptor(
-    [property: JsonPropertyName("mediaType")] string MediaType,
-    [property: JsonPropertyName("digest")] string Digest,
-    [property: JsonPropertyName("size")] long Size);
-
-public sealed record OciManifest(
-    [property: JsonPropertyName("schemaVersion")] int SchemaVersion,
-    [property: JsonPropertyName("mediaType")] string MediaType,
-    [property: JsonPropertyName("config")] OciDescriptor Config,
-    [property: JsonPropertyName("layers")] IReadOnlyList<OciDescriptor> Layers);
-
-/// <summary>
-/// Source-generated JSON for the builder. Relaxed escaping writes '+' and '&lt;' as themselves: Go's
-/// time.Time reads the raw bytes of a timestamp, so umoci and skopeo reject "\u002B00:00".
-/// </summary>
-[JsonSerializable(typeof(OciImageConfig))]
-[JsonSerializable(typeof(OciManifest))]
-internal sealed partial class BuildJsonContext : JsonSerializerContext
-{
-    public static BuildJsonContext Relaxed { get; } = new(new JsonSerializerOptions
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
 }

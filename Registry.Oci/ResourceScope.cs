@@ -1,6 +1,4 @@
-using Registry.Auth.Permissions;
-
-namespace Registry.Auth.Tokens;
+namespace Registry.Oci;
 
 /// <summary>
 /// One token-auth scope: <c>repository:org/app:pull,push</c> or <c>registry:catalog:*</c>.
@@ -18,9 +16,9 @@ public sealed record ResourceScope(string Type, string Name, IReadOnlyList<strin
     /// <summary>The scope that lists the catalog.</summary>
     public static ResourceScope Catalog { get; } = new(RegistryType, CatalogName, ["*"]);
 
-    /// <summary>A repository scope for the given actions.</summary>
-    public static ResourceScope ForRepository(string name, RegistryActions actions) =>
-        new(RepositoryType, name, RegistryActionNames.Names(actions));
+    /// <summary>A repository scope for the given action words (<c>pull</c>, <c>push</c>, <c>delete</c>, <c>*</c>).</summary>
+    public static ResourceScope ForRepository(string name, IReadOnlyList<string> actions) =>
+        new(RepositoryType, name, actions);
 
     /// <summary>True for <c>registry:catalog:*</c>.</summary>
     public bool IsCatalog => Type == RegistryType && Name == CatalogName;

@@ -1,6 +1,6 @@
-using Registry.Auth.Tokens;
+using Registry.Oci;
 
-namespace Registry.Tests.Auth.Unit;
+namespace Registry.Tests.Oci;
 
 public class ResourceScopeTests
 {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Registry.Storage.Oci;
+namespace Registry.Oci;
 
 /// <summary>
 /// Tag names: <c>[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}</c>.

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Registry.Storage.Oci;
+namespace Registry.Oci;
 
 /// <summary>
 /// A repository name like <c>org/team/app</c>, validated against the distribution spec's grammar.

@@ -1,13 +1,9 @@
-extern alias agent;
+using Registry.Oci;
 
-using agent::RuntimeAgent.Registry;
-using System.Runtime.Versioning;
-
-namespace Registry.Tests.Agent;
+namespace Registry.Tests.Oci;
 
 /// <summary>Parsing what users type as image references and what registries send as auth challenges.</summary>
-[SupportedOSPlatform("linux")]
-public sealed class PullReferenceTests
+public sealed class ImageReferenceTests
 {
     [Theory]
     [InlineData("localhost:5000/org/app:1.0", "localhost:5000", "org/app", "1.0")]
@@ -57,7 +53,7 @@ public sealed class PullReferenceTests
     [Fact]
     public void ParsesABearerChallengeWithQuotedCommas()
     {
-        var challenge = AuthChallenge.Parse(
+        var challenge = Challenge.Parse(
             "Bearer realm=\"https://auth.example.com/token\",service=\"registry.example.com\",scope=\"repository:org/app:pull,push\"")!;
 
         Assert.True(challenge.IsBearer);
@@ -69,7 +65,7 @@ public sealed class PullReferenceTests
     [Fact]
     public void ParsesABasicChallenge()
     {
-        var challenge = AuthChallenge.Parse("Basic realm=\"Registry Realm\"")!;
+        var challenge = Challenge.Parse("Basic realm=\"Registry Realm\"")!;
 
         Assert.True(challenge.IsBasic);
         Assert.Equal("Registry Realm", challenge["realm"]);

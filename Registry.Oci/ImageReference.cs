@@ -1,14 +1,11 @@
-using System.Text.RegularExpressions;
-using Registry.Storage.Oci;
-
-namespace RuntimeAgent.Registry;
+namespace Registry.Oci;
 
 /// <summary>
 /// An image reference such as <c>localhost:5000/org/app:1.0</c> or <c>host/org/app@sha256:…</c>.
 /// Docker-style short names (<c>busybox</c>) mean <c>docker.io/library/busybox:latest</c>.
 /// See: https://github.com/distribution/reference/blob/main/reference.go
 /// </summary>
-public sealed partial record ImageReference(string Registry, string Repository, string? Tag, Digest? Digest)
+public sealed record ImageReference(string Registry, string Repository, string? Tag, Digest? Digest)
 {
     public const string DockerHub = "docker.io";
 
@@ -45,11 +42,11 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         {
             tag = rest[(colon + 1)..];
             rest = rest[..colon];
-            if (!TagShape().IsMatch(tag)) throw new FormatException($"invalid tag '{tag}' in image reference '{text}'");
+            if (!Oci.Tag.IsValid(tag)) throw new FormatException($"invalid tag '{tag}' in image reference '{text}'");
         }
 
         var (registry, repository) = SplitRegistry(rest);
-        if (!RepositoryShape().IsMatch(repository) || repository.Length > 255)
+        if (!RepositoryName.IsValid(repository))
             throw new FormatException($"invalid repository name '{repository}' in image reference '{text}'");
         if (tag is null && digest is null) tag = "latest";
         return new ImageReference(registry, repository, tag, digest);
@@ -86,10 +83,4 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         }
         return (DockerHub, slash < 0 ? "library/" + name : name);
     }
-
-    [GeneratedRegex(@"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex RepositoryShape();
-
-    [GeneratedRegex(@"^[\w][\w.-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex TagShape();
 }

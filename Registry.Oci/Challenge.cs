@@ -1,12 +1,13 @@
 using System.Text;
 
-namespace RuntimeAgent.Registry;
+namespace Registry.Oci;
 
 /// <summary>
 /// One <c>WWW-Authenticate</c> challenge: <c>Bearer realm="…",service="…",scope="…"</c> or <c>Basic realm="…"</c>.
+/// The registry writes them (<see cref="Bearer"/>, <see cref="Basic"/>), clients parse them (<see cref="Parse"/>).
 /// See: https://distribution.github.io/distribution/spec/auth/token/
 /// </summary>
-public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
+public sealed record Challenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
 {
     public bool IsBearer => Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase);
     public bool IsBasic => Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase);
@@ -14,7 +15,7 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
     public string? this[string name] => Parameters.TryGetValue(name, out var value) ? value : null;
 
     /// <summary>Parses a header value; returns null when it has no scheme.</summary>
-    public static AuthChallenge? Parse(string header)
+    public static Challenge? Parse(string header)
     {
         var text = header.Trim();
         var space = text.IndexOf(' ');
@@ -45,6 +46,25 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
             }
             parameters[key] = value.ToString().Trim();
         }
-        return new AuthChallenge(scheme, parameters);
+        return new Challenge(scheme, parameters);
     }
+
+    /// <summary>
+    /// <c>Bearer realm="…",service="…",scope="…"</c>, with <c>error="insufficient_scope"</c> when the caller
+    /// presented a token that lacks the scope.
+    /// See: https://distribution.github.io/distribution/spec/auth/token/#how-to-authenticate
+    /// </summary>
+    public static string Bearer(string realm, string service, ResourceScope? scope, bool insufficientScope)
+    {
+        var parts = new List<string> { $"realm={Quote(realm)}", $"service={Quote(service)}" };
+        if (scope is not null) parts.Add($"scope={Quote(scope.ToString())}");
+        if (insufficientScope) parts.Add("error=\"insufficient_scope\"");
+        return "Bearer " + string.Join(',', parts);
+    }
+
+    /// <summary>The Basic challenge offered beside the Bearer one, for simple clients.</summary>
+    public static string Basic(string realm) => $"Basic realm={Quote(realm)}";
+
+    // Quoted-string per RFC 9110: escape backslash and double quote so a value cannot break out.
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }
