@@ -1,5 +1,6 @@
 using Registry.Api.Events;
 using Registry.Api.Policies;
+using Registry.Api.Policies.Retention;
 
 namespace Registry.Api.Management;
 
@@ -11,7 +12,7 @@ public static class ManagementEndpoints
         var api = app.MapGroup("/api/v1").WithTags("Management");
         api.AddEndpointFilter<ManagementAuthFilter>();
         api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection()
-            .MapPolicies().MapWebhooks();
+            .MapPolicies().MapRetention().MapWebhooks();
         return api;
     }
 }
