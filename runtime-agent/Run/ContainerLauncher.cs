@@ -9,7 +9,7 @@ namespace RuntimeAgent.Run;
 /// to stop or poke it to its PID 1, and killing it if it has not stopped within the stop timeout after
 /// SIGINT or SIGTERM (PID 1 ignores signals it has no handler for, as in Docker).
 /// </summary>
-internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
+internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout, bool interactive = true)
 {
     private readonly ConcurrentQueue<int> _early = new();
     private volatile int _pid;
@@ -20,7 +20,8 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
     {
         // On a terminal the container shares our process group, so the terminal already sends it ^C and ^\;
         // otherwise it gets its own group and we forward every signal exactly once.
-        var terminalDelivers = Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
+        // With -t the container has its own terminal (and session): the agent relays bytes and forwards every signal.
+        var terminalDelivers = !spec.Tty && Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
         // Registered before the container starts: it may run (and be signalled) before Start returns.
         var registrations = Reaper.ForwardedSignals
             .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
@@ -33,9 +34,11 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
             .ToList();
         try
         {
-            _pid = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers).Start();
+            var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers);
+            _pid = setup.Start();
+            using var relay = setup.TerminalFd >= 0 ? new Terminal.TerminalRelay(setup.TerminalFd, interactive) : null;
             while (_early.TryDequeue(out var signal)) Forward(signal);
-            return ProcessStart.Wait(_pid);
+            return ProcessStart.Wait(_pid); // the relay drains the container's last output before it is disposed
         }
         finally
         {
