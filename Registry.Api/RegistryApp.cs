@@ -50,6 +50,7 @@ public static class RegistryApp
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
         app.MapRegistryEvents();
+        app.MapRegistrySingleSignOn();
         app.MapRegistryUi();
         return app;
     }
@@ -75,6 +76,7 @@ public static class RegistryApp
         builder.AddRegistryPolicies();
         builder.AddPullThroughCache(storage.DataDirectoryFullPath);
         builder.AddRegistryUi();
+        builder.AddRegistrySingleSignOn();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);
