@@ -51,7 +51,17 @@ public sealed class ReplicationPass(RegistryDbContext db, ImageCopier copier, Re
         var prefix = OrganizationScope.PrefixOf(rule.Organization);
         var pending = await PendingAsync(db, rule, prefix, BatchSize, cancellationToken);
         if (pending.Count == 0) return;
-        using var target = new TargetRegistryClient(new Uri(rule.Target), rule.Username, secrets.Unprotect(rule.ProtectedPassword), guard, options.RequestTimeout);
+        string? password;
+        try
+        {
+            password = secrets.Unprotect(rule.ProtectedPassword);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            RecordFailure(rule, pending[0].Event, "the stored password cannot be decrypted (the data protection keys changed); re-create the rule");
+            return;
+        }
+        using var target = new TargetRegistryClient(new Uri(rule.Target), rule.Username, password, guard, options.RequestTimeout);
         foreach (var item in pending)
         {
             var destination = rule.TargetRepositoryPrefix + item.Event.Repository;
@@ -62,13 +72,7 @@ public sealed class ReplicationPass(RegistryDbContext db, ImageCopier copier, Re
             catch (Exception e) when (e is ReplicationException or HttpRequestException or IOException
                 || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                var now = time.GetUtcNow().UtcDateTime;
-                rule.FailedAttempts++;
-                rule.LastError = e is OperationCanceledException ? $"timed out after {options.RequestTimeout} talking to the target" : e.Message;
-                rule.LastErrorAt = now;
-                rule.NextAttemptAt = now + DeliveryBackoff.Delay(events, rule.FailedAttempts);
-                logger.LogWarning("Replication rule {Rule} of {Organization} failed on event {Event} (attempt {Attempts}): {Error}",
-                    rule.Id, rule.Organization, item.Event.Id, rule.FailedAttempts, rule.LastError);
+                RecordFailure(rule, item.Event, e is OperationCanceledException ? $"timed out after {options.RequestTimeout} talking to the target" : e.Message);
                 return;
             }
             rule.Cursor = item.Event.Id;
@@ -81,6 +85,17 @@ public sealed class ReplicationPass(RegistryDbContext db, ImageCopier copier, Re
             rule.ClaimedUntil = time.GetUtcNow().UtcDateTime + Lease;
             await db.SaveChangesAsync(cancellationToken);
         }
+    }
+
+    private void RecordFailure(ReplicationRuleEntity rule, EventEntity failed, string error)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        rule.FailedAttempts++;
+        rule.LastError = error.Length > 2000 ? error[..2000] : error;
+        rule.LastErrorAt = now;
+        rule.NextAttemptAt = now + DeliveryBackoff.Delay(events, rule.FailedAttempts);
+        logger.LogWarning("Replication rule {Rule} of {Organization} failed on event {Event} (attempt {Attempts}): {Error}",
+            rule.Id, rule.Organization, failed.Id, rule.FailedAttempts, rule.LastError);
     }
 
     /// <summary>An event after the rule's cursor, and whether the rule copies it (or only moves its cursor past it).</summary>
