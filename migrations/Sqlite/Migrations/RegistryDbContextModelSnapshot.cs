@@ -549,6 +549,15 @@ namespace Registry.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("ExternalSource")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_source");
+
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_admin");
