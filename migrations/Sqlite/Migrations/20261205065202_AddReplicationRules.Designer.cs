@@ -11,7 +11,7 @@ using Registry.Storage.Metadata;
 namespace Registry.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(RegistryDbContext))]
-    [Migration("20261205062449_AddReplicationRules")]
+    [Migration("20261205065202_AddReplicationRules")]
     partial class AddReplicationRules
     {
         /// <inheritdoc />
@@ -551,6 +551,15 @@ namespace Registry.Migrations.Sqlite.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("ExternalSource")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_source");
 
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("INTEGER")

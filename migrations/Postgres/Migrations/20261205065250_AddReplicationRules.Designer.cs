@@ -12,7 +12,7 @@ using Registry.Storage.Metadata;
 namespace Registry.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(RegistryDbContext))]
-    [Migration("20261205062551_AddReplicationRules")]
+    [Migration("20261205065250_AddReplicationRules")]
     partial class AddReplicationRules
     {
         /// <inheritdoc />
@@ -576,6 +576,15 @@ namespace Registry.Migrations.Postgres.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("ExternalSource")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("external_source");
 
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("boolean")
