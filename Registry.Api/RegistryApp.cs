@@ -11,6 +11,7 @@ using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
 using Registry.Api.Proxy;
+using Registry.Api.Replication;
 using Registry.Api.Routing;
 using Registry.Api.Ui;
 using Registry.Storage;
@@ -75,6 +76,7 @@ public static class RegistryApp
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
         builder.AddPullThroughCache(storage.DataDirectoryFullPath);
+        builder.AddReplication(storage.DataDirectoryFullPath);
         builder.AddRegistryUi();
         builder.AddRegistrySingleSignOn();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
