@@ -11,6 +11,7 @@ using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
 using Registry.Api.Proxy;
+using Registry.Api.Replication;
 using Registry.Api.Routing;
 using Registry.Api.Ui;
 using Registry.Storage;
@@ -50,6 +51,7 @@ public static class RegistryApp
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
         app.MapRegistryEvents();
+        app.MapRegistrySingleSignOn();
         app.MapRegistryUi();
         return app;
     }
@@ -74,7 +76,9 @@ public static class RegistryApp
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
         builder.AddPullThroughCache(storage.DataDirectoryFullPath);
+        builder.AddReplication(storage.DataDirectoryFullPath);
         builder.AddRegistryUi();
+        builder.AddRegistrySingleSignOn();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);
