@@ -76,8 +76,8 @@ public static class RegistryApp
         builder.AddPullThroughCache(storage.DataDirectoryFullPath);
         builder.AddRegistryUi();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
-        builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
+        builder.Services.AddSingleton(services => new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), services.GetRequiredService<TimeProvider>()));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);
-        builder.Services.AddSingleton(new BlobLinkCache(TimeSpan.FromSeconds(blobCacheSeconds), TimeProvider.System));
+        builder.Services.AddSingleton(services => new BlobLinkCache(TimeSpan.FromSeconds(blobCacheSeconds), services.GetRequiredService<TimeProvider>()));
     }
 }

@@ -27,7 +27,7 @@ public static class EventFeedEndpoints
     }
 
     private static async Task<IResult> GetEvents(HttpContext context, RegistryDbContext db, EventsOptions options, EventSignal signal,
-        CloudEventFactory cloudEvents, IRegistryAccessPolicy policy, CancellationToken cancellationToken)
+        CloudEventFactory cloudEvents, IRegistryAccessPolicy policy, TimeProvider time, CancellationToken cancellationToken)
     {
         if (EventFeedQuery.TryParse(context.Request, options, out var error) is not { } query) return error!;
         var seesRegistryWide = true;
@@ -45,7 +45,7 @@ public static class EventFeedEndpoints
 
         var visible = new Dictionary<string, bool>();
         var cursor = query.After;
-        var deadline = DateTime.UtcNow + query.Wait;
+        var deadline = time.GetUtcNow() + query.Wait;
         var page = new List<JsonElement>();
         while (true)
         {
@@ -62,7 +62,7 @@ public static class EventFeedEndpoints
                 }
                 if (rows.Count < query.Limit) break;
             }
-            var remaining = deadline - DateTime.UtcNow;
+            var remaining = deadline - time.GetUtcNow();
             if (page.Count > 0 || remaining <= TimeSpan.Zero) break;
             // Other replicas' commits do not pulse this one's signal: look again at least every poll interval.
             await EventSignal.WaitAsync(pulse, remaining < options.PollInterval ? remaining : options.PollInterval, cancellationToken);

@@ -29,7 +29,7 @@ public sealed partial class EfMetadataStore
     public async Task PutManifestAsync(string repository, Digest digest, ParsedManifest manifest, byte[] content, string? tag, CancellationToken cancellationToken)
     {
         var text = digest.ToString();
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var annotations = manifest.Annotations is null ? null : JsonSerializer.Serialize(manifest.Annotations);
         var subject = manifest.Subject?.Digest;
         var size = (long)content.Length;

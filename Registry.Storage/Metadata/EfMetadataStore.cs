@@ -10,7 +10,7 @@ namespace Registry.Storage.Metadata;
 /// unique key. Every change writes its events (<see cref="EventOutbox"/>) as the last step of its transaction.
 /// This file: repositories and blob links; manifests, tags and listings are beside it.
 /// </summary>
-public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox) : IMetadataStore
+public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox, TimeProvider time) : IMetadataStore
 {
     public async Task<bool> LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken)
     {
@@ -29,7 +29,7 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
     private async Task<bool> InsertBlobLinkAsync(string repository, Digest digest, long size, List<RegistryEvent> events, CancellationToken cancellationToken)
     {
         var repositoryId = await EnsureRepositoryAsync(repository, events, cancellationToken);
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var text = digest.ToString();
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO blobs (digest, size, created_at, last_referenced_at) VALUES ({text}, {size}, {now}, {now}) ON CONFLICT (digest) DO UPDATE SET last_referenced_at = excluded.last_referenced_at",
@@ -89,7 +89,7 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
     {
         // Almost every call finds the repository: look before writing.
         if (await FindRepositoryIdAsync(repository, cancellationToken) is { } existing) return existing;
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var created = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO repositories (name, created_at) VALUES ({repository}, {now}) ON CONFLICT (name) DO NOTHING",
             cancellationToken);

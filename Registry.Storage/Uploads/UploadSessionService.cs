@@ -12,14 +12,14 @@ namespace Registry.Storage.Uploads;
 /// bytes staged in the blob store, and the digest computed by the server while the bytes stream in.
 /// </summary>
 public sealed class UploadSessionService(
-    RegistryDbContext db, IBlobStore store, IMetadataStore metadata, UploadHashes hashes, MetadataWriteGate gate)
+    RegistryDbContext db, IBlobStore store, IMetadataStore metadata, UploadHashes hashes, MetadataWriteGate gate, TimeProvider time)
 {
     /// <summary>Starts an empty session for <paramref name="repository"/>.</summary>
     public async Task<UploadSession> StartAsync(string repository, CancellationToken cancellationToken)
     {
         var id = UploadIds.New();
         await store.BeginUploadAsync(id, cancellationToken);
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var session = new UploadSession(id, repository, 0);
         await InsertRowAsync(session, now, cancellationToken);
         return session;
@@ -60,7 +60,7 @@ public sealed class UploadSessionService(
         if (completing) return session with { Offset = staged };
         using (await gate.EnterAsync(cancellationToken))
         {
-            var now = DateTime.UtcNow;
+            var now = time.GetUtcNow().UtcDateTime;
             await db.UploadSessions.Where(u => u.Id == session.Id).ExecuteUpdateAsync(
                 set => set.SetProperty(u => u.Offset, staged).SetProperty(u => u.UpdatedAt, now), cancellationToken);
         }
@@ -96,7 +96,7 @@ public sealed class UploadSessionService(
             // The repository must not claim bytes it lacks (a link it had before this upload points at bytes
             // stored earlier, and stays), and the session comes back so the client can retry the PUT.
             if (newLink) await metadata.UnlinkBlobAsync(session.Repository, actual, CancellationToken.None);
-            await InsertRowAsync(session, DateTime.UtcNow, CancellationToken.None);
+            await InsertRowAsync(session, time.GetUtcNow().UtcDateTime, CancellationToken.None);
             throw;
         }
         return actual;

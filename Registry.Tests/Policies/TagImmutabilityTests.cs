@@ -89,4 +89,5 @@ public abstract class TagImmutabilityTests(TestDatabase database)
 }
 
 public sealed class SqliteTagImmutabilityTests() : TagImmutabilityTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresTagImmutabilityTests() : TagImmutabilityTests(TestDatabase.Postgres);

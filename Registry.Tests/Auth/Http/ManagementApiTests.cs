@@ -145,6 +145,7 @@ public abstract class ManagementApiTests(TestDatabase database)
 }
 
 public sealed class SqliteManagementApiTests() : ManagementApiTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresManagementApiTests() : ManagementApiTests(TestDatabase.Postgres);
 
 public class AuthDisabledByDefaultTests
