@@ -22,7 +22,11 @@ public static class EventFeedEndpoints
     public static IEndpointRouteBuilder MapRegistryEvents(this IEndpointRouteBuilder app)
     {
         // See: docs/REGISTRY.md "Events" (this project's own API; events are CloudEvents 1.0 in JSON)
-        app.MapGet("/api/v1/events", GetEvents).WithTags("Events");
+        app.MapGet("/api/v1/events", GetEvents).WithTags("Events")
+            .WithSummary("A page of CloudEvents after a cursor, long-polling up to wait seconds; only repositories the caller may pull")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

@@ -10,7 +10,8 @@ public static class ManagementEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Management");
         api.AddEndpointFilter<ManagementAuthFilter>();
-        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection()
+        api.DeclareManagementResponses();
+        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositoryTags().MapRepositories().MapAudit().MapGarbageCollection()
             .MapPolicies().MapWebhooks();
         return api;
     }

@@ -15,7 +15,7 @@ namespace Registry.Storage.GarbageCollection;
 /// Each deletion re-checks under a row lock (see <see cref="BlobSweeper"/> for the race rule).
 /// </summary>
 public sealed class GarbageCollector(
-    RegistryDbContext db, IBlobStore store, MetadataWriteGate gate, GarbageCollectionOptions options,
+    RegistryDbContext db, IBlobStore store, GarbageCollectionOptions options,
     CollectorLock collectorLock, EventOutbox outbox, EventOrigin origin, EventPruner pruner, TimeProvider time, ILogger<GarbageCollector> logger)
 {
     /// <summary>
@@ -44,7 +44,7 @@ public sealed class GarbageCollector(
             .Select(b => new { b.Digest, b.Size }).ToListAsync(cancellationToken);
         var blobs = new List<string>();
         long bytesFreed = 0;
-        var sweeper = new BlobSweeper(db, store, gate, outbox);
+        var sweeper = new BlobSweeper(db, store, outbox);
         foreach (var blob in candidates)
         {
             if (!dryRun && !await sweeper.TrySweepAsync(blob.Digest, cutoff, cancellationToken)) continue;
@@ -53,7 +53,7 @@ public sealed class GarbageCollector(
         }
 
         var uploads = new List<string>();
-        var purger = new UploadPurger(db, store, gate);
+        var purger = new UploadPurger(db, store);
         var uploadCutoff = started - options.UploadTtl;
         foreach (var (id, bytes) in await purger.FindStaleAsync(uploadCutoff, cancellationToken))
         {
@@ -84,7 +84,7 @@ public sealed class GarbageCollector(
     /// <summary>Parents before children, and again while anything goes: a child is only free once its index is gone.</summary>
     private async Task SweepManifestsAsync(IReadOnlyList<UnreachableManifest> unreachable, DateTime cutoff, List<string> deleted, CancellationToken cancellationToken)
     {
-        var sweeper = new ManifestSweeper(db, gate, outbox, time);
+        var sweeper = new ManifestSweeper(db, outbox, time);
         var remaining = unreachable.OrderByDescending(m => m.IsIndex).ToList();
         bool progress;
         do

@@ -11,13 +11,12 @@ namespace Registry.Storage.GarbageCollection;
 /// manifest push locks the manifests it references (and itself) the same way, so it either waits and keeps
 /// the manifest alive or finds it gone and answers MANIFEST_BLOB_UNKNOWN.
 /// </summary>
-internal sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox, TimeProvider time)
+internal sealed class ManifestSweeper(RegistryDbContext db, EventOutbox outbox, TimeProvider time)
 {
     /// <summary>True when the manifest was deleted; false when it is in use (or gone) now.</summary>
     public async Task<bool> TrySweepAsync(UnreachableManifest manifest, DateTime cutoff, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Blobs first, then the manifest: the order a manifest push locks them in, so the two cannot deadlock.
         // Touching them starts their grace period: they go in a later collection, like those of any deleted manifest.

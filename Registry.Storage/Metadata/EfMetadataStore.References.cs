@@ -15,7 +15,6 @@ public sealed partial class EfMetadataStore
     {
         var text = digest.ToString();
         var now = time.GetUtcNow().UtcDateTime;
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Never INSERT the blob row here: a row without bytes would be a lie. Zero rows touched means a sweep
         // deleted the blob (or it never existed) and the caller must upload it.

@@ -12,7 +12,7 @@ namespace Registry.Storage.Uploads;
 /// bytes staged in the blob store, and the digest computed by the server while the bytes stream in.
 /// </summary>
 public sealed class UploadSessionService(
-    RegistryDbContext db, IBlobStore store, IMetadataStore metadata, UploadHashes hashes, MetadataWriteGate gate, TimeProvider time)
+    RegistryDbContext db, IBlobStore store, IMetadataStore metadata, UploadHashes hashes, TimeProvider time)
 {
     /// <summary>Starts an empty session for <paramref name="repository"/>.</summary>
     public async Task<UploadSession> StartAsync(string repository, CancellationToken cancellationToken)
@@ -58,12 +58,9 @@ public sealed class UploadSessionService(
         else hashes.Forget(session.Id);
 
         if (completing) return session with { Offset = staged };
-        using (await gate.EnterAsync(cancellationToken))
-        {
-            var now = time.GetUtcNow().UtcDateTime;
-            await db.UploadSessions.Where(u => u.Id == session.Id).ExecuteUpdateAsync(
-                set => set.SetProperty(u => u.Offset, staged).SetProperty(u => u.UpdatedAt, now), cancellationToken);
-        }
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.UploadSessions.Where(u => u.Id == session.Id).ExecuteUpdateAsync(
+            set => set.SetProperty(u => u.Offset, staged).SetProperty(u => u.UpdatedAt, now), cancellationToken);
         return session with { Offset = staged };
     }
 
@@ -123,16 +120,14 @@ public sealed class UploadSessionService(
     // One INSERT, not the change tracker: this runs for every blob push.
     private async Task InsertRowAsync(UploadSession session, DateTime now, CancellationToken cancellationToken)
     {
-        using (await gate.EnterAsync(cancellationToken))
-            await db.Database.ExecuteSqlAsync(
+        await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO upload_sessions (id, repository_name, byte_offset, started_at, updated_at) VALUES ({session.Id}, {session.Repository}, {session.Offset}, {now}, {now})",
                 cancellationToken);
     }
 
     private async Task DeleteRowAsync(string uploadId, CancellationToken cancellationToken)
     {
-        using (await gate.EnterAsync(cancellationToken))
-            await db.UploadSessions.Where(u => u.Id == uploadId).ExecuteDeleteAsync(cancellationToken);
+        await db.UploadSessions.Where(u => u.Id == uploadId).ExecuteDeleteAsync(cancellationToken);
     }
 }
 
