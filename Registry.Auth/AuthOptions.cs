@@ -39,6 +39,15 @@ public sealed class AuthOptions
     /// <summary>Failed-login limits.</summary>
     public LoginRateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>Passwords checked by an LDAP directory (users are created at their first login).</summary>
+    public External.LdapOptions Ldap { get; set; } = new();
+
+    /// <summary>
+    /// Directory or identity-provider groups to teams: <c>Registry__Auth__GroupTeams__developers=acme/devs</c>. A group
+    /// named <c>org/team</c> maps to that team without an entry here.
+    /// </summary>
+    public Dictionary<string, string> GroupTeams { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Problems that must stop the start, each naming its setting; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -54,6 +63,10 @@ public sealed class AuthOptions
         if (RateLimit.MaxFailuresPerUserAndAddress < 1 || RateLimit.MaxFailuresPerAddress < 1 || RateLimit.MaxFailuresPerUser < 1
             || RateLimit.Window <= TimeSpan.Zero || RateLimit.UserDelay <= TimeSpan.Zero || RateLimit.UserDelay > LoginRateLimitOptions.MaxUserDelay)
             problems.Add("Registry:Auth:RateLimit limits, Window and UserDelay must be positive (UserDelay at most 10 s)");
+        problems.AddRange(Ldap.Validate());
+        foreach (var (group, team) in GroupTeams)
+            if (team.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+                problems.Add($"Registry:Auth:GroupTeams:{group} must name a team as org/team");
         return problems;
     }
 }

@@ -21,6 +21,8 @@ public static class AuthServiceCollectionExtensions
         services.AddScoped<SubjectResolver>();
         services.AddScoped<RepositoryTargetResolver>();
         services.AddScoped<CredentialAuthenticator>();
+        services.AddSingleton<External.LdapDirectory>();
+        services.AddScoped<External.ExternalAccounts>();
         services.AddScoped<TokenGrantService>();
         services.AddScoped<AuditLog>();
         return services;

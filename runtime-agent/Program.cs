@@ -18,6 +18,7 @@ root.Subcommands.Add(LogoutCommand.Create(globals));
 // Run side (agent-run): register `run` and the internal `init` here, one line each.
 root.Subcommands.Add(RunCommand.Create(globals));
 root.Subcommands.Add(InitCommand.Create());
+root.Subcommands.Add(SeccompProfileCommand.Create());
 
 // Detached containers (services): ps, inspect, logs, stop, kill, rm, wait, start and the internal monitor.
 root.Subcommands.Add(PsCommand.Create(globals));

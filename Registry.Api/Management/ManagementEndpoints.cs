@@ -1,5 +1,6 @@
 using Registry.Api.Events;
 using Registry.Api.Policies;
+using Registry.Api.Policies.Retention;
 
 namespace Registry.Api.Management;
 
@@ -12,7 +13,7 @@ public static class ManagementEndpoints
         api.AddEndpointFilter<ManagementAuthFilter>();
         api.DeclareManagementResponses();
         api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositoryTags().MapRepositories().MapAudit().MapGarbageCollection()
-            .MapPolicies().MapWebhooks();
+            .MapPolicies().MapRetention().MapWebhooks();
         return api;
     }
 }

@@ -6,7 +6,8 @@ namespace Registry.Api.Management;
 
 public sealed record CreateUserRequest(string Name, string Password, bool IsAdmin = false);
 public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
-public sealed record UserResponse(string Name, bool IsAdmin, DateTime CreatedAt);
+/// <summary>A user as administrators list them: <c>source</c> is null for a local account, else <c>ldap</c> or <c>oidc</c>.</summary>
+public sealed record UserResponse(string Name, bool IsAdmin, DateTime CreatedAt, string? Source = null, DateTime? DisabledAt = null);
 public sealed record CurrentUserResponse(string Name, bool IsAdmin, IReadOnlyDictionary<string, OrganizationRole> Organizations);
 
 public sealed record CreateOrganizationRequest(string Name, RepositoryVisibility DefaultVisibility = RepositoryVisibility.Private);

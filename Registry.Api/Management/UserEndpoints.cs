@@ -21,6 +21,10 @@ public static class UserEndpoints
         api.MapGet("/users", List);
         api.MapPost("/users", Create);
         api.MapDelete("/users/{name}", Delete);
+        api.MapPost("/users/{name}/disable", (string name, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct) =>
+            SetDisabledAsync(name, true, caller, db, gate, time, ct));
+        api.MapPost("/users/{name}/enable", (string name, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct) =>
+            SetDisabledAsync(name, false, caller, db, gate, time, ct));
         return api;
     }
 
@@ -45,7 +49,7 @@ public static class UserEndpoints
     {
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators list users");
         var users = await db.Set<UserEntity>().AsNoTracking().OrderBy(u => u.Name)
-            .Select(u => new UserResponse(u.Name, u.IsAdmin, u.CreatedAt)).ToListAsync(ct);
+            .Select(u => new UserResponse(u.Name, u.IsAdmin, u.CreatedAt, u.ExternalSource, u.DisabledAt)).ToListAsync(ct);
         return Results.Ok(users);
     }
 
@@ -76,6 +80,32 @@ public static class UserEndpoints
         caller.Record("user.delete", name, null);
         await db.SaveChangesAsync(ct);
         return Results.NoContent();
+    }
+
+    /// <summary>
+    /// Disabling keeps the account, its memberships and tokens (unlike a delete) but stops every way in: passwords,
+    /// personal tokens, refresh tokens and UI sessions are refused from the next request (access tokens already
+    /// issued live out their few minutes). A new security stamp makes the refusal stick for refresh tokens.
+    /// </summary>
+    private static async Task<IResult> SetDisabledAsync(string name, bool disabled, ManagementCaller caller, RegistryDbContext db,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators disable or enable users");
+        if (disabled && name == caller.Name) return ApiError.Conflict("administrators cannot disable themselves");
+        var user = await db.Set<UserEntity>().FirstOrDefaultAsync(u => u.Name == name, ct);
+        if (user is null) return ApiError.NotFound($"user '{name}'");
+        if (disabled && user.DisabledAt is null)
+        {
+            user.DisabledAt = time.GetUtcNow().UtcDateTime;
+            user.SecurityStamp = Guid.NewGuid().ToString("N");
+        }
+        else if (!disabled)
+        {
+            user.DisabledAt = null;
+        }
+        caller.Record(disabled ? "user.disable" : "user.enable", name, null);
+        await db.SaveChangesAsync(ct);
+        return Results.Ok(new UserResponse(user.Name, user.IsAdmin, user.CreatedAt, user.ExternalSource, user.DisabledAt));
     }
 
     /// <summary>User and organization names are both namespaces, so neither may reuse the other's.</summary>

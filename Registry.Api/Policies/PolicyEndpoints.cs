@@ -81,7 +81,8 @@ public static class PolicyEndpoints
         return Results.Ok(ToResponse(counted));
     }
 
-    private static bool IsTagPattern(string? text) =>
+    /// <summary>A tag pattern of a tag or retention rule: letters, digits, <c>. _ -</c> and <c>*</c>, at most 128.</summary>
+    internal static bool IsTagPattern(string? text) =>
         text is { Length: > 0 and <= 128 } && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '*');
 
     private static TagRuleResponse ToResponse(TagRuleEntity rule) =>

@@ -18,6 +18,13 @@ public sealed class TagImmutability(RegistryDbContext db)
     public async Task<TagRuleEntity?> FindRuleAsync(string repository, string tag, CancellationToken cancellationToken) =>
         Match(await RulesOfAsync(repository, cancellationToken), repository, tag);
 
+    /// <summary>The immutable rule covering a tag of <paramref name="repository"/> (or null), with the rules loaded once.</summary>
+    public async Task<Func<string, TagRuleEntity?>> MatcherForAsync(string repository, CancellationToken cancellationToken)
+    {
+        var rules = await RulesOfAsync(repository, cancellationToken);
+        return tag => Match(rules, repository, tag);
+    }
+
     /// <summary>DENIED when the tag exists on another digest and a rule makes it immutable.</summary>
     public async Task<IResult?> CheckPushAsync(string repository, string tag, Digest digest, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace Registry.Auth.Accounts;
 /// <summary>
 /// Turns a credential reference (from a verified login or a validated token) into the caller's current
 /// <see cref="AccessSubject"/>, re-reading the database each time so that a revoked robot or token, a deleted
-/// user or a changed password takes effect at once. Null means the credential no longer works.
+/// or disabled user or a changed password takes effect at once. Null means the credential no longer works.
 /// </summary>
 public sealed class SubjectResolver(RegistryDbContext db, TimeProvider time)
 {
@@ -22,7 +22,7 @@ public sealed class SubjectResolver(RegistryDbContext db, TimeProvider time)
                 return AccessSubject.Anonymous;
             case CredentialKind.Password:
                 var user = await db.Set<UserEntity>().AsNoTracking().FirstOrDefaultAsync(u => u.Id == subject.CredentialId, cancellationToken);
-                if (user is null || user.Name != subject.Name) return null;
+                if (user is null || user.Name != subject.Name || user.DisabledAt is not null) return null;
                 if (subject.Stamp is not null && subject.Stamp != user.SecurityStamp) return null;
                 return await LoadUserAsync(user, RegistryActions.All, cancellationToken);
             case CredentialKind.PersonalToken:
@@ -31,7 +31,7 @@ public sealed class SubjectResolver(RegistryDbContext db, TimeProvider time)
                     .FirstOrDefaultAsync(t => t.Id == subject.CredentialId && t.RevokedAt == null, cancellationToken);
                 if (token is null || token.ExpiresAt <= now) return null;
                 var owner = await db.Set<UserEntity>().AsNoTracking().FirstOrDefaultAsync(u => u.Id == token.UserId, cancellationToken);
-                if (owner is null || owner.Name != subject.Name) return null;
+                if (owner is null || owner.Name != subject.Name || owner.DisabledAt is not null) return null;
                 return await LoadUserAsync(owner, RegistryActionNames.ParseAll(token.Actions.Split(',')), cancellationToken);
             case CredentialKind.Robot:
                 var robot = await db.Set<RobotEntity>().AsNoTracking()

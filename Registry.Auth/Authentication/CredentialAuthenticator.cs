@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Auth.Accounts;
+using Registry.Auth.External;
 using Registry.Auth.Passwords;
 using Registry.Auth.Permissions;
 using Registry.Auth.Tokens;
@@ -24,7 +25,10 @@ public sealed record LoginResult(LoginOutcome Outcome, TokenSubject? Subject = n
 /// Failed attempts count against the user, the client address and the pair (<see cref="LoginRateLimiter"/>): past
 /// the address limits attempts are refused, past the user's own limit they are slowed, before any secret is checked. Secrets are compared in constant time and never logged.
 /// </summary>
-public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolver subjects, LoginRateLimiter limiter)
+/// With LDAP configured, a name with no local account (or an LDAP account) is checked by binding to the directory.
+/// A disabled account logs in with nothing.
+public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolver subjects, LoginRateLimiter limiter,
+    LdapDirectory directory, ExternalAccounts externalAccounts, AuthOptions options)
 {
     /// <summary>Checks <paramref name="login"/> and <paramref name="secret"/> sent from <paramref name="clientAddress"/>.</summary>
     public async Task<LoginResult> LoginAsync(string login, string secret, string? clientAddress, CancellationToken cancellationToken)
@@ -45,10 +49,23 @@ public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolve
         if (secret.StartsWith(SecretToken.PersonalTokenPrefix, StringComparison.Ordinal))
             return await PersonalTokenAsync(user, secret, cancellationToken);
 
+        if (directory.Enabled && (user is null || user.ExternalSource == ExternalSources.Ldap))
+            return await DirectoryAsync(login, secret, cancellationToken);
+
         // Verify against a decoy when the user is unknown so both failures take the same time.
         var valid = PasswordHasher.Verify(secret, user?.PasswordHash ?? PasswordHasher.Decoy) && user is not null;
-        if (!valid) return LoginResult.Invalid;
+        if (!valid || user!.DisabledAt is not null) return LoginResult.Invalid;
         var subject = new TokenSubject(CredentialKind.Password, user!.Name, user.Id, user.SecurityStamp);
+        return new LoginResult(LoginOutcome.Success, subject, await subjects.LoadUserAsync(user, RegistryActions.All, cancellationToken));
+    }
+
+    private async Task<LoginResult> DirectoryAsync(string login, string secret, CancellationToken cancellationToken)
+    {
+        var found = await directory.AuthenticateAsync(login, secret, cancellationToken);
+        if (found is null) return LoginResult.Invalid;
+        var user = await externalAccounts.SignInAsync(login, ExternalSources.Ldap, found.Groups, options.Ldap.AdminGroup, cancellationToken);
+        if (user is null || user.DisabledAt is not null) return LoginResult.Invalid;
+        var subject = new TokenSubject(CredentialKind.Password, user.Name, user.Id, user.SecurityStamp);
         return new LoginResult(LoginOutcome.Success, subject, await subjects.LoadUserAsync(user, RegistryActions.All, cancellationToken));
     }
 

@@ -9,12 +9,18 @@ namespace Registry.Storage.GarbageCollection;
 /// Deletes one unreachable untagged manifest, following the same rule as <see cref="BlobSweeper"/>: lock the
 /// row, re-check in a new statement that no tag and no index of its repository uses it, delete, commit. A
 /// manifest push locks the manifests it references (and itself) the same way, so it either waits and keeps
-/// the manifest alive or finds it gone and answers MANIFEST_BLOB_UNKNOWN.
+/// the manifest alive or finds it gone and answers MANIFEST_BLOB_UNKNOWN. Retention deletes untagged manifests
+/// through it too, with its audit entry in the same transaction.
 /// </summary>
-internal sealed class ManifestSweeper(RegistryDbContext db, EventOutbox outbox, TimeProvider time)
+public sealed class ManifestSweeper(RegistryDbContext db, EventOutbox outbox, TimeProvider time)
 {
-    /// <summary>True when the manifest was deleted; false when it is in use (or gone) now.</summary>
-    public async Task<bool> TrySweepAsync(UnreachableManifest manifest, DateTime cutoff, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the manifest was deleted; false when it is in use (or gone, or younger than
+    /// <paramref name="cutoff"/>) now. <paramref name="beforeCommit"/> runs inside the transaction once the
+    /// deletion is certain (to save an audit entry with it), before the event that must come last.
+    /// </summary>
+    public async Task<bool> TrySweepAsync(UnreachableManifest manifest, DateTime cutoff, CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? beforeCommit = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -35,6 +41,7 @@ internal sealed class ManifestSweeper(RegistryDbContext db, EventOutbox outbox, 
         if (usedByIndex) return false;
         await db.ManifestReferences.Where(r => r.ManifestId == manifest.Id).ExecuteDeleteAsync(cancellationToken);
         await db.Manifests.Where(m => m.Id == manifest.Id).ExecuteDeleteAsync(cancellationToken);
+        if (beforeCommit is not null) await beforeCommit(cancellationToken);
         await outbox.WriteAsync([new RegistryEvent(EventTypes.ManifestDeleted, manifest.Repository, manifest.Digest)], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;

@@ -5,7 +5,7 @@ using Registry.Storage.Metadata.Entities;
 namespace Registry.Storage.GarbageCollection;
 
 /// <summary>A manifest no tag reaches, as the mark found it.</summary>
-internal sealed record UnreachableManifest(long Id, long RepositoryId, string Repository, string Digest, long Size, bool IsIndex);
+public sealed record UnreachableManifest(long Id, long RepositoryId, string Repository, string Digest, long Size, bool IsIndex);
 
 /// <summary>
 /// The mark for <c>DeleteUntaggedManifests</c>: from every tagged manifest (and every manifest younger than the

@@ -33,3 +33,23 @@ internal sealed class OrganizationUsageConfiguration : IEntityTypeConfiguration<
         entity.Property(u => u.CountedAt).HasColumnName("counted_at");
     }
 }
+
+internal sealed class RetentionRuleConfiguration : IEntityTypeConfiguration<RetentionRuleEntity>
+{
+    public void Configure(EntityTypeBuilder<RetentionRuleEntity> entity)
+    {
+        entity.ToTable("retention_rules");
+        entity.HasKey(r => r.Id);
+        entity.Property(r => r.Id).HasColumnName("id");
+        entity.Property(r => r.Organization).HasColumnName("organization").HasMaxLength(255);
+        entity.Property(r => r.Position).HasColumnName("position");
+        entity.Property(r => r.Repositories).HasColumnName("repositories").HasMaxLength(255);
+        entity.Property(r => r.Tags).HasColumnName("tags").HasMaxLength(128);
+        entity.Property(r => r.KeepLast).HasColumnName("keep_last");
+        entity.Property(r => r.OlderThanDays).HasColumnName("older_than_days");
+        entity.Property(r => r.UntaggedOlderThanDays).HasColumnName("untagged_older_than_days");
+        entity.Property(r => r.UpdatedBy).HasColumnName("updated_by").HasMaxLength(255);
+        entity.Property(r => r.UpdatedAt).HasColumnName("updated_at");
+        entity.HasIndex(r => new { r.Organization, r.Position }).IsUnique();
+    }
+}

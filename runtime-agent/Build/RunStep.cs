@@ -1,5 +1,6 @@
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Layers;
+using RuntimeAgent.Build.Mounts;
 using RuntimeAgent.Run;
 using RuntimeAgent.Store;
 
@@ -9,12 +10,14 @@ namespace RuntimeAgent.Build;
 /// RUN: runs the command in a container made by the run side's machinery (its spec, init and namespace
 /// launcher) whose lowerdirs are the stage's layers and whose upper dir is fresh; the upper dir, already in
 /// overlay form, becomes the step's layer. The host network is shared (package managers need it) unless
-/// the step asks for --network=none.
+/// the step asks for --network=none. RUN --mount entries become the spec's bind and tmpfs mounts, and their mount
+/// points are taken out of the upper dir before it becomes the layer. /tmp is the image's own (no tmpfs), so what
+/// the step leaves there is in its layer, as in Docker.
 /// </summary>
 internal sealed class RunStep(BuildStore store, string agentPath)
 {
     public async Task<LayerRecord> RunAsync(BuildStage stage, IReadOnlyList<string> argv, string where, long fixedTime, CancellationToken ct,
-                                          bool privateNetwork = false)
+                                          bool privateNetwork = false, RunMountSet? mounts = null)
     {
         var layout = store.Layout;
         var id = "build-" + ContainerId.New();
@@ -23,6 +26,8 @@ internal sealed class RunStep(BuildStore store, string agentPath)
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
+            mounts ??= RunMountSet.None;
+            using var prepared = mounts.Prepare(directory);
             var lowers = stage.Layers.Select(store.LayerDirectory).Reverse().ToList();
             if (lowers.Count == 0) lowers.Add(Directory.CreateDirectory(Path.Join(directory, "empty")).FullName);
             var upper = Directory.CreateDirectory(Path.Join(directory, "upper")).FullName;
@@ -38,6 +43,9 @@ internal sealed class RunStep(BuildStore store, string agentPath)
                 RootFs = Directory.CreateDirectory(Path.Join(directory, "rootfs")).FullName,
                 Hostname = id,
                 PrivateNetwork = privateNetwork, // RUN --network=none: a fresh network namespace with loopback only
+                Volumes = prepared.Volumes,
+                Tmpfs = prepared.Tmpfs,
+                TmpfsOnTmp = false,
                 Args = argv,
                 Env = stage.RunEnvironment(),
                 WorkingDir = stage.WorkingDir,
@@ -49,7 +57,7 @@ internal sealed class RunStep(BuildStore store, string agentPath)
             if (exitCode != 0)
                 throw new BuildFailedException($"{where}: the command exited with code {exitCode}", exitCode);
 
-            DropRuntimeMountPoint(upper, "tmp", new LayerView(stage.Layers.Select(store.LayerDirectory).Reverse().ToList()));
+            if (!mounts.IsEmpty) MountStubs.Remove(upper, mounts.Targets, new LayerView(stage.Layers.Select(store.LayerDirectory).Reverse().ToList()));
             var blob = LayerTarWriter.Write(upper, TimestampPolicy.ChangedAfter(fixedTime, started), store.TempDirectory);
             return await store.PublishLayerAsync(blob, upper, ct);
         }
@@ -57,13 +65,5 @@ internal sealed class RunStep(BuildStore store, string agentPath)
         {
             BuildStore.DeleteTree(directory);
         }
-    }
-
-    // The run side mounts a tmpfs on /tmp and creates its mount point when the image has none; that empty
-    // directory is the runtime's, not the step's, so it does not go into the layer (buildah and BuildKit add none).
-    private static void DropRuntimeMountPoint(string upper, string name, LayerView image)
-    {
-        var path = Path.Join(upper, name);
-        if (image.Find("/" + name) is null && Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any()) Directory.Delete(path);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Registry.Oci;
 using RuntimeAgent.Build.Image;
+using RuntimeAgent.Build.Mounts;
 using RuntimeAgent.Build.Recipe;
 using RuntimeAgent.Registry;
 using RuntimeAgent.Store;
@@ -93,22 +94,57 @@ internal sealed class StageBuilder(BuildSession build)
                 stage.CacheKey = build.StepKey(stage, instruction, "");
                 break;
             case RunInstruction run:
-                await build.LayerStepAsync(stage, instruction, "",
-                    time => build.RunStep.RunAsync(stage, run.Command.ToArgv(stage.Runtime.Shell), $"{instruction.Location}: RUN", time, ct,
-                                                   privateNetwork: run.Network == "none"));
+                await RunAsync(stage, run, built, ct);
+                break;
+            case WorkdirInstruction:
+                MetadataInstructions.Apply(stage, instruction, build.Words);
+                if (build.CopyStep.WorkdirLayer(stage) is { } makeDirectory)
+                    await build.LayerStepAsync(stage, instruction, "", time => makeDirectory(time, ct));
+                else Unchanged(stage, instruction);
                 break;
             case CopyInstruction copy:
-                using (var origin = await OriginAsync(stage, copy, built, ct))
+                using (var origin = await OriginAsync(stage, copy.From, built, ct))
                 {
-                    var prepared = build.CopyStep.Prepare(stage, copy, build.Words, origin?.Origin);
+                    using var prepared = await build.CopyStep.PrepareAsync(stage, copy, build.Words, origin?.Origin, ct);
                     await build.LayerStepAsync(stage, instruction, prepared.ContentHash, time => prepared.MakeLayerAsync(time, ct));
                 }
                 break;
             default:
                 MetadataInstructions.Apply(stage, instruction, build.Words);
-                stage.CacheKey = build.StepKey(stage, instruction, "");
-                stage.Config.History.Add(new HistoryEntry { Created = build.Created, CreatedBy = instruction.Text, EmptyLayer = true });
+                Unchanged(stage, instruction);
                 break;
+        }
+    }
+
+    /// <summary>An instruction that changed the config only: its key and an empty-layer history entry.</summary>
+    private void Unchanged(BuildStage stage, Instruction instruction)
+    {
+        stage.CacheKey = build.StepKey(stage, instruction, "");
+        stage.Config.History.Add(new HistoryEntry { Created = build.Created, CreatedBy = instruction.Text, EmptyLayer = true });
+    }
+
+    /// <summary>RUN: its --mount sources are resolved (and held) first, since a bind's content is part of the step's key.</summary>
+    private async Task RunAsync(BuildStage stage, RunInstruction run, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    {
+        var origins = new List<HeldOrigin?>();
+        try
+        {
+            var resolved = new List<ResolvedRunMount>();
+            foreach (var raw in run.Mounts)
+            {
+                var spec = RunMountSpec.Parse(build.Words.Expand(raw, stage.Lookup));
+                var origin = spec.Type == RunMountType.Bind ? await OriginAsync(stage, spec.From, built, ct) : null;
+                origins.Add(origin);
+                resolved.Add(new ResolvedRunMount(spec, origin?.Origin));
+            }
+            var mounts = new RunMountSet(resolved, build.Store, build.CopyStep, build.Options.Secrets, stage.WorkingDir);
+            await build.LayerStepAsync(stage, run, mounts.CacheKeyContent(),
+                time => build.RunStep.RunAsync(stage, run.Command.ToArgv(stage.Runtime.Shell), $"{run.Location}: RUN", time, ct,
+                                               privateNetwork: run.Network == "none", mounts));
+        }
+        finally
+        {
+            foreach (var origin in origins) origin?.Dispose();
         }
     }
 
@@ -118,11 +154,12 @@ internal sealed class StageBuilder(BuildSession build)
         public void Dispose() => Lease?.Dispose();
     }
 
-    private async Task<HeldOrigin?> OriginAsync(BuildStage stage, CopyInstruction copy, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    /// <summary>What a COPY --from or RUN --mount from= names: an earlier stage, or an image (held until disposed); null for the context.</summary>
+    private async Task<HeldOrigin?> OriginAsync(BuildStage stage, string? from, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
     {
-        if (copy.From is null) return null;
-        var value = build.Words.Expand(copy.From, stage.Lookup);
-        if (value.Length == 0) throw new FormatException($"--from={copy.From} expands to nothing");
+        if (from is null) return null;
+        var value = build.Words.Expand(from, stage.Lookup);
+        if (value.Length == 0) throw new FormatException($"--from={from} expands to nothing");
         if (build.Plan.Referenced(value, stage.Index, allowIndex: true) is { } source)
             return new HeldOrigin(new CopyOrigin(built[source.Index].Layers, "stage\n" + built[source.Index].CacheKey), null);
         if (int.TryParse(value, out _))

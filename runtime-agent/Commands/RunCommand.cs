@@ -53,6 +53,8 @@ public static class RunCommand
         var pidsLimit = new Option<long?>("--pids-limit") { Description = $"Maximum processes and threads (default {ResourceLimits.DefaultPidsLimit}; 0 or -1: unlimited)" };
         var cpus = new Option<string?>("--cpus") { Description = "CPU limit in cores, e.g. 0.5" };
         var cpuWeight = new Option<int?>("--cpu-weight") { Description = "CPU share under contention, 1-10000 (default 100)" };
+        var cgroups = new Option<string>("--cgroups") { Description = "enabled: the container gets a cgroup of its own with its limits; disabled: it stays in the agent's cgroup, unlimited (podman's flag; for hosts whose cgroups the agent may not write)", DefaultValueFactory = _ => "enabled" };
+        cgroups.AcceptOnlyFromAmong("enabled", "disabled");
         var readOnly = new Option<bool>("--read-only") { Description = "Mount the container's root filesystem read-only" };
         var tmpfs = new Option<string[]>("--tmpfs") { Description = "Mount a tmpfs: PATH[:size=64m,mode=1777,exec,…]" };
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
@@ -61,7 +63,7 @@ public static class RunCommand
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize,
             detach, name, restart, publish, dns, addHost,
-            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, readOnly, tmpfs,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -76,7 +78,9 @@ public static class RunCommand
                 {
                     Snapshotter = Snapshots.SnapshotterNames.Parse(parse.GetValue(snapshotter)!),
                     Security = new SecurityOptions(parse.GetValue(privileged), parse.GetValue(capAdd), parse.GetValue(capDrop), parse.GetValue(securityOpt)),
-                    Limits = ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
+                    Limits = parse.GetValue(cgroups) == "disabled"
+                        ? ResourceLimits.WithoutCgroup(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight))
+                        : ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
                     Tmpfs = (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(),
                     ReadOnlyRoot = parse.GetValue(readOnly),
                 };

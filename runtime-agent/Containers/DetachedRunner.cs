@@ -22,13 +22,13 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
         var security = request.Security.Resolve(layout.SeccompDirectory);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        // One cgroup for the container's whole life (every restart joins it), removed by rm.
-        var cgroup = Run.Isolation.Cgroups.ContainerCgroup.Create(id, request.Limits);
+        // One cgroup for the container's whole life (every restart joins it), removed by rm; none with --cgroups=disabled.
+        var cgroup = request.Limits is null ? null : Run.Isolation.Cgroups.ContainerCgroup.Create(id, request.Limits);
         try
         {
             // The upper dir outlives each run (restart, start), so the overlay must not be volatile.
             var spec = ContainerRunner.CreateSpec(image, request with { Keep = true }, process, id, dir, hostname)
-                with { Security = security, CgroupDirectories = cgroup.Directories };
+                with { Security = security, CgroupDirectories = cgroup?.Directories ?? [] };
             spec.Save(store.SpecPath(id));
             store.Create(new ContainerState
             {
@@ -51,7 +51,7 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
         }
         catch
         {
-            cgroup.Remove();
+            cgroup?.Remove();
             try
             {
                 Directory.Delete(dir, recursive: true);

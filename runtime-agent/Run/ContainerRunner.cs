@@ -11,8 +11,8 @@ public sealed record RunRequest(
     public Snapshots.Snapshotter Snapshotter { get; init; }
     /// <summary>--privileged, --cap-add/--cap-drop, --security-opt (Run/Isolation).</summary>
     public Isolation.SecurityOptions Security { get; init; } = Isolation.SecurityOptions.Default;
-    /// <summary>--memory, --memory-swap, --pids-limit, --cpus, --cpu-weight.</summary>
-    public Isolation.Cgroups.ResourceLimits Limits { get; init; } = Isolation.Cgroups.ResourceLimits.Default;
+    /// <summary>--memory, --memory-swap, --pids-limit, --cpus, --cpu-weight; null with --cgroups=disabled (no cgroup of its own).</summary>
+    public Isolation.Cgroups.ResourceLimits? Limits { get; init; } = Isolation.Cgroups.ResourceLimits.Default;
     public IReadOnlyList<TmpfsMount> Tmpfs { get; init; } = [];
     public bool ReadOnlyRoot { get; init; }
 }
@@ -35,12 +35,13 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            return Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, cgroups =>
+            int Launch(IReadOnlyList<string> cgroups)
             {
                 var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups };
                 using var root = Snapshots.RootMount.Prepare(spec);
                 return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
-            });
+            }
+            return request.Limits is null ? Launch([]) : Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, Launch);
         }
         finally
         {

@@ -26,6 +26,11 @@ public sealed record ContainerSpec
     public required IReadOnlyList<string> Args { get; init; }
     /// <summary>--tmpfs mounts, after the volumes.</summary>
     public IReadOnlyList<TmpfsMount> Tmpfs { get; init; } = [];
+    /// <summary>
+    /// A fresh tmpfs on /tmp (run's default). Build RUN steps leave it off: what a step writes to /tmp belongs
+    /// in its layer, as in Docker.
+    /// </summary>
+    public bool TmpfsOnTmp { get; init; } = true;
     /// <summary>--read-only: the root filesystem is mounted read-only once everything is mounted on it.</summary>
     public bool ReadOnlyRoot { get; init; }
     public required IReadOnlyList<string> Env { get; init; }

@@ -17,7 +17,7 @@ internal static class SystemMounts
         Mount("sysfs", root.Target("/sys"), "sysfs", Hardened | MsRdonly, null);
         if (spec.Security.MaskKernelPaths) Isolation.KernelPathMasks.MaskSys(root);
         DevSetup.Populate(root);
-        Mount("tmpfs", root.Target("/tmp"), "tmpfs", MsNosuid | MsNodev, "mode=1777");
+        if (spec.TmpfsOnTmp) Mount("tmpfs", root.Target("/tmp"), "tmpfs", MsNosuid | MsNodev, "mode=1777");
         foreach (var volume in spec.Volumes) Bind(root, volume);
         foreach (var tmpfs in spec.Tmpfs) Mount("tmpfs", root.Target(tmpfs.ContainerPath), "tmpfs", tmpfs.Flags, tmpfs.Data);
     }

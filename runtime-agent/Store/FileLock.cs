@@ -42,6 +42,16 @@ public sealed class FileLock : IDisposable
         }
     }
 
+    /// <summary>Takes the lock if nobody holds it; null when another holder has it.</summary>
+    public static FileLock? TryAcquire(string path, bool exclusive)
+    {
+        var fd = Open(path);
+        if (Libc.Flock(fd, (exclusive ? Libc.LockExclusive : Libc.LockShared) | Libc.LockNonBlocking) == 0) return new FileLock(fd);
+        var error = Libc.LastError;
+        Libc.Close(fd);
+        return error == Libc.EAgain ? null : throw new IOException($"flock {path}: {Libc.ErrorText(error)}");
+    }
+
     private static int Open(string path)
     {
         const int readWriteCreate = 0x2 /* O_RDWR */ | Libc.OCreat | Libc.OCloExec;

@@ -11,6 +11,11 @@ public sealed class UserEntity
     /// <summary>Changes whenever the password changes, which invalidates refresh tokens issued before.</summary>
     public required string SecurityStamp { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Where the account comes from: null for a local account, else the directory or identity provider
+    /// (<c>ldap</c>, <c>oidc</c>) that checks its sign-in and owns its team memberships.</summary>
+    public string? ExternalSource { get; set; }
+    /// <summary>Set while an administrator has disabled the account: no login, token or session works.</summary>
+    public DateTime? DisabledAt { get; set; }
 }
 
 /// <summary>An organization: a namespace shared by its members.</summary>

@@ -18,6 +18,8 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<UserEntity>
         e.Property(x => x.IsAdmin).HasColumnName("is_admin");
         e.Property(x => x.SecurityStamp).HasColumnName("security_stamp").HasMaxLength(64);
         e.Property(x => x.CreatedAt).HasColumnName("created_at");
+        e.Property(x => x.ExternalSource).HasColumnName("external_source").HasMaxLength(16);
+        e.Property(x => x.DisabledAt).HasColumnName("disabled_at");
         e.HasIndex(x => x.Name).IsUnique();
     }
 }

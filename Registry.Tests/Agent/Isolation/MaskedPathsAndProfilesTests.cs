@@ -56,6 +56,17 @@ public sealed class MaskedPathsAndProfilesTests(IsolationImage image) : IClassFi
         Assert.Equal("EPERM", probe["open_by_handle_at"]);
     }
 
+    [Fact]
+    public async Task ExportedDefaultProfileGivenBackDeniesTheSameCalls()
+    {
+        // `seccomp-profile` is what a user edits and what bench/agent.sh gives runc: loaded back, it must be the same filter.
+        var exported = await image.Agent("seccomp-profile");
+        Assert.True(exported.ExitCode == 0, exported.ToString());
+        var profile = Path.Join(image.Root, "exported-default.json");
+        File.WriteAllText(profile, exported.Stdout);
+        Assert.Equal(await image.ProbeAsync(), await image.ProbeAsync("--security-opt", $"seccomp={profile}"));
+    }
+
     [Theory]
     [InlineData("--cap-add", "CAP_NOT_A_THING", "unknown capability 'CAP_NOT_A_THING'")]
     [InlineData("--security-opt", "apparmor=unconfined", "unsupported --security-opt 'apparmor=unconfined'")]

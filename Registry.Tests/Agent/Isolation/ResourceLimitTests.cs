@@ -67,6 +67,17 @@ public sealed class ResourceLimitTests(IsolationImage image) : IClassFixture<Iso
         foreach (var directory in ContainerCgroups.AllDirectories(id)) Assert.False(Directory.Exists(directory), $"{directory} was left behind");
     }
 
+    [Fact]
+    public async Task CgroupsDisabledLeavesTheContainerInTheAgentsCgroupAndRefusesLimits()
+    {
+        var output = await image.RunOkAsync(["--cgroups", "disabled"], "cat", "/proc/self/cgroup");
+        Assert.DoesNotContain("/runtime-agent/", output);
+
+        var result = await image.Agent("run", "--cgroups", "disabled", "--memory", "64m", "--pids-limit", "10", image.Reference, "true");
+        Assert.Equal(125, result.ExitCode);
+        Assert.Contains("--memory, --pids-limit: a limit needs a cgroup, and --cgroups=disabled gives the container none", result.Stderr);
+    }
+
     [Theory]
     [InlineData("--memory", "12q", "invalid --memory '12q'")]
     [InlineData("--memory", "1k", "at least 6m")]

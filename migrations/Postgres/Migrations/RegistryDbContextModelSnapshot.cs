@@ -574,6 +574,15 @@ namespace Registry.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("ExternalSource")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("external_source");
+
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("boolean")
                         .HasColumnName("is_admin");
@@ -849,6 +858,67 @@ namespace Registry.Migrations.Postgres.Migrations
                     b.HasKey("Organization");
 
                     b.ToTable("organization_usage", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Storage.Policies.RetentionRuleEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("KeepLast")
+                        .HasColumnType("integer")
+                        .HasColumnName("keep_last");
+
+                    b.Property<int?>("OlderThanDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("older_than_days");
+
+                    b.Property<string>("Organization")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("organization");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Repositories")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("repositories");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("tags");
+
+                    b.Property<int?>("UntaggedOlderThanDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("untagged_older_than_days");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Organization", "Position")
+                        .IsUnique();
+
+                    b.ToTable("retention_rules", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Storage.Policies.TagRuleEntity", b =>

@@ -549,6 +549,15 @@ namespace Registry.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("ExternalSource")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_source");
+
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_admin");
@@ -818,6 +827,65 @@ namespace Registry.Migrations.Sqlite.Migrations
                     b.HasKey("Organization");
 
                     b.ToTable("organization_usage", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Storage.Policies.RetentionRuleEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int?>("KeepLast")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("keep_last");
+
+                    b.Property<int?>("OlderThanDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("older_than_days");
+
+                    b.Property<string>("Organization")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("organization");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Repositories")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("repositories");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<int?>("UntaggedOlderThanDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("untagged_older_than_days");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Organization", "Position")
+                        .IsUnique();
+
+                    b.ToTable("retention_rules", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Storage.Policies.TagRuleEntity", b =>

@@ -132,6 +132,13 @@ public static class CopyPlanner
             Owner = from.KeepsOwners ? (entry.Uid, entry.Gid) : null,
         };
 
+    /// <summary>The source-relative paths a COPY source names (one, or a wildcard's matches); none when absent or ignored.</summary>
+    public static IReadOnlyList<string> Matches(CopySource from, string source)
+    {
+        var relative = PathText.Clean(source);
+        return HasWildcard(relative) ? Glob(from, relative) : Single(from, relative);
+    }
+
     private static List<string> Single(CopySource from, string relative) =>
         from.Find(relative) is not null && !from.IsExcluded(relative) ? [relative] : [];
 

@@ -45,6 +45,10 @@ internal static class CopyStager
         }
     }
 
+    /// <summary>Makes an image directory (and its parents) in the staging tree, with the image's owner and mode where it has them.</summary>
+    public static void EnsureDirectory(string staging, string imageDirectory, LayerView image, CopyOwnership owner) =>
+        EnsureParents(staging, imageDirectory, image, owner);
+
     private static void EnsureParents(string staging, string imageDirectory, LayerView image, CopyOwnership owner)
     {
         var current = "";

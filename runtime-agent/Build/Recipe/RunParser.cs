@@ -18,7 +18,12 @@ internal static class RunParser
             var space = rest.IndexOfAny([' ', '\t']);
             var flag = words.SplitRaw(space < 0 ? rest : rest[..space]).Single();
             rest = space < 0 ? "" : rest[(space + 1)..].TrimStart();
-            if (flag.StartsWith("--mount=", StringComparison.Ordinal)) mounts.Add(flag["--mount=".Length..]);
+            if (flag.StartsWith("--mount=", StringComparison.Ordinal))
+            {
+                var mount = flag["--mount=".Length..];
+                if (!mount.Contains('$')) Mounts.RunMountSpec.Parse(mount); // checked now; with variables, once they are known
+                mounts.Add(mount);
+            }
             else if (flag.StartsWith("--network=", StringComparison.Ordinal))
                 network = flag["--network=".Length..] is var mode && mode is "none" or "host" or "default" ? mode
                     : throw new FormatException($"{flag}: expected --network=none, host or default");

@@ -50,6 +50,19 @@ public sealed record ResourceLimits
         return limits;
     }
 
+    /// <summary>
+    /// --cgroups=disabled: no cgroup, so no limit; a limit flag given with it is an error rather than silently ignored.
+    /// Returns null, which the runners read as "no cgroup of its own".
+    /// </summary>
+    public static ResourceLimits? WithoutCgroup(string? memory, string? memorySwap, long? pidsLimit, string? cpus, int? cpuWeight)
+    {
+        string[] given = [.. memory is null ? [] : new[] { "--memory" }, .. memorySwap is null ? [] : new[] { "--memory-swap" },
+            .. pidsLimit is null ? [] : new[] { "--pids-limit" }, .. cpus is null ? [] : new[] { "--cpus" },
+            .. cpuWeight is null ? [] : new[] { "--cpu-weight" }];
+        return given.Length == 0 ? null
+            : throw new ContainerSetupException($"{string.Join(", ", given)}: a limit needs a cgroup, and --cgroups=disabled gives the container none");
+    }
+
     /// <summary>BYTES[b|k|m|g], as Docker reads them (binary units).</summary>
     public static long Bytes(string flag, string text)
     {
