@@ -22,9 +22,9 @@ public static class UserEndpoints
         api.MapPost("/users", Create);
         api.MapDelete("/users/{name}", Delete);
         api.MapPost("/users/{name}/disable", (string name, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct) =>
-            SetDisabledAsync(name, true, caller, db, gate, time, ct));
+            SetDisabledAsync(name, true, caller, db, time, ct)).Produces<UserResponse>();
         api.MapPost("/users/{name}/enable", (string name, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct) =>
-            SetDisabledAsync(name, false, caller, db, gate, time, ct));
+            SetDisabledAsync(name, false, caller, db, time, ct)).Produces<UserResponse>();
         return api;
     }
 

@@ -17,10 +17,10 @@ public static class RetentionEndpoints
         // See: Registry.Api/Policies/README.md#retention (this project's own API; /swagger has the schema)
         api.MapGet("/orgs/{org}/retention", GetRules).Produces<RetentionRuleResponse[]>();
         api.MapPut("/orgs/{org}/retention", PutRules).Produces<RetentionRuleResponse[]>()
-            .Produces<ApiError.Envelope>(StatusCodes.Status400BadRequest).Produces<ApiError.Envelope>(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/retention/run", Run)
             .WithSummary("Runs every organization's retention rules now; with dryRun=true reports what would go and deletes nothing")
-            .Produces<RetentionReport>().Produces<ApiError.Envelope>(StatusCodes.Status403Forbidden);
+            .Produces<RetentionReport>().ProducesProblem(StatusCodes.Status403Forbidden);
         return api;
     }
 
