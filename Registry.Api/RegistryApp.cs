@@ -12,6 +12,7 @@ using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
 using Registry.Api.Proxy;
+using Registry.Api.Replication;
 using Registry.Api.Routing;
 using Registry.Api.Ui;
 using Registry.Storage;
@@ -83,6 +84,7 @@ public static class RegistryApp
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
         builder.AddPullThroughCache(storage.DataDirectoryFullPath);
+        builder.AddReplication(storage.DataDirectoryFullPath);
         builder.AddRegistryUi();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(services => new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), services.GetRequiredService<TimeProvider>()));

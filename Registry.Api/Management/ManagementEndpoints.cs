@@ -1,6 +1,7 @@
 using Registry.Api.Events;
 using Registry.Api.Policies;
 using Registry.Api.Policies.Retention;
+using Registry.Api.Replication;
 
 namespace Registry.Api.Management;
 
@@ -13,7 +14,7 @@ public static class ManagementEndpoints
         api.AddEndpointFilter<ManagementAuthFilter>();
         api.DeclareManagementResponses();
         api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositoryTags().MapRepositories().MapAudit().MapGarbageCollection()
-            .MapPolicies().MapRetention().MapWebhooks();
+            .MapPolicies().MapRetention().MapReplications().MapWebhooks();
         return api;
     }
 }

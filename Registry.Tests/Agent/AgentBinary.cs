@@ -19,10 +19,14 @@ public static class AgentBinary
 
     public static Task<string> PathAsync() => Published.Value;
 
-    /// <summary>Runs the agent with <paramref name="args"/>, optionally feeding <paramref name="stdin"/>, and waits for it.</summary>
-    public static async Task<AgentResult> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    /// <summary>
+    /// Runs the agent with <paramref name="args"/>, optionally feeding <paramref name="stdin"/> and with
+    /// <paramref name="environment"/> set over the test's own, and waits for it.
+    /// </summary>
+    public static async Task<AgentResult> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(await PathAsync(), args);
+        using var process = Start(await PathAsync(), args, environment);
         if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -60,13 +64,14 @@ public static class AgentBinary
     [DllImport("libc")]
     private static extern uint geteuid();
 
-    private static Process Start(string path, IEnumerable<string> args)
+    private static Process Start(string path, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(path)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         return Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
     }
 

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Runtime.Versioning;
 using System.Text;
 using Registry.Tests.Conformance;
+using Registry.Tests.Infrastructure;
 using Registry.Tests.TestImages;
 
 namespace Registry.Tests.Agent;
@@ -69,5 +70,56 @@ public sealed class PullLoginTests : IAsyncLifetime
 
         Assert.Equal(1, pullAfterLogout.ExitCode);
         Assert.Contains("requires credentials", pullAfterLogout.Stderr);
+    }
+
+    [Fact]
+    public async Task PullUsesDockerConfigJsonWhenTheAgentHasNoCredentials()
+    {
+        using var root = new AgentRoot();
+        using var home = new TempDirectory();
+        // Docker's own spelling of the key: scheme and path around host:port.
+        WriteAuthFile(Path.Combine(home.Path, ".docker", "config.json"), $"http://{registry.HostPort}/v2/", User, Password);
+
+        var pull = await AgentBinary.RunAsync(["--root", root.Path, "pull", reference],
+            environment: new Dictionary<string, string> { ["HOME"] = home.Path, ["XDG_RUNTIME_DIR"] = "", ["DOCKER_CONFIG"] = "" });
+
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+    }
+
+    [Fact]
+    public async Task PullUsesContainersAuthJsonUnderXdgRuntimeDir()
+    {
+        using var root = new AgentRoot();
+        using var runtime = new TempDirectory();
+        WriteAuthFile(Path.Combine(runtime.Path, "containers", "auth.json"), registry.HostPort, User, Password);
+
+        var pull = await AgentBinary.RunAsync(["--root", root.Path, "pull", reference],
+            environment: new Dictionary<string, string> { ["HOME"] = "/nonexistent", ["XDG_RUNTIME_DIR"] = runtime.Path, ["DOCKER_CONFIG"] = "" });
+
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+    }
+
+    [Fact]
+    public async Task TheAgentsOwnCredentialsComeFirst()
+    {
+        using var root = new AgentRoot();
+        using var home = new TempDirectory();
+        WriteAuthFile(Path.Combine(root.Path, "auth.json"), registry.HostPort, User, "stale password");
+        WriteAuthFile(Path.Combine(home.Path, ".docker", "config.json"), registry.HostPort, User, Password);
+        var environment = new Dictionary<string, string> { ["HOME"] = home.Path, ["XDG_RUNTIME_DIR"] = "", ["DOCKER_CONFIG"] = "" };
+
+        var pull = await AgentBinary.RunAsync(["--root", root.Path, "pull", reference], environment: environment);
+        Assert.Equal(1, pull.ExitCode); // the agent's own (stale) entry was used, not Docker's
+        await root.RunOkAsync("logout", registry.HostPort);
+        var afterLogout = await AgentBinary.RunAsync(["--root", root.Path, "pull", reference], environment: environment);
+        Assert.True(afterLogout.ExitCode == 0, afterLogout.ToString());
+    }
+
+    private static void WriteAuthFile(string path, string key, string user, string password)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+        // Other fields Docker writes must not disturb the reader.
+        File.WriteAllText(path, $$$"""{"auths":{"{{{key}}}":{"auth":"{{{auth}}}"}},"credsStore":"","HttpHeaders":{"User-Agent":"x"}}""");
     }
 }

@@ -23,6 +23,9 @@ public sealed class RunImages : IAsyncLifetime
     /// </summary>
     public string Layered { get; private set; } = "";
 
+    /// <summary>Busybox with a HEALTHCHECK (every 200 ms) that passes once /tmp/healthy exists and prints the checking uid.</summary>
+    public string Healthy { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         if (!AgentBinary.IsRoot) throw new InvalidOperationException("the run tests need root (namespaces, overlayfs, mounts)");
@@ -42,7 +45,12 @@ public sealed class RunImages : IAsyncLifetime
             .Build(), "1");
         Layered = $"{registry}/run/layered:1";
 
-        foreach (var image in new[] { Configured, Layered })
+        await push.PushAsync("run/healthy", ImageBuilder.FromBusybox()
+            .Healthcheck(TimeSpan.FromMilliseconds(200), "CMD-SHELL", "id -u; test -e /tmp/healthy")
+            .Build(), "1");
+        Healthy = $"{registry}/run/healthy:1";
+
+        foreach (var image in new[] { Configured, Layered, Healthy })
         {
             var pull = await Agent("pull", image);
             if (pull.ExitCode != 0) throw new InvalidOperationException($"pull {image} failed: {pull}");
@@ -51,6 +59,24 @@ public sealed class RunImages : IAsyncLifetime
 
     /// <summary>Runs the agent against this store.</summary>
     public Task<AgentResult> Agent(params string[] args) => store.RunAsync(args);
+
+    /// <summary>Runs the agent against this store and asserts that it succeeded.</summary>
+    public async Task<AgentResult> AgentOk(params string[] args)
+    {
+        var result = await Agent(args);
+        Assert.True(result.ExitCode == 0, $"runtime-agent {string.Join(' ', args)} failed: {result}");
+        return result;
+    }
+
+    /// <summary>The <c>state</c> object of <c>inspect NAME</c>.</summary>
+    public async Task<System.Text.Json.JsonElement> InspectState(string name)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse((await AgentOk("inspect", name)).Stdout);
+        return document.RootElement[0].GetProperty("state").Clone();
+    }
+
+    /// <summary>A fresh container name for one test.</summary>
+    public static string ContainerName() => $"t{Guid.NewGuid():N}"[..13];
 
     /// <summary>Host directories of the unpacked layers.</summary>
     public IEnumerable<string> LayerDirectories => Directory.EnumerateDirectories(Path.Join(Root, "layers")).Where(d => !Path.GetFileName(d).StartsWith('.'));

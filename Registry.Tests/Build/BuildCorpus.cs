@@ -1,3 +1,6 @@
+using System.Formats.Tar;
+using Registry.Tests.Conformance;
+
 namespace Registry.Tests.Build;
 
 /// <summary>
@@ -11,6 +14,9 @@ public static class BuildCorpus
 {
     public sealed record Recipe(string Name, IReadOnlyDictionary<string, string> Files, string[] Arguments)
     {
+        /// <summary>Writes binary context files (archives) into the context directory before both builds.</summary>
+        public Func<string, Task>? Prepare { get; init; }
+
         public override string ToString() => Name;
     }
 
@@ -161,5 +167,47 @@ public static class BuildCorpus
             COPY conf.txt /lib/app/
             COPY conf.txt /etc/
             """, new() { ["conf.txt"] = "c\n" }),
+        // Mount targets sit at the root: BuildKit removes the parents it made for a mount point, buildah 1.28 keeps them.
+        R("run-mounts-tmp-and-workdir", Base + """
+
+            FROM base AS builder
+            RUN mkdir -p /out && echo from-builder > /out/tool
+            FROM base
+            RUN --mount=type=cache,target=/cache-thing,id=corpus-thing echo cached > /cache-thing/x && cp /cache-thing/x /from-cache
+            RUN --mount=type=bind,from=builder,source=/out,target=/b cp /b/tool /tool
+            RUN --mount=type=bind,source=data,target=/ctx cat /ctx/x.txt > /x-copy
+            RUN --mount=type=tmpfs,target=/scratch echo t > /scratch/t && cat /scratch/t > /t-copy
+            RUN mkdir -p /tmp && echo left > /tmp/left-by-run
+            WORKDIR /new/dir/here
+            RUN pwd > /pwd.txt
+            """, new() { ["data/x.txt"] = "ctx-x\n" }),
+        R("add-archives", Base + """
+
+            RUN mkdir -p /opt/existing && chmod 700 /opt/existing
+            ADD app.tar /plain/
+            ADD app.tar.gz /opt/existing/
+            ADD app.tar.bz2 /bz2
+            ADD app.tar.xz not-a-tar.gz /both/
+            """) with { Prepare = WriteArchivesAsync },
     ];
+
+    // A tar with a 0750 directory, a setuid file owned by 1000 and a symlink, and its gzip/bzip2/xz forms.
+    private static async Task WriteArchivesAsync(string context)
+    {
+        var tar = Path.Combine(context, "app.tar");
+        await using (var file = File.Create(tar))
+        await using (var writer = new TarWriter(file, TarEntryFormat.Pax))
+        {
+            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, "pkg/") { Mode = (UnixFileMode)0x1E8 });
+            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, "pkg/bin/") { Mode = (UnixFileMode)0x1ED });
+            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "pkg/bin/tool")
+            {
+                Mode = (UnixFileMode)0x9ED, Uid = 1000, Gid = 1000, DataStream = new MemoryStream("tool\n"u8.ToArray()),
+            });
+            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, "pkg/link") { LinkName = "bin/tool", Mode = (UnixFileMode)0x1FF });
+        }
+        foreach (var (tool, extension) in new[] { ("gzip", "gz"), ("bzip2", "bz2"), ("xz", "xz") })
+            await ExternalTool.RunAsync("/bin/sh", ["-c", $"{tool} -c '{tar}' > '{tar}.{extension}'"]);
+        await ExternalTool.RunAsync("/bin/sh", ["-c", $"echo not a tar | gzip -c > '{context}/not-a-tar.gz'"]);
+    }
 }

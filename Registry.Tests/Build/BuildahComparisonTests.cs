@@ -41,6 +41,7 @@ public sealed class BuildahComparisonTests(ITestOutputHelper log)
         await using var w = await BuildWorkspace.StartAsync();
         foreach (var (path, content) in recipe.Files) w.Write(path, content);
         File.Copy("/bin/busybox", Path.Combine(w.Context, "busybox"));
+        if (recipe.Prepare is { } prepare) await prepare(w.Context);
 
         var oursLayout = Path.Combine(w.Directory, "ours-oci");
         var ours = await w.AgentAsync(["build", "-t", $"{w.Registry}/corpus/{name}:1", "--output", $"type=oci,dest={oursLayout},tar=false,name=image",

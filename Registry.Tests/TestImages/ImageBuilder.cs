@@ -24,6 +24,7 @@ public sealed class ImageBuilder
     private string[]? _cmd;
     private string? _workingDir;
     private string? _user;
+    private (string[] Test, TimeSpan Interval)? _healthcheck;
     private ImageFormat _format = ImageFormat.Oci;
     private Platform _platform = new(); // linux/amd64
     private string? _artifactType;
@@ -54,6 +55,9 @@ public sealed class ImageBuilder
     public ImageBuilder WorkingDir(string directory) { _workingDir = directory; return this; }
     public ImageBuilder User(string user) { _user = user; return this; }
     public ImageBuilder Label(string name, string value) { _labels[name] = value; return this; }
+
+    /// <summary>Docker's Healthcheck field: <paramref name="test"/> as stored (<c>CMD-SHELL</c>, text), run every <paramref name="interval"/>.</summary>
+    public ImageBuilder Healthcheck(TimeSpan interval, params string[] test) { _healthcheck = (test, interval); return this; }
     public ImageBuilder Format(ImageFormat format) { _format = format; return this; }
     public ImageBuilder Platform(Platform platform) { _platform = platform; return this; }
 
@@ -116,6 +120,13 @@ public sealed class ImageBuilder
         ImageJson.Strings(writer, "Cmd", _cmd);
         if (_workingDir is not null) writer.WriteString("WorkingDir", _workingDir);
         ImageJson.Map(writer, "Labels", _labels);
+        if (_healthcheck is var (test, interval))
+        {
+            writer.WriteStartObject("Healthcheck");
+            ImageJson.Strings(writer, "Test", test);
+            writer.WriteNumber("Interval", interval.Ticks * 100); // nanoseconds, as Docker stores durations
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
         writer.WriteStartObject("rootfs");
         writer.WriteString("type", "layers");

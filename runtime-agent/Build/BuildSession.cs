@@ -67,7 +67,10 @@ internal sealed class BuildSession
         stage.Config.History.Add(new HistoryEntry { Created = Created, CreatedBy = instruction.Text });
     }
 
-    /// <summary>An image from the store, pulled first when absent; the caller disposes it (it holds the image's lease).</summary>
+    /// <summary>
+    /// An image from the store, pulled first when absent (its progress in plain lines among the steps'); the caller disposes
+    /// it (it holds the image's lease).
+    /// </summary>
     public async Task<ResolvedImage> ResolveImageAsync(string image, CancellationToken ct) =>
-        await new ImageStore(Store.Layout).ResolveAsync(image, new PullOptions(Options.Insecure), ct);
+        await new ImageStore(Store.Layout).ResolveAsync(image, new PullOptions(Options.Insecure, Progress: new Cli.PlainProgress(Output)), ct);
 }

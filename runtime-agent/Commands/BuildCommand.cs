@@ -26,12 +26,13 @@ public static class BuildCommand
         var iidFile = new Option<string?>("--iidfile") { Description = "Write the image ID (config digest) to this file" };
         var outputs = new Option<string?>("--output", "-o") { Description = "Also export the image: type=oci,dest=PATH (a tar; tar=false for a layout directory)" };
         var progress = new Option<string>("--progress") { Description = "Output style: plain or tty (both print every step)", DefaultValueFactory = _ => "plain" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the result (digest, tags): no step lines, no pull progress" };
         var noCache = new Option<bool>("--no-cache") { Description = "Run every step again instead of reusing cached layers" };
         var push = new Option<bool>("--push") { Description = "Push every tag to its registry after the build" };
         var insecure = PullCommand.InsecureOption();
         var command = new Command("build", "Build an image from a Dockerfile-style recipe into the local store")
         {
-            context, tags, file, target, buildArgs, labels, secrets, iidFile, outputs, progress, noCache, push, insecure,
+            context, tags, file, target, buildArgs, labels, secrets, iidFile, outputs, progress, quiet, noCache, push, insecure,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
@@ -52,7 +53,7 @@ public static class BuildCommand
                 if (parse.GetValue(push) && options.Tags.Count == 0) throw new FormatException("--push needs at least one --tag");
                 var layout = globals.Layout(parse);
                 var agentPath = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell the agent's own path");
-                var built = await new ImageBuilder(new BuildStore(layout), Console.Out, agentPath).BuildAsync(options, ct);
+                var built = await new ImageBuilder(new BuildStore(layout), parse.GetValue(quiet) ? TextWriter.Null : Console.Out, agentPath).BuildAsync(options, ct);
                 Console.WriteLine($"Digest: {built.ManifestDigest}");
                 foreach (var reference in built.References) Console.WriteLine($"Tagged: {reference}");
                 if (parse.GetValue(iidFile) is { } iid) await File.WriteAllTextAsync(iid, built.ConfigDigest, ct);

@@ -39,7 +39,12 @@ public static class PsCommand
 
     public static string Status(ContainerState c, DateTimeOffset now) => c.Status switch
     {
-        ContainerStatus.Running => $"Up {Ago(now - (c.StartedAt ?? c.Created))}",
+        ContainerStatus.Running => $"Up {Ago(now - (c.StartedAt ?? c.Created))}" + c.Health?.Status switch
+        {
+            HealthStatus.Starting => " (health: starting)",
+            { } status => $" ({status})",
+            null => "",
+        },
         ContainerStatus.Restarting => $"Restarting ({c.ExitCode}) {Ago(now - (c.FinishedAt ?? now))} ago",
         ContainerStatus.Exited => $"Exited ({c.ExitCode}) {Ago(now - (c.FinishedAt ?? now))} ago",
         _ => "Created",

@@ -16,14 +16,17 @@ public static class PullCommand
         DefaultValueFactory = _ => LayerUnpacker.DefaultMaxBytes,
     };
 
+    public static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "Do not show pull progress" };
+
     public static Command Create(GlobalOptions globals)
     {
         var reference = new Argument<string>("REF") { Description = "Image reference, e.g. localhost:5000/org/app:1.0 or host/org/app@sha256:…" };
         var insecure = InsecureOption();
         var maxLayerSize = MaxLayerSizeOption();
+        var quiet = QuietOption();
         var command = new Command("pull", "Pull an image (linux/amd64) into the local store and unpack its layers")
         {
-            reference, insecure, maxLayerSize,
+            reference, insecure, maxLayerSize, quiet,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
@@ -33,8 +36,8 @@ public static class PullCommand
             Task<ImageRecord> Pull(IPullProgress progress) =>
                 store.PullAsync(parse.GetValue(reference)!, new PullOptions(parse.GetValue(insecure), limit, progress), ct);
 
-            var record = Terminal.IsInteractive
-                ? await SpectreProgress.RunAsync(Pull)
+            var record = parse.GetValue(quiet) ? await Pull(SilentProgress.Instance)
+                : Terminal.IsInteractive ? await SpectreProgress.RunAsync(Pull)
                 : await Pull(new PlainProgress(Console.Out));
             Console.WriteLine($"Digest: {record.Digest}");
             return 0;

@@ -41,9 +41,16 @@ public static class RunCommand
         snapshotter.AcceptOnlyFromAmong(Snapshots.SnapshotterNames.All);
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
+        var quiet = PullCommand.QuietOption();
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background under a monitor process; print the container id" };
         var name = new Option<string?>("--name") { Description = "Name of a detached container (default: its id)" };
         var restart = new Option<string>("--restart") { Description = "Restart policy of a detached container: no, on-failure[:N], always", DefaultValueFactory = _ => "no" };
+        var healthCmd = new Option<string?>("--health-cmd") { Description = "Health check of a detached container: a shell command (exit 0: healthy), over the image's HEALTHCHECK" };
+        var healthInterval = new Option<string?>("--health-interval") { Description = "Time between health checks, e.g. 30s, 1m30s (default 30s)" };
+        var healthTimeout = new Option<string?>("--health-timeout") { Description = "A health check running longer fails (default 30s)" };
+        var healthStartPeriod = new Option<string?>("--health-start-period") { Description = "Failures during this time after the start do not count (default 0s)" };
+        var healthRetries = new Option<int?>("--health-retries") { Description = "Consecutive failures that make the container unhealthy (default 3)" };
+        var noHealthcheck = new Option<bool>("--no-healthcheck") { Description = "Do not run the image's HEALTHCHECK" };
         var privileged = new Option<bool>("--privileged") { Description = "All capabilities, no seccomp filter, no masked /proc and /sys paths" };
         var capAdd = new Option<string[]>("--cap-add") { Description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL)" };
         var capDrop = new Option<string[]>("--cap-drop") { Description = "Drop a capability from the default set (or ALL)" };
@@ -61,8 +68,9 @@ public static class RunCommand
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
-            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize,
+            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet,
             detach, name, restart, publish, dns, addHost,
+            healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
             privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
@@ -86,11 +94,14 @@ public static class RunCommand
                 };
                 var network = parse.GetValue(net)!;
                 var ports = (parse.GetValue(publish) ?? []).Select(Net.PortSpec.Parse).ToList();
+                var health = new HealthOptions(parse.GetValue(healthCmd), parse.GetValue(healthInterval), parse.GetValue(healthTimeout),
+                    parse.GetValue(healthStartPeriod), parse.GetValue(healthRetries), parse.GetValue(noHealthcheck));
+                health.Resolve(null); // a bad duration fails here, before any pull
                 var detached = parse.GetValue(detach)
-                    ? new DetachOptions(parse.GetValue(name), RestartPolicy.Parse(parse.GetValue(restart)!), 10 * 1024 * 1024, ports, network)
+                    ? new DetachOptions(parse.GetValue(name), RestartPolicy.Parse(parse.GetValue(restart)!), 10 * 1024 * 1024, ports, network) { Health = health }
                     : null;
-                if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no" || ports.Count > 0))
-                    throw new ContainerSetupException("--name, --restart and --publish need --detach (-d)", 1);
+                if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no" || ports.Count > 0 || health.Any))
+                    throw new ContainerSetupException("--name, --restart, --publish and --health-* need --detach (-d)", 1);
                 if (ports.Count > 0 && network != "private")
                     throw new ContainerSetupException($"--publish needs the private network, not --net {network}", 1);
                 var dnsOptions = new Net.DnsOptions(parse.GetValue(dns) ?? [], parse.GetValue(addHost) ?? []);
@@ -102,9 +113,11 @@ public static class RunCommand
                     NetworkNamespace = network.StartsWith("container:", StringComparison.Ordinal)
                         ? new ContainerStore(store.Layout).NetworkNamespaceOf(network["container:".Length..]) : null,
                 };
-                // Pulled quietly if missing; the lease keeps gc off the layers while the container runs.
+                // Pulled if missing, its progress on stderr (stdout is the container's, or the id for -d); the lease keeps gc
+                // off the layers while the container runs.
                 using var resolved = await store.ResolveAsync(parse.GetValue(image)!,
-                    new PullOptions(parse.GetValue(insecure), parse.GetValue(maxLayerSize)), cancellation);
+                    new PullOptions(parse.GetValue(insecure), parse.GetValue(maxLayerSize), parse.GetValue(quiet) ? null : new PlainProgress(Console.Error)),
+                    cancellation);
                 if (detached is not null)
                 {
                     Console.WriteLine(new DetachedRunner(store.Layout, AgentPath()).Start(resolved, request, detached, parse.GetValue(image)!));

@@ -13,8 +13,10 @@ public sealed record ExecRequest(IReadOnlyList<string> Args, IReadOnlyList<strin
 /// a multi-threaded process cannot: it leaves the agent's filesystem context (unshare CLONE_FS), joins the
 /// container's IPC, UTS, network and mount namespaces (setns), takes the container's root (fchdir to
 /// /proc/PID/root, opened before, then chroot), resolves user and command against the container's files,
-/// enters its PID namespace for children, drops to the user on that thread only, and posix_spawns the command.
-/// The agent waits for it and forwards signals, as a foreground run does.
+/// enters its PID namespace for children, takes on the container's security profile (capabilities, no_new_privs,
+/// seccomp: <see cref="Run.Isolation.ThreadLockdown"/>) and user on that thread only, and posix_spawns the command,
+/// which <see cref="ExecCgroupGate"/> moves into the container's cgroup before it execs. The agent waits for it and
+/// forwards signals, as a foreground run does.
 /// </summary>
 internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
 {
@@ -23,8 +25,6 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
 
     public int Run(ExecRequest request)
     {
-        if (state.Status != ContainerStatus.Running || !state.Process.IsAlive)
-            throw new ContainerStateException($"container {state.Name} is not running");
         var terminalDelivers = request.Interactive && Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
         var pid = 0;
         var registrations = Reaper.ForwardedSignals.Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
@@ -34,7 +34,7 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         })).ToList();
         try
         {
-            pid = Spawn(request, newProcessGroup: !terminalDelivers);
+            pid = Start(request, newProcessGroup: !terminalDelivers);
             return ProcessStart.Wait(pid);
         }
         finally
@@ -43,16 +43,34 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         }
     }
 
-    private int Spawn(ExecRequest request, bool newProcessGroup)
+    /// <summary>
+    /// Starts the command in the container and returns its pid (a child of this process) without waiting for it; with
+    /// <paramref name="outputFd"/>, its stdout and stderr go there (the monitor's health checks read them).
+    /// </summary>
+    public int Start(ExecRequest request, bool newProcessGroup, int outputFd = -1)
     {
+        if (state.Status != ContainerStatus.Running || !state.Process.IsAlive)
+            throw new ContainerStateException($"container {state.Name} is not running");
         var fds = OpenNamespaces();
         var pid = 0;
         ExceptionDispatchInfo? failure = null;
+        Run.Isolation.ThreadLockdown lockdown;
+        ExecCgroupGate? gate;
+        try
+        {
+            lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
+            gate = spec.CgroupDirectories.Count > 0 ? new ExecCgroupGate($"/proc/self/fd/{fds["root"]}", spec.CgroupDirectories) : null;
+        }
+        catch
+        {
+            foreach (var fd in fds.Values) Close(fd);
+            throw;
+        }
         var thread = new Thread(() =>
         {
             try
             {
-                pid = Enter(fds, request, newProcessGroup);
+                pid = Enter(fds, request, newProcessGroup, outputFd, lockdown, gate);
             }
             catch (Exception e)
             {
@@ -66,6 +84,7 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         }
         finally
         {
+            gate?.Dispose();
             foreach (var fd in fds.Values) Close(fd);
         }
         failure?.Throw();
@@ -95,7 +114,8 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         return fds;
     }
 
-    private int Enter(Dictionary<string, int> fds, ExecRequest request, bool newProcessGroup)
+    private int Enter(Dictionary<string, int> fds, ExecRequest request, bool newProcessGroup, int outputFd, Run.Isolation.ThreadLockdown lockdown,
+        ExecCgroupGate? gate)
     {
         ContainerSetupException.Check(Unshare(CloneFs), "unshare CLONE_FS"); // root, cwd and umask become this thread's own
         foreach (var (name, type) in Namespaces)
@@ -114,8 +134,19 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         var path = ProcessStart.FindExecutable(request.Args[0], env);
 
         ContainerSetupException.Check(Setns(fds["pid"], CloneNewPid), "join the container's PID namespace"); // for the child
-        ContainerEntry.DropTo(user);
-        return ProcessStart.Spawn(path, request.Args, env, newProcessGroup, nullStdin: !request.Interactive);
+        lockdown.Apply(user); // the container's capabilities, no_new_privs and seccomp filter; last, the child inherits them
+        gate?.ExpectChild();
+        var pid = 0;
+        try
+        {
+            pid = ProcessStart.Spawn(path, request.Args, env, newProcessGroup, gate?.GatePath, nullStdin: !request.Interactive, outputFd);
+        }
+        finally
+        {
+            gate?.ChildStarted();
+        }
+        gate?.ThrowIfFailed(pid);
+        return pid;
     }
 
     private static bool SameKey(string a, string b) => a.Split('=', 2)[0] == b.Split('=', 2)[0];

@@ -56,7 +56,8 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     });
                     if (!reported) MonitorLauncher.Report("ok");
                     reported = true;
-                    exitCode = run.Wait();
+                    using (HealthChecker.Start(store, id, spec, state.Healthcheck))
+                        exitCode = run.Wait();
                     currentPid = 0;
                 }
                 catch (ContainerSetupException e) when (reported)

@@ -47,6 +47,10 @@ public sealed class ContainerState
     public string Network { get; init; } = "private";
     public IReadOnlyList<PortMapping> Ports { get; init; } = [];
     public long LogMaxBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>The check the monitor runs (the image's Healthcheck, overridden by --health-*); null: none.</summary>
+    public global::Registry.Oci.HealthConfig? Healthcheck { get; init; }
+    /// <summary>The check's latest verdicts; null when there is no check.</summary>
+    public HealthState? Health { get; set; }
 
     [JsonIgnore] public ProcessIdentity Process => new(Pid, PidStartTime);
     [JsonIgnore] public ProcessIdentity Monitor => new(MonitorPid, MonitorStartTime);

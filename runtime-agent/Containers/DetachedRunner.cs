@@ -4,7 +4,11 @@ using RuntimeAgent.Store;
 namespace RuntimeAgent.Containers;
 
 /// <summary>What <c>run -d</c> adds to a run: a name, a restart policy, the log cap.</summary>
-public sealed record DetachOptions(string? Name, RestartPolicy Restart, long LogMaxBytes, IReadOnlyList<PortMapping> Ports, string Network);
+public sealed record DetachOptions(string? Name, RestartPolicy Restart, long LogMaxBytes, IReadOnlyList<PortMapping> Ports, string Network)
+{
+    /// <summary>--health-* flags, over the image's Healthcheck.</summary>
+    public HealthOptions Health { get; init; } = new(null, null, null, null, null, false);
+}
 
 /// <summary>
 /// <c>run -d</c>: records the container (state.json, spec.json in containers/ID), starts its monitor and returns
@@ -20,6 +24,7 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
         var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
         var dir = store.Directory(id);
         var security = request.Security.Resolve(layout.SeccompDirectory);
+        var healthcheck = options.Health.Resolve(image.Config.Healthcheck);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         // One cgroup for the container's whole life (every restart joins it), removed by rm; none with --cgroups=disabled.
@@ -45,6 +50,7 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
                 Network = options.Network,
                 Ports = options.Ports,
                 LogMaxBytes = options.LogMaxBytes,
+                Healthcheck = healthcheck,
             });
             MonitorLauncher.Start(agentPath, layout.Root, id);
             return id;

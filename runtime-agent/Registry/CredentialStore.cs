@@ -4,25 +4,54 @@ using System.Text.Json.Serialization;
 
 namespace RuntimeAgent.Registry;
 
-/// <summary>$root/auth.json in the Docker config shape: <c>{"auths":{"host":{"auth":"base64(user:pass)"}}}</c>.</summary>
+/// <summary>
+/// $root/auth.json in the Docker config shape: <c>{"auths":{"host":{"auth":"base64(user:pass)"}}}</c>; also the shape of
+/// ~/.docker/config.json and containers-auth.json, read as fallbacks.
+/// </summary>
 public sealed record CredentialFile(
-    [property: JsonPropertyName("auths")] Dictionary<string, CredentialEntry> Auths);
+    [property: JsonPropertyName("auths")] Dictionary<string, CredentialEntry>? Auths);
 
-public sealed record CredentialEntry([property: JsonPropertyName("auth")] string Auth);
+/// <summary>One registry's entry: <c>auth</c> (base64 of user:password), or, as some tools write it, the two apart.</summary>
+public sealed record CredentialEntry([property: JsonPropertyName("auth")] string? Auth)
+{
+    [JsonPropertyName("username")] public string? Username { get; init; }
+    [JsonPropertyName("password")] public string? Password { get; init; }
+}
 
 public sealed record Credentials(string Username, string Password)
 {
     public string BasicValue => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}"));
 }
 
-/// <summary>Saved registry credentials, readable by root only (the file is written with mode 0600).</summary>
-public sealed class CredentialStore(string path)
+/// <summary>
+/// Saved registry credentials, readable by root only (the file is written with mode 0600). Lookups fall back to the
+/// files people already have (<see cref="SharedCredentialFiles"/>), after the agent's own.
+/// </summary>
+public sealed class CredentialStore(string path, IReadOnlyList<string>? fallbacks = null)
 {
+    /// <summary>The credentials for <paramref name="registry"/> (host[:port]): the agent's own, else the first fallback file's.</summary>
     public Credentials? Find(string registry)
     {
-        var file = Load();
-        if (!file.Auths.TryGetValue(registry, out var entry)) return null;
-        var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(entry.Auth));
+        if (Decode(Load().Auths?.GetValueOrDefault(registry), path) is { } own) return own;
+        foreach (var file in fallbacks ?? SharedCredentialFiles.Paths())
+            if (SharedCredentialFiles.Find(file, registry) is { } entry && Decode(entry, file) is { } found) return found;
+        return null;
+    }
+
+    internal static Credentials? Decode(CredentialEntry? entry, string file)
+    {
+        if (entry is null) return null;
+        if (entry.Auth is not { Length: > 0 } auth)
+            return entry is { Username.Length: > 0, Password: not null } ? new Credentials(entry.Username, entry.Password) : null;
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(auth));
+        }
+        catch (FormatException)
+        {
+            throw new FormatException($"{file}: an \"auth\" value is not base64");
+        }
         var colon = decoded.IndexOf(':');
         return colon < 0 ? null : new Credentials(decoded[..colon], decoded[(colon + 1)..]);
     }
@@ -30,7 +59,7 @@ public sealed class CredentialStore(string path)
     public void Save(string registry, Credentials credentials)
     {
         var file = Load();
-        file.Auths[registry] = new CredentialEntry(credentials.BasicValue);
+        file.Auths![registry] = new CredentialEntry(credentials.BasicValue);
         Write(file);
     }
 
@@ -38,7 +67,7 @@ public sealed class CredentialStore(string path)
     public bool Remove(string registry)
     {
         var file = Load();
-        if (!file.Auths.Remove(registry)) return false;
+        if (!file.Auths!.Remove(registry)) return false;
         Write(file);
         return true;
     }

@@ -60,7 +60,7 @@ internal sealed class ProcMounter : IDisposable
         {
             _expectChild.Wait();
             if (_cancelled) return;
-            child = FindChild();
+            child = SpawnedChild.Find(_hostProcFd, _setupThreadId, () => _childStarted.IsSet, ChildTimeout);
             if (child == 0) return; // posix_spawn failed before creating a process
             Isolation.Cgroups.ContainerCgroup.Join(_cgroupFds, child);
             var pidNamespace = ContainerSetupException.Check(OpenAt(_hostProcFd, $"{child}/ns/pid", ORdOnly | OCloExec, 0), "open the container's PID namespace");
@@ -84,22 +84,6 @@ internal sealed class ProcMounter : IDisposable
         }
     }
 
-    /// <summary>The setup thread's only child, which appears within microseconds of posix_spawn's clone.</summary>
-    private int FindChild()
-    {
-        var children = $"{Environment.ProcessId}/task/{_setupThreadId}/children";
-        var deadline = Environment.TickCount64 + (long)ChildTimeout.TotalMilliseconds;
-        var spinner = new SpinWait();
-        while (!_childStarted.IsSet)
-        {
-            var text = ReadSmallFile(_hostProcFd, children).Trim();
-            if (text.Length > 0) return int.Parse(text.Split(' ')[0]);
-            if (Environment.TickCount64 > deadline) throw new ContainerSetupException("the container's first process did not appear");
-            spinner.SpinOnce();
-        }
-        return 0;
-    }
-
     private void ReleaseGate()
     {
         try
@@ -112,21 +96,6 @@ internal sealed class ProcMounter : IDisposable
         }
         if (!_cancelled) _childStarted.Wait(); // the child opens the gate by path: remove it only after exec
         _gate.Dispose();
-    }
-
-    private static unsafe string ReadSmallFile(int dirFd, string path)
-    {
-        var fd = ContainerSetupException.Check(OpenAt(dirFd, path, ORdOnly | OCloExec, 0), $"open /proc/{path}");
-        try
-        {
-            var buffer = stackalloc byte[256];
-            var length = (int)Read(fd, buffer, 256);
-            return length <= 0 ? "" : System.Text.Encoding.ASCII.GetString(buffer, length);
-        }
-        finally
-        {
-            Close(fd);
-        }
     }
 
     public void Dispose()

@@ -42,10 +42,11 @@ internal static unsafe class ProcessStart
     /// Spawns the command as a child with default signal dispositions and an empty mask; returns its pid.
     /// With <paramref name="gate"/>, the child first opens that FIFO for reading, which holds it before
     /// execve until someone opens the other end (<see cref="StartGate"/>). With <paramref name="nullStdin"/>,
-    /// its stdin is /dev/null (of its own root) instead of ours.
+    /// its stdin is /dev/null (of its own root) instead of ours. With <paramref name="outputFd"/>, its stdout and
+    /// stderr both go to that descriptor.
     /// </summary>
     public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, bool newProcessGroup = false, string? gate = null,
-        bool nullStdin = false)
+        bool nullStdin = false, int outputFd = -1)
     {
         using var file = new Utf8Z(path);
         using var argv = new Utf8ZArray(args);
@@ -69,13 +70,18 @@ internal static unsafe class ProcessStart
                 PosixSpawnFileActionsAddclose(actions, GateDescriptor);
             }
             if (devNull is not null) PosixSpawnFileActionsAddopen(actions, 0, devNull.Pointer, ORdOnly, 0);
+            if (outputFd >= 0)
+            {
+                PosixSpawnFileActionsAdddup2(actions, outputFd, 1);
+                PosixSpawnFileActionsAdddup2(actions, outputFd, 2);
+            }
             var flags = PosixSpawnSetsigdef | PosixSpawnSetsigmask | (newProcessGroup ? PosixSpawnSetpgroup : 0);
             PosixSpawnattrSetflags(attr, (short)flags);
             PosixSpawnattrSetsigdefault(attr, allSignals);
             PosixSpawnattrSetsigmask(attr, noSignals);
             PosixSpawnattrSetpgroup(attr, 0);
             int pid;
-            var error = PosixSpawn(&pid, file.Pointer, gatePath is null && devNull is null ? null : actions, attr, argv.Pointer, envp.Pointer);
+            var error = PosixSpawn(&pid, file.Pointer, gatePath is null && devNull is null && outputFd < 0 ? null : actions, attr, argv.Pointer, envp.Pointer);
             return error == 0 ? pid : throw Failure(path, error);
         }
         finally

@@ -10,20 +10,27 @@ namespace RuntimeAgent.Run;
 /// </summary>
 internal sealed class StartGate : IDisposable
 {
-    /// <summary>Where the child finds the gate once the container's root is its root.</summary>
-    public const string PathInContainer = "/dev/" + Name;
+    /// <summary>Where the container's first process finds its gate once the container's root is its root.</summary>
+    public const string PathInContainer = "/dev/" + LaunchName;
 
-    private const string Name = ".runtime-agent-start";
+    private const string LaunchName = ".runtime-agent-start";
     private const uint Fifo = 0x1000, ReadWriteAll = 0x1b6 /* 0666: the command may already run as its user */;
 
     private readonly int _devFd;
+    private readonly string _name;
     private int _writer = -1;
 
-    public StartGate(ContainerRoot root)
+    /// <param name="root">The container's root; the FIFO goes in its /dev.</param>
+    /// <param name="name">The FIFO's name; an exec'd process, started while others may be, gets its own.</param>
+    public StartGate(ContainerRoot root, string name = LaunchName)
     {
+        _name = name;
         _devFd = root.OpenDirectory("/dev");
-        ContainerSetupException.Check(MknodAt(_devFd, Name, Fifo | ReadWriteAll, 0), $"mkfifo {PathInContainer}");
+        ContainerSetupException.Check(MknodAt(_devFd, _name, Fifo | ReadWriteAll, 0), $"mkfifo {Path}");
     }
+
+    /// <summary>This gate's path inside the container.</summary>
+    public string Path => "/dev/" + _name;
 
     /// <summary>
     /// Lets the child go on to execve. The writer stays open until <see cref="Dispose"/>: the child may not
@@ -32,13 +39,13 @@ internal sealed class StartGate : IDisposable
     public void Open()
     {
         // O_RDWR never blocks on a FIFO, and counts as the writer the child's open(O_RDONLY) waits for.
-        _writer = ContainerSetupException.Check(OpenAt(_devFd, Name, ORdWr | OCloExec | ONonBlock, 0), $"open {PathInContainer}");
+        _writer = ContainerSetupException.Check(OpenAt(_devFd, _name, ORdWr | OCloExec | ONonBlock, 0), $"open {Path}");
     }
 
     /// <summary>Removes the FIFO from the container's /dev; call once the child has exec'd (or failed to).</summary>
     public void Dispose()
     {
-        UnlinkAt(_devFd, Name, 0);
+        UnlinkAt(_devFd, _name, 0);
         if (_writer >= 0) Close(_writer);
         Close(_devFd);
     }

@@ -95,12 +95,27 @@ public sealed class ImageStore(StoreLayout layout)
                 Env = Strings(config, "Env"), Entrypoint = Strings(config, "Entrypoint"), Cmd = Strings(config, "Cmd"),
                 WorkingDir = string.IsNullOrEmpty(workingDir) ? "/" : workingDir, User = Text(config, "User") ?? "",
                 StopSignal = Text(config, "StopSignal"),
+                Healthcheck = Healthcheck(config),
             };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new RegistryException($"image config of {manifest} is not valid: {e.Message}");
         }
+    }
+
+    /// <summary>Docker's Healthcheck (durations in nanoseconds), which the monitor of a detached container runs.</summary>
+    private static HealthConfig? Healthcheck(JsonElement config)
+    {
+        if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty("Healthcheck", out var health) || health.ValueKind != JsonValueKind.Object)
+            return null;
+        long? Number(string name) => health.TryGetProperty(name, out var n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt64(out var v) ? v : null;
+        return new HealthConfig
+        {
+            Test = Strings(health, "Test") ?? [],
+            Interval = Number("Interval"), Timeout = Number("Timeout"), StartPeriod = Number("StartPeriod"),
+            StartInterval = Number("StartInterval"), Retries = (int?)Number("Retries"),
+        };
     }
 
     private static List<string>? Strings(JsonElement config, string name) =>

@@ -1,0 +1,120 @@
+using System.Text.Json;
+
+namespace Registry.Tests.Agent;
+
+/// <summary>
+/// Health checks of detached containers, run by the monitor inside the container: the image's HEALTHCHECK and the
+/// --health-* flags; the status goes starting → healthy → unhealthy as the check's outcome changes, shown by ps and
+/// inspect. As root against the published agent.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ContainerHealthTests(RunImages images) : IClassFixture<RunImages>
+{
+    [Fact]
+    public async Task HealthCmdTurnsHealthyThenUnhealthyAsTheCheckPassesThenFails()
+    {
+        var name = RunImages.ContainerName();
+        try
+        {
+            await images.AgentOk("run", "-d", "--name", name, "--health-cmd", "echo checked; test -e /tmp/ok",
+                "--health-interval", "200ms", "--health-retries", "2", images.Configured, "sleep", "600");
+            Assert.Equal("starting", Status(await images.InspectState(name)));
+            Assert.Contains("(health: starting)", await PsLine(name));
+
+            await images.AgentOk("exec", name, "touch", "/tmp/ok");
+            var healthy = await WaitForStatus(name, "healthy");
+            Assert.Contains("(healthy)", await PsLine(name));
+            var passed = healthy.GetProperty("health").GetProperty("log").EnumerateArray().Last();
+            Assert.Equal(0, passed.GetProperty("exitCode").GetInt32());
+            Assert.Equal("checked\n", passed.GetProperty("output").GetString());
+
+            await images.AgentOk("exec", name, "rm", "/tmp/ok");
+            var unhealthy = await WaitForStatus(name, "unhealthy");
+            Assert.True(unhealthy.GetProperty("health").GetProperty("failingStreak").GetInt32() >= 2);
+            Assert.Equal(1, unhealthy.GetProperty("health").GetProperty("log").EnumerateArray().Last().GetProperty("exitCode").GetInt32());
+            Assert.Contains("(unhealthy)", await PsLine(name));
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+        }
+    }
+
+    [Fact]
+    public async Task TheImagesHealthcheckRunsAsTheContainersUserAndNoHealthcheckTurnsItOff()
+    {
+        var name = RunImages.ContainerName();
+        var off = RunImages.ContainerName();
+        try
+        {
+            // The image's check passes once /tmp/healthy exists and records `id -u`: the check runs as the container's user.
+            await images.AgentOk("run", "-d", "--name", name, "-u", "65534", images.Healthy, "sh", "-c", "touch /tmp/healthy; sleep 600");
+            var healthy = await WaitForStatus(name, "healthy");
+            Assert.Equal("65534\n", healthy.GetProperty("health").GetProperty("log").EnumerateArray().Last().GetProperty("output").GetString());
+
+            await images.AgentOk("run", "-d", "--name", off, "--no-healthcheck", images.Healthy, "sleep", "600");
+            Assert.False((await images.InspectState(off)).TryGetProperty("health", out _));
+            var line = await PsLine(off);
+            Assert.DoesNotContain("(health", line);
+            Assert.DoesNotContain("(unhealthy)", line);
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+            await images.Agent("rm", "-f", off);
+        }
+    }
+
+    [Fact]
+    public async Task ACheckThatOutlivesItsTimeoutFailsAndIsKilled()
+    {
+        var name = RunImages.ContainerName();
+        try
+        {
+            await images.AgentOk("run", "-d", "--name", name, "--health-cmd", "sleep 30; true",
+                "--health-interval", "100ms", "--health-timeout", "300ms", "--health-retries", "1", images.Configured, "sleep", "600");
+            var state = await WaitForStatus(name, "unhealthy");
+            var failed = state.GetProperty("health").GetProperty("log").EnumerateArray().Last();
+            Assert.Equal(-1, failed.GetProperty("exitCode").GetInt32());
+            Assert.Contains("exceeded timeout", failed.GetProperty("output").GetString());
+            // Killed with its process group, not left running: at most the check in progress has a `sleep 30`.
+            await Task.Delay(200);
+            var ps = (await images.AgentOk("exec", name, "ps")).Stdout;
+            // (A killed check's orphans stay zombies, "[sleep]": PID 1 here is `sleep 600`, which reaps nothing.)
+            Assert.True(ps.Split('\n').Count(l => l.EndsWith(" sleep 30")) <= 1, ps);
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+        }
+    }
+
+    [Fact]
+    public async Task BadHealthFlagsFailWithOneLineBeforeAnythingStarts()
+    {
+        var bad = await images.Agent("run", "-d", "--health-cmd", "true", "--health-interval", "soon", images.Configured, "sleep", "1");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Single(bad.Stderr.Trim().Split('\n'));
+        Assert.Contains("--health-interval", bad.Stderr);
+        var foreground = await images.Agent("run", "--health-cmd", "true", images.Configured, "true");
+        Assert.NotEqual(0, foreground.ExitCode);
+        Assert.Contains("--detach", foreground.Stderr);
+    }
+
+    private static string? Status(JsonElement state) => state.GetProperty("health").GetProperty("status").GetString();
+
+    private async Task<string> PsLine(string name) =>
+        Assert.Single((await images.AgentOk("ps")).Stdout.Split('\n'), l => l.EndsWith(name));
+
+    private async Task<JsonElement> WaitForStatus(string name, string status)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var state = await images.InspectState(name);
+            if (Status(state) == status) return state;
+            Assert.True(DateTime.UtcNow < deadline, $"health never became {status}: {state}");
+            await Task.Delay(100);
+        }
+    }
+}

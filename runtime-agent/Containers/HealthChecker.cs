@@ -1,0 +1,143 @@
+using System.Text;
+using Registry.Oci;
+using RuntimeAgent.Run;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Containers;
+
+/// <summary>
+/// The monitor's health check for one run of a container: on its own thread, every interval, runs the check inside
+/// the container as <c>exec</c> does (its namespaces, root, cgroup, security profile, environment and user), kills it
+/// at the timeout, and records the verdict in state.json (<see cref="HealthState"/>). Disposed when the run ends.
+/// </summary>
+internal sealed unsafe class HealthChecker : IDisposable
+{
+    private const int KeptOutputBytes = 4096; // as much as Docker keeps
+
+    private readonly ContainerStore _store;
+    private readonly string _id;
+    private readonly ContainerSpec _spec;
+    private readonly HealthConfig _config;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+
+    private HealthChecker(ContainerStore store, string id, ContainerSpec spec, HealthConfig config)
+    {
+        (_store, _id, _spec, _config) = (store, id, spec, config);
+        _thread = new Thread(Run) { IsBackground = true, Name = "health-check" };
+        _thread.Start();
+    }
+
+    private TimeSpan Interval => Nanoseconds(_config.Interval) ?? HealthOptions.DefaultInterval;
+    private TimeSpan Timeout => Nanoseconds(_config.Timeout) ?? HealthOptions.DefaultTimeout;
+    private TimeSpan StartPeriod => Nanoseconds(_config.StartPeriod) ?? TimeSpan.Zero;
+    private int Retries => _config.Retries ?? HealthOptions.DefaultRetries;
+
+    /// <summary>Starts checking a run that has just started (its health is "starting"); null when it has no check.</summary>
+    public static HealthChecker? Start(ContainerStore store, string id, ContainerSpec spec, HealthConfig? config)
+    {
+        if (config is null) return null;
+        store.Update(id, s => s.Health = new HealthState());
+        return new HealthChecker(store, id, spec, config);
+    }
+
+    private void Run()
+    {
+        var started = DateTimeOffset.UtcNow;
+        while (!_stop.Token.WaitHandle.WaitOne(Interval))
+        {
+            var result = Probe();
+            if (_stop.IsCancellationRequested) return; // the run ended while the check ran: its verdict is moot
+            var inStartPeriod = result.Start - started < StartPeriod;
+            _store.Update(_id, s => (s.Health ??= new HealthState()).Record(result, Retries, inStartPeriod));
+        }
+    }
+
+    /// <summary>Runs the check once: exit code 0 passes; -1 means it was killed at the timeout.</summary>
+    private HealthResult Probe()
+    {
+        var start = DateTimeOffset.UtcNow;
+        var args = _config.Test[0] == "CMD-SHELL" ? ["/bin/sh", "-c", _config.Test[1]] : _config.Test[1..];
+        var fds = stackalloc int[2];
+        if (Pipe2(fds, OCloExec) != 0) return new HealthResult(start, DateTimeOffset.UtcNow, -1, $"pipe: {ErrorText(LastError)}");
+        var (reader, writer) = (fds[0], fds[1]);
+        Fcntl(reader, FSetFl, ONonBlock);
+        try
+        {
+            int pid;
+            try
+            {
+                pid = new ContainerExec(_store.Load(_id), _spec).Start(new ExecRequest(args, [], null, null, false), newProcessGroup: true, writer);
+            }
+            catch (Exception e) when (e is ContainerSetupException or ContainerStateException)
+            {
+                return new HealthResult(start, DateTimeOffset.UtcNow, e is ContainerSetupException setup ? setup.ExitCode : 1, e.Message);
+            }
+            finally
+            {
+                Close(writer);
+            }
+            var output = new List<byte>();
+            var exited = WaitCollecting(pid, reader, output, start + Timeout);
+            if (!exited) Kill(-pid, SigKill); // its process group: a shell's children too
+            var exitCode = ProcessStart.Wait(pid);
+            Drain(reader, output);
+            var text = Encoding.UTF8.GetString(output.ToArray());
+            return exited
+                ? new HealthResult(start, DateTimeOffset.UtcNow, exitCode, text)
+                : new HealthResult(start, DateTimeOffset.UtcNow, -1, $"Health check exceeded timeout ({Timeout.TotalSeconds:0.###}s)");
+        }
+        finally
+        {
+            Close(reader);
+        }
+    }
+
+    /// <summary>Reads the check's output while waiting for it to exit; false when the deadline came first.</summary>
+    private static bool WaitCollecting(int pid, int reader, List<byte> output, DateTimeOffset deadline)
+    {
+        var pidfd = PidfdOpen(pid);
+        if (pidfd < 0) return true; // cannot happen for our own unreaped child; waitpid below still waits
+        try
+        {
+            var polls = stackalloc PollFd[2];
+            polls[0] = new PollFd { Fd = pidfd, Events = PollIn };
+            polls[1] = new PollFd { Fd = reader, Events = PollIn };
+            while (true)
+            {
+                var remaining = (int)Math.Ceiling((deadline - DateTimeOffset.UtcNow).TotalMilliseconds);
+                if (remaining <= 0) return false;
+                polls[0].Revents = polls[1].Revents = 0;
+                // Once the pipe has ended its fd is -1, which poll skips: only the pidfd is watched.
+                if (Poll(polls, 2, remaining) < 0 && LastError != EIntr) return false;
+                if (polls[0].Revents != 0) return true;
+                if (polls[1].Revents != 0 && !Drain(reader, output)) polls[1].Fd = -1;
+            }
+        }
+        finally
+        {
+            Close(pidfd);
+        }
+    }
+
+    /// <summary>Reads what the pipe holds now, keeping the first bytes; false at end of file.</summary>
+    private static bool Drain(int reader, List<byte> output)
+    {
+        var buffer = stackalloc byte[4096];
+        while (true)
+        {
+            var read = (int)Read(reader, buffer, 4096);
+            if (read == 0) return false;
+            if (read < 0) return LastError is EAgain or EIntr;
+            for (var i = 0; i < read && output.Count < KeptOutputBytes; i++) output.Add(buffer[i]);
+        }
+    }
+
+    private static TimeSpan? Nanoseconds(long? value) => value is > 0 ? TimeSpan.FromTicks(value.Value / 100) : null;
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _thread.Join(Timeout + TimeSpan.FromSeconds(5)); // a check in progress is bounded by its timeout
+    }
+}
