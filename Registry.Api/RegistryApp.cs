@@ -53,6 +53,7 @@ public static class RegistryApp
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
         app.MapRegistryEvents();
+        app.MapRegistrySingleSignOn();
         app.MapRegistryUi();
         return app;
     }
@@ -86,6 +87,7 @@ public static class RegistryApp
         builder.AddPullThroughCache(storage.DataDirectoryFullPath);
         builder.AddReplication(storage.DataDirectoryFullPath);
         builder.AddRegistryUi();
+        builder.AddRegistrySingleSignOn();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
         builder.Services.AddSingleton(services => new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), services.GetRequiredService<TimeProvider>()));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);
