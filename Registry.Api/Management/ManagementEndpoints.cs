@@ -12,7 +12,8 @@ public static class ManagementEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Management");
         api.AddEndpointFilter<ManagementAuthFilter>();
-        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection()
+        api.DeclareManagementResponses();
+        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositoryTags().MapRepositories().MapAudit().MapGarbageCollection()
             .MapPolicies().MapRetention().MapReplications().MapWebhooks();
         return api;
     }

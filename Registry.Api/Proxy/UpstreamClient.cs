@@ -17,11 +17,13 @@ public sealed class UpstreamClient
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
     private readonly HttpClient http;
     private readonly UpstreamOptions options;
-    private readonly ConcurrentDictionary<string, (AuthenticationHeaderValue Header, DateTime Until)> authorizations = new();
+    private readonly TimeProvider time;
+    private readonly ConcurrentDictionary<string, (AuthenticationHeaderValue Header, DateTimeOffset Until)> authorizations = new();
 
-    public UpstreamClient(UpstreamOptions options)
+    public UpstreamClient(UpstreamOptions options, TimeProvider time)
     {
         this.options = options;
+        this.time = time;
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), AllowAutoRedirect = true };
         http = new HttpClient(handler) { BaseAddress = new Uri(options.Url.TrimEnd('/') + "/"), Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -47,17 +49,17 @@ public sealed class UpstreamClient
     {
         using var request = new HttpRequestMessage(method, path);
         if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
-        if (authorizations.TryGetValue(scope, out var known) && known.Until > DateTime.UtcNow) request.Headers.Authorization = known.Header;
+        if (authorizations.TryGetValue(scope, out var known) && known.Until > time.GetUtcNow()) request.Headers.Authorization = known.Header;
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
     // See: https://distribution.github.io/distribution/spec/auth/token/#how-to-authenticate
-    private async Task<(AuthenticationHeaderValue, DateTime)> AuthorizeAsync(AuthenticationHeaderValue challenge, string scope, CancellationToken cancellationToken)
+    private async Task<(AuthenticationHeaderValue, DateTimeOffset)> AuthorizeAsync(AuthenticationHeaderValue challenge, string scope, CancellationToken cancellationToken)
     {
         var basic = options.Username is null ? null
             : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
         if (challenge.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
-            return basic is null ? throw new UpstreamException("upstream wants Basic credentials and none are configured") : (basic, DateTime.MaxValue);
+            return basic is null ? throw new UpstreamException("upstream wants Basic credentials and none are configured") : (basic, DateTimeOffset.MaxValue);
         if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
             throw new UpstreamException($"upstream asks for unsupported auth scheme '{challenge.Scheme}'");
         var parameters = ChallengeParameters(challenge.Parameter ?? "");
@@ -72,7 +74,7 @@ public sealed class UpstreamClient
         var token = (root.TryGetProperty("token", out var t) ? t : root.GetProperty("access_token")).GetString()!;
         var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) ? seconds : 60;
         // Renew a little early, so a token does not expire between our check and the upstream's.
-        return (new AuthenticationHeaderValue("Bearer", token), DateTime.UtcNow.AddSeconds(Math.Max(lifetime - 10, 5)));
+        return (new AuthenticationHeaderValue("Bearer", token), time.GetUtcNow().AddSeconds(Math.Max(lifetime - 10, 5)));
     }
 
     /// <summary><c>realm="…",service="…"</c> → a dictionary (quoted values may contain commas).</summary>

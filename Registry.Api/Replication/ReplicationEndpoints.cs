@@ -14,7 +14,7 @@ public static class ReplicationEndpoints
     {
         // See: README.md#pull-through-cache-and-replication (this project's own API; /swagger has the schema)
         api.MapPost("/orgs/{org}/replications", Create).Produces<ReplicationResponse>(StatusCodes.Status201Created)
-            .Produces<ApiError.Envelope>(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/orgs/{org}/replications", List).Produces<ReplicationResponse[]>();
         api.MapGet("/orgs/{org}/replications/{id:long}", Get).Produces<ReplicationResponse>();
         api.MapDelete("/orgs/{org}/replications/{id:long}", Delete);
@@ -22,7 +22,7 @@ public static class ReplicationEndpoints
     }
 
     private static async Task<IResult> Create(string org, ReplicationRequest request, ManagementCaller caller, RegistryDbContext db,
-        ReplicationSecrets secrets, Events.Delivery.OutboundGuard guard, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+        ReplicationSecrets secrets, Events.Delivery.OutboundGuard guard, TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
@@ -36,7 +36,6 @@ public static class ReplicationEndpoints
             // A new rule copies pushes from now on, as a new webhook hears events from now on.
             Cursor = await db.Set<EventEntity>().MaxAsync(e => (long?)e.Id, ct) ?? 0,
         };
-        using var gateHeld = await gate.EnterAsync(ct);
         db.Set<ReplicationRuleEntity>().Add(rule);
         caller.Record("org.replication.create", org, org, $"repositories={rule.Repositories} tags={rule.Tags} target={rule.Target} prefix={rule.TargetRepositoryPrefix}");
         await db.SaveChangesAsync(ct);
@@ -62,11 +61,10 @@ public static class ReplicationEndpoints
         return rule is null ? ApiError.NotFound($"replication {id} of '{org}'") : Results.Ok(await ToResponseAsync(db, rule, time.GetUtcNow().UtcDateTime, ct));
     }
 
-    private static async Task<IResult> Delete(string org, long id, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> Delete(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
-        using var gateHeld = await gate.EnterAsync(ct);
         var rule = await db.Set<ReplicationRuleEntity>().FirstOrDefaultAsync(r => r.Organization == org && r.Id == id, ct);
         if (rule is null) return ApiError.NotFound($"replication {id} of '{org}'");
         db.Set<ReplicationRuleEntity>().Remove(rule);

@@ -91,7 +91,7 @@ public abstract class ReplicationToRegistryTests(TestDatabase database)
         })
         {
             var refused = await AuthTestServer.Expect(await source.Admin.PostAsJsonAsync("/api/v1/orgs/acme/replications", bad), HttpStatusCode.BadRequest);
-            Assert.Contains(reason, refused.GetProperty("error").GetProperty("message").GetString());
+            Assert.Contains(reason, refused.GetProperty("detail").GetString());
         }
         await AuthTestServer.Expect(await dev.PostAsJsonAsync("/api/v1/orgs/acme/replications", new { repositories = "*", target = "http://127.0.0.1:9" }), HttpStatusCode.Forbidden);
         var id = created.GetProperty("id").GetInt64();
