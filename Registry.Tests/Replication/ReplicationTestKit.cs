@@ -30,22 +30,6 @@ public static class ReplicationTestKit
         return (OciTestClient.DigestOf(index), [.. children.Select(c => c.Digest)]);
     }
 
-    /// <summary>Pushes a signature-like referrer of <paramref name="subject"/> by digest.</summary>
-    public static async Task<string> PushReferrerAsync(HttpClient client, string repository, string subject)
-    {
-        var subjectBytes = await client.GetByteArrayAsync($"/v2/{repository}/manifests/{subject}");
-        var config = "{}"u8.ToArray();
-        var payload = OciTestClient.RandomBytes(32);
-        var manifest = OciTestClient.ImageManifest(
-            new { mediaType = "application/vnd.oci.empty.v1+json", digest = await client.PushBlobAsync(repository, config), size = config.Length },
-            [new { mediaType = "application/vnd.example.signature", digest = await client.PushBlobAsync(repository, payload), size = payload.Length }],
-            subject: new { mediaType = MediaTypes.OciManifest, digest = subject, size = subjectBytes.Length }, artifactType: "application/vnd.example.signature");
-        var digest = OciTestClient.DigestOf(manifest);
-        using var response = await client.PutManifestAsync(repository, digest, manifest, MediaTypes.OciManifest);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return digest;
-    }
-
     /// <summary>Polls a rule until <paramref name="until"/> holds for it (or 60 s pass); returns the last answer.</summary>
     public static async Task<JsonElement> WaitForRuleAsync(AuthTestServer source, string org, long id, Func<JsonElement, bool> until)
     {

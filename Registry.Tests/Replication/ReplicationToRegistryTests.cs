@@ -34,7 +34,7 @@ public abstract class ReplicationToRegistryTests(TestDatabase database)
         await source.Admin.PushImageAsync("acme/app/web", "dev", OciTestClient.RandomBytes(100));
         await source.Admin.PushImageAsync("acme/other", "v1", OciTestClient.RandomBytes(100));
         var (index, children) = await PushIndexAsync(source.Admin, "acme/app/multi", "v2");
-        var signature = await PushReferrerAsync(source.Admin, "acme/app/web", image);
+        var signature = await source.Admin.PushReferrerAsync("acme/app/web", image);
 
         var rule = await WaitForRuleAsync(source, "acme", id, r => r.Status().GetProperty("pending").GetInt32() == 0
             && r.Status().GetProperty("lastReplicated").GetString()?.Contains(signature) == true);
