@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The cost of webhooks on pushes (target: within 10 %): two instances of this registry from one build, side by side
 # in one run of registry-bench, alternating: `webhook` has a registry-wide webhook for every event, delivered to a
-# receiver on loopback that answers 200; `plain` has none. Workloads: push-4k-x1000 (1,000 small pushes, 16 at a
-# time) and push-100m (100 MiB pushes). The table's ratio is webhook/plain; afterwards the receiver's count shows
+# receiver on loopback that answers 200; `plain` has none. Workloads: image-push-small-x1000 (1,000 small images:
+# layer, config and tagged manifest, 16 at a time), image-push-5layer (31 MiB images) and push-100m (100 MiB blobs). The table's ratio is webhook/plain; afterwards the receiver's count shows
 # that the events were delivered (every push is a manifest.pushed event).
 #   bench/webhooks.sh            the full round          bench/webhooks.sh --smoke   a tiny one
 set -euo pipefail
@@ -52,7 +52,7 @@ start_registry webhook --Registry:Events:Webhooks:0:Url="http://127.0.0.1:$recei
 start_registry plain
 # shellcheck disable=SC2154 # set by start_registry
 "$work/bench-bin/registry-bench" --target "webhook=$webhook_url" --target "plain=$plain_url" \
-  --pid "webhook=$webhook_pid" --pid "plain=$plain_pid" --only push-4k-x1000,push-100m "$@"
+  --pid "webhook=$webhook_pid" --pid "plain=$plain_pid" --only image-push-small-x1000,image-push-5layer,push-100m "$@"
 # Deliveries are asynchronous: wait until the count has not moved for 5 s (at most 2 min), then report it.
 last=-1; still=0; waited=0
 while [ $still -lt 5 ] && [ $waited -lt 120 ]; do
