@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Registry.Oci;
 
 namespace Registry.Api.Proxy;
 
@@ -62,9 +63,9 @@ public sealed class UpstreamClient
             return basic is null ? throw new UpstreamException("upstream wants Basic credentials and none are configured") : (basic, DateTimeOffset.MaxValue);
         if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
             throw new UpstreamException($"upstream asks for unsupported auth scheme '{challenge.Scheme}'");
-        var parameters = ChallengeParameters(challenge.Parameter ?? "");
-        if (!parameters.TryGetValue("realm", out var realm)) throw new UpstreamException("upstream's Bearer challenge has no realm");
-        var query = $"?scope={Uri.EscapeDataString(scope)}" + (parameters.TryGetValue("service", out var service) ? $"&service={Uri.EscapeDataString(service)}" : "");
+        var parsed = Challenge.Parse(challenge.ToString())!;
+        if (parsed["realm"] is not { } realm) throw new UpstreamException("upstream's Bearer challenge has no realm");
+        var query = $"?scope={Uri.EscapeDataString(scope)}" + (parsed["service"] is { } service ? $"&service={Uri.EscapeDataString(service)}" : "");
         using var request = new HttpRequestMessage(HttpMethod.Get, realm + query);
         request.Headers.Authorization = basic;
         using var response = await http.SendAsync(request, cancellationToken);
@@ -75,37 +76,6 @@ public sealed class UpstreamClient
         var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) ? seconds : 60;
         // Renew a little early, so a token does not expire between our check and the upstream's.
         return (new AuthenticationHeaderValue("Bearer", token), time.GetUtcNow().AddSeconds(Math.Max(lifetime - 10, 5)));
-    }
-
-    /// <summary><c>realm="…",service="…"</c> → a dictionary (quoted values may contain commas).</summary>
-    internal static Dictionary<string, string> ChallengeParameters(string text)
-    {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var i = 0;
-        while (i < text.Length)
-        {
-            var equals = text.IndexOf('=', i);
-            if (equals < 0) break;
-            var key = text[i..equals].Trim().TrimStart(',').Trim();
-            i = equals + 1;
-            var value = new StringBuilder();
-            if (i < text.Length && text[i] == '"')
-            {
-                for (i++; i < text.Length && text[i] != '"'; i++)
-                {
-                    if (text[i] == '\\' && i + 1 < text.Length) i++;
-                    value.Append(text[i]);
-                }
-                i++;
-            }
-            else
-            {
-                for (; i < text.Length && text[i] != ','; i++) value.Append(text[i]);
-            }
-            result[key] = value.ToString().Trim();
-            while (i < text.Length && text[i] is ',' or ' ') i++;
-        }
-        return result;
     }
 }
 
