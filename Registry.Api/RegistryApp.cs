@@ -7,10 +7,12 @@ using Registry.Api.Blobs;
 using Registry.Api.Errors;
 using Registry.Api.Events;
 using Registry.Api.Events.Delivery;
+using Registry.Api.Management;
 using Registry.Api.Manifests;
 using Registry.Api.Operations;
 using Registry.Api.Policies;
 using Registry.Api.Proxy;
+using Registry.Api.Replication;
 using Registry.Api.Routing;
 using Registry.Api.Ui;
 using Registry.Storage;
@@ -47,9 +49,11 @@ public static class RegistryApp
             if (context.Request.Path.StartsWithSegments("/v2")) context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
             return next(context);
         });
+        app.UseManagementSwagger(); // whenever /api/v1 is served: the events feed always, the rest with auth on
         app.MapRegistryV2();
         app.UseRegistryAuthentication();
         app.MapRegistryEvents();
+        app.MapRegistrySingleSignOn();
         app.MapRegistryUi();
         return app;
     }
@@ -64,7 +68,14 @@ public static class RegistryApp
         // Blobs are streamed to storage whatever their size; manifests have their own 4 MiB cap.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
-        builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name));
+        builder.Services.Configure<RouteOptions>(routes =>
+        {
+            routes.SetParameterPolicy<OciRouteConstraint>(OciRouteConstraint.Name);
+            routes.SetParameterPolicy<RepositoryTagsConstraint>(RepositoryTagsConstraint.Name);
+        });
+        // /api/v1 answers errors as problem details, also those the framework writes (a body that is not JSON).
+        builder.Services.AddProblemDetails();
+        builder.Services.AddManagementSwagger();
         var events = builder.Configuration.GetSection(EventsOptions.Section).Get<EventsOptions>() ?? new();
         var eventProblems = events.Validate().ToList();
         if (eventProblems.Count > 0) throw new OptionsValidationException(EventsOptions.Section, typeof(EventsOptions), eventProblems);
@@ -74,10 +85,12 @@ public static class RegistryApp
         builder.AddRegistryAuthentication(storage);
         builder.AddRegistryPolicies();
         builder.AddPullThroughCache(storage.DataDirectoryFullPath);
+        builder.AddReplication(storage.DataDirectoryFullPath);
         builder.AddRegistryUi();
+        builder.AddRegistrySingleSignOn();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);
-        builder.Services.AddSingleton(new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), TimeProvider.System));
+        builder.Services.AddSingleton(services => new ManifestTagCache(TimeSpan.FromSeconds(cacheSeconds), services.GetRequiredService<TimeProvider>()));
         var blobCacheSeconds = builder.Configuration.GetValue("Registry:BlobCacheSeconds", 5.0);
-        builder.Services.AddSingleton(new BlobLinkCache(TimeSpan.FromSeconds(blobCacheSeconds), TimeProvider.System));
+        builder.Services.AddSingleton(services => new BlobLinkCache(TimeSpan.FromSeconds(blobCacheSeconds), services.GetRequiredService<TimeProvider>()));
     }
 }

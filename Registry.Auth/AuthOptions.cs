@@ -42,6 +42,9 @@ public sealed class AuthOptions
     /// <summary>Passwords checked by an LDAP directory (users are created at their first login).</summary>
     public External.LdapOptions Ldap { get; set; } = new();
 
+    /// <summary>Browser sign-in through an OpenID Connect provider (users are created at their first sign-in).</summary>
+    public External.OidcOptions Oidc { get; set; } = new();
+
     /// <summary>
     /// Directory or identity-provider groups to teams: <c>Registry__Auth__GroupTeams__developers=acme/devs</c>. A group
     /// named <c>org/team</c> maps to that team without an entry here.
@@ -64,6 +67,7 @@ public sealed class AuthOptions
             || RateLimit.Window <= TimeSpan.Zero || RateLimit.UserDelay <= TimeSpan.Zero || RateLimit.UserDelay > LoginRateLimitOptions.MaxUserDelay)
             problems.Add("Registry:Auth:RateLimit limits, Window and UserDelay must be positive (UserDelay at most 10 s)");
         problems.AddRange(Ldap.Validate());
+        problems.AddRange(Oidc.Validate());
         foreach (var (group, team) in GroupTeams)
             if (team.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
                 problems.Add($"Registry:Auth:GroupTeams:{group} must name a team as org/team");

@@ -33,10 +33,10 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<PullCountWriter>();
         services.AddDbContextPool<RegistryDbContext>((provider, db) =>
         {
-            MetadataDatabase.Configure(db, options);
+            MetadataDatabase.Configure(db, options, provider.GetRequiredService<SqliteWriteGate>());
             db.AddInterceptors(provider.GetRequiredService<EventCommitInterceptor>());
         });
-        services.AddSingleton(new MetadataWriteGate(serialize: options.Database.NormalizedProvider == DatabaseProviders.Sqlite));
+        services.AddSingleton<SqliteWriteGate>();
         services.AddScoped<IMetadataStore, EfMetadataStore>();
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadSessionService>();

@@ -16,6 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Local S3 and Azure Blob servers for the storage contract tests (versions pinned in package.json).
-if [ ! -x scripts/node_modules/.bin/s3rver ] || [ ! -x scripts/node_modules/.bin/azurite-blob ]; then
+if [ ! -x scripts/node_modules/.bin/s3rver ] || [ ! -x scripts/node_modules/.bin/azurite-blob ] \
+   || [ ! -f scripts/node_modules/oidc-provider/package.json ]; then
   (cd scripts && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi

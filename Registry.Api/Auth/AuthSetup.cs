@@ -10,7 +10,7 @@ namespace Registry.Api.Auth;
 
 /// <summary>
 /// Wires auth into the app when <c>Registry:Auth:Enabled</c> is true: the token access policy replaces the
-/// allow-all one, and /token, /api/v1 and /swagger are mapped. With auth off nothing changes.
+/// allow-all one, and /token and the /api/v1 management routes are mapped. With auth off nothing changes.
 /// </summary>
 public static class AuthSetup
 {
@@ -27,7 +27,6 @@ public static class AuthSetup
         builder.Services.AddRegistryAuth(options, storage.DataDirectoryFullPath);
         builder.Services.AddScoped<RequestAuthenticator>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IRegistryAccessPolicy, TokenAccessPolicy>());
-        builder.Services.AddManagementSwagger();
     }
 
     /// <summary>Creates the bootstrap admin and maps the auth endpoints; call after migrations ran.</summary>
@@ -35,7 +34,6 @@ public static class AuthSetup
     {
         if (app.Services.GetService<AuthOptions>() is not { Enabled: true }) return;
         BootstrapAdmin.EnsureAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
-        app.UseManagementSwagger();
         app.MapTokenEndpoints();
         app.MapManagementApi();
     }

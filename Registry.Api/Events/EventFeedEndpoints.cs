@@ -22,12 +22,16 @@ public static class EventFeedEndpoints
     public static IEndpointRouteBuilder MapRegistryEvents(this IEndpointRouteBuilder app)
     {
         // See: docs/REGISTRY.md "Events" (this project's own API; events are CloudEvents 1.0 in JSON)
-        app.MapGet("/api/v1/events", GetEvents).WithTags("Events");
+        app.MapGet("/api/v1/events", GetEvents).WithTags("Events")
+            .WithSummary("A page of CloudEvents after a cursor, long-polling up to wait seconds; only repositories the caller may pull")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
     private static async Task<IResult> GetEvents(HttpContext context, RegistryDbContext db, EventsOptions options, EventSignal signal,
-        CloudEventFactory cloudEvents, IRegistryAccessPolicy policy, CancellationToken cancellationToken)
+        CloudEventFactory cloudEvents, IRegistryAccessPolicy policy, TimeProvider time, CancellationToken cancellationToken)
     {
         if (EventFeedQuery.TryParse(context.Request, options, out var error) is not { } query) return error!;
         var seesRegistryWide = true;
@@ -45,7 +49,7 @@ public static class EventFeedEndpoints
 
         var visible = new Dictionary<string, bool>();
         var cursor = query.After;
-        var deadline = DateTime.UtcNow + query.Wait;
+        var deadline = time.GetUtcNow() + query.Wait;
         var page = new List<JsonElement>();
         while (true)
         {
@@ -62,7 +66,7 @@ public static class EventFeedEndpoints
                 }
                 if (rows.Count < query.Limit) break;
             }
-            var remaining = deadline - DateTime.UtcNow;
+            var remaining = deadline - time.GetUtcNow();
             if (page.Count > 0 || remaining <= TimeSpan.Zero) break;
             // Other replicas' commits do not pulse this one's signal: look again at least every poll interval.
             await EventSignal.WaitAsync(pulse, remaining < options.PollInterval ? remaining : options.PollInterval, cancellationToken);

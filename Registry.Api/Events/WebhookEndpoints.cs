@@ -28,14 +28,13 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> Create(string org, WebhookRequest request, ManagementCaller caller, RegistryDbContext db,
-        MetadataWriteGate gate, EventsOptions options, OutboundGuard guard, TimeProvider time, CancellationToken ct)
+        EventsOptions options, OutboundGuard guard, TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
         if (request.Url is null || request.Secret is null) return ApiError.BadRequest("url and secret are required");
         var webhook = new WebhookEntity { Organization = org, Url = "", Secret = "", CreatedAt = time.GetUtcNow().UtcDateTime };
         if (Apply(webhook, request, options, guard) is { } invalid) return invalid;
-        using var _ = await gate.EnterAsync(ct);
         // A new webhook receives what happens from now on, not the retained history.
         webhook.Cursor = await db.Set<EventEntity>().MaxAsync(e => (long?)e.Id, ct) ?? 0;
         db.Set<WebhookEntity>().Add(webhook);
@@ -68,9 +67,8 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> Update(string org, long id, WebhookRequest request, ManagementCaller caller, RegistryDbContext db,
-        MetadataWriteGate gate, EventsOptions options, OutboundGuard guard, CancellationToken ct)
+        EventsOptions options, OutboundGuard guard, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (webhook, refusal) = await FindAsync(org, id, caller, db, ct, track: true);
         if (webhook is null) return refusal!;
         if (Apply(webhook, request, options, guard) is { } invalid) return invalid;
@@ -79,9 +77,8 @@ public static class WebhookEndpoints
         return Results.Ok(WebhookResponse.From(webhook));
     }
 
-    private static async Task<IResult> Delete(string org, long id, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> Delete(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (webhook, refusal) = await FindAsync(org, id, caller, db, ct, track: true);
         if (webhook is null) return refusal!;
         db.Set<WebhookEntity>().Remove(webhook); // its deliveries go with it (cascading key)

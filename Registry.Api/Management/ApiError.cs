@@ -1,18 +1,25 @@
-using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Registry.Api.Management;
 
-/// <summary>The management API's one error shape: <c>{"error":{"code","message"}}</c> with a matching status.</summary>
+/// <summary>
+/// The management API's one error shape: RFC 9457 problem details (<c>application/problem+json</c>) with
+/// <c>status</c>, <c>title</c> (the status's reason phrase), <c>detail</c> (what to fix) and a stable <c>code</c>
+/// (INVALID, UNAUTHORIZED, DENIED, NOT_FOUND, CONFLICT, TOOMANYREQUESTS) for programs.
+/// See: https://www.rfc-editor.org/rfc/rfc9457
+/// </summary>
 public static class ApiError
 {
-    public static IResult Create(int status, string code, string message) =>
-        Results.Json(new Envelope(new Body(code, message)), statusCode: status);
+    public static ProblemHttpResult Create(int status, string code, string message) =>
+        TypedResults.Problem(detail: message, statusCode: status, title: ReasonPhrases.GetReasonPhrase(status),
+            extensions: new Dictionary<string, object?> { ["code"] = code });
 
     public static IResult BadRequest(string message) => Create(400, "INVALID", message);
     public static IResult Forbidden(string message) => Create(403, "DENIED", message);
     public static IResult NotFound(string what) => Create(404, "NOT_FOUND", $"{what} not found");
     public static IResult Conflict(string message) => Create(409, "CONFLICT", message);
 
-    public sealed record Envelope([property: JsonPropertyName("error")] Body Error);
-    public sealed record Body([property: JsonPropertyName("code")] string Code, [property: JsonPropertyName("message")] string Message);
+    /// <summary>The message of an error made here, or null when <paramref name="result"/> is not one.</summary>
+    public static string? MessageOf(IResult result) => (result as ProblemHttpResult)?.ProblemDetails.Detail;
 }

@@ -1,6 +1,7 @@
 using Registry.Api.Events;
 using Registry.Api.Policies;
 using Registry.Api.Policies.Retention;
+using Registry.Api.Replication;
 
 namespace Registry.Api.Management;
 
@@ -11,8 +12,9 @@ public static class ManagementEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Management");
         api.AddEndpointFilter<ManagementAuthFilter>();
-        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositories().MapAudit().MapGarbageCollection()
-            .MapPolicies().MapRetention().MapWebhooks();
+        api.DeclareManagementResponses();
+        api.MapUsers().MapOrganizations().MapTeams().MapRobots().MapPersonalTokens().MapRepositoryTags().MapRepositories().MapAudit().MapGarbageCollection()
+            .MapPolicies().MapRetention().MapReplications().MapWebhooks();
         return api;
     }
 }

@@ -33,11 +33,10 @@ public static class OrganizationEndpoints
         return Results.Ok(await orgs.OrderBy(o => o.Name).Select(o => new OrganizationResponse(o.Name, o.DefaultVisibility, o.CreatedAt)).ToListAsync(ct));
     }
 
-    private static async Task<IResult> Create(CreateOrganizationRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Create(CreateOrganizationRequest request, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (!NamingRules.IsValidName(request.Name)) return ApiError.BadRequest($"invalid organization name '{request.Name}': lower-case letters, digits, . _ -, at most {NamingRules.MaxLength}");
         if (!Enum.IsDefined(request.DefaultVisibility)) return ApiError.BadRequest("defaultVisibility must be private, internal or public");
-        using var _ = await gate.EnterAsync(ct);
         if (await UserEndpoints.NamespaceTakenAsync(db, request.Name, ct)) return ApiError.Conflict($"'{request.Name}' is already a user or organization");
         var owner = await db.Set<UserEntity>().FirstAsync(u => u.Name == caller.Name, ct);
         var org = new OrganizationEntity { Name = request.Name, DefaultVisibility = request.DefaultVisibility, CreatedAt = time.GetUtcNow().UtcDateTime };
@@ -57,10 +56,9 @@ public static class OrganizationEndpoints
         return refusal ?? Results.Ok(new OrganizationResponse(found!.Name, found.DefaultVisibility, found.CreatedAt));
     }
 
-    private static async Task<IResult> Update(string org, UpdateOrganizationRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> Update(string org, UpdateOrganizationRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         if (!Enum.IsDefined(request.DefaultVisibility)) return ApiError.BadRequest("defaultVisibility must be private, internal or public");
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Owner, ct);
         if (refusal is not null) return refusal;
         found!.DefaultVisibility = request.DefaultVisibility;
@@ -69,9 +67,8 @@ public static class OrganizationEndpoints
         return Results.Ok(new OrganizationResponse(found.Name, found.DefaultVisibility, found.CreatedAt));
     }
 
-    private static async Task<IResult> Delete(string org, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> Delete(string org, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Owner, ct);
         if (refusal is not null) return refusal;
         var prefix = org + "/";
@@ -95,10 +92,9 @@ public static class OrganizationEndpoints
         return Results.Ok(members);
     }
 
-    private static async Task<IResult> SetMember(string org, string user, SetMemberRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> SetMember(string org, string user, SetMemberRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         if (!Enum.IsDefined(request.Role)) return ApiError.BadRequest("role must be owner, maintainer, developer or reader");
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Owner, ct);
         if (refusal is not null) return refusal;
         var member = await db.Set<UserEntity>().FirstOrDefaultAsync(u => u.Name == user, ct);
@@ -117,9 +113,8 @@ public static class OrganizationEndpoints
         return Results.Ok(new MemberResponse(user, request.Role));
     }
 
-    private static async Task<IResult> RemoveMember(string org, string user, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> RemoveMember(string org, string user, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Owner, ct);
         if (refusal is not null) return refusal;
         var membership = await (from m in db.Set<OrganizationMemberEntity>()

@@ -29,7 +29,7 @@ public static class PersonalTokenEndpoints
         return Results.Ok(tokens.Select(t => new TokenInfoResponse(t.Id, t.Name, t.Actions.Split(','), t.CreatedAt, t.ExpiresAt, t.RevokedAt)));
     }
 
-    internal static async Task<IResult> Create(CreateTokenRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> Create(CreateTokenRequest request, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 64) return ApiError.BadRequest("a token needs a name of at most 64 characters");
         var words = request.Actions is { Count: > 0 } ? request.Actions : RegistryActionNames.Names(RegistryActions.All);
@@ -38,7 +38,6 @@ public static class PersonalTokenEndpoints
         if (request.ExpiresAt is { } expires && expires.ToUniversalTime() <= now) return ApiError.BadRequest("expiresAt must be in the future");
         // A token cannot be minted with more than the credential creating it (a pull-only token cannot mint a push one).
         actions &= caller.Access.Ceiling;
-        using var _ = await gate.EnterAsync(ct);
         var user = await db.Set<UserEntity>().FirstAsync(u => u.Name == caller.Name, ct);
         var secret = SecretToken.Create(SecretToken.PersonalTokenPrefix);
         var token = new PersonalAccessTokenEntity
@@ -53,9 +52,8 @@ public static class PersonalTokenEndpoints
             new CreatedTokenResponse(token.Id, token.Name, secret, token.Actions.Split(','), token.ExpiresAt));
     }
 
-    private static async Task<IResult> Revoke(long id, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Revoke(long id, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var token = await (from t in db.Set<PersonalAccessTokenEntity>()
                            join u in db.Set<UserEntity>() on t.UserId equals u.Id
                            where t.Id == id && u.Name == caller.Name && t.RevokedAt == null

@@ -57,7 +57,7 @@ public static class RepositoryEndpoints
     }
 
     private static async Task<IResult> Update(string name, UpdateRepositoryRequest request, ManagementCaller caller, RegistryDbContext db,
-        RepositoryTargetResolver targets, MetadataWriteGate gate, CancellationToken ct)
+        RepositoryTargetResolver targets, CancellationToken ct)
     {
         if (!RepositoryName.IsValid(name)) return ApiError.BadRequest($"invalid repository name '{name}'");
         if (!Enum.IsDefined(request.Visibility)) return ApiError.BadRequest("visibility must be private, internal or public");
@@ -65,7 +65,6 @@ public static class RepositoryEndpoints
         // Visibility may be set before the first push, so a repository is never briefly more visible than meant.
         if (target.NamespaceKind == NamespaceKind.Unknown) return ApiError.NotFound($"namespace '{target.Namespace}'");
         if (Refusal(caller, target, name) is { } refusal) return refusal;
-        using var _ = await gate.EnterAsync(ct);
         var setting = await db.Set<RepositorySettingEntity>().FirstOrDefaultAsync(s => s.RepositoryName == name, ct);
         if (setting is null) db.Set<RepositorySettingEntity>().Add(new RepositorySettingEntity { RepositoryName = name, Visibility = request.Visibility });
         else setting.Visibility = request.Visibility;
@@ -75,14 +74,13 @@ public static class RepositoryEndpoints
     }
 
     private static async Task<IResult> Delete(string name, ManagementCaller caller, RegistryDbContext db, RepositoryTargetResolver targets,
-        MetadataWriteGate gate, ManifestTagCache cache, BlobLinkCache blobCache, EventOutbox outbox, HttpContext context, CancellationToken ct)
+        ManifestTagCache cache, BlobLinkCache blobCache, EventOutbox outbox, HttpContext context, CancellationToken ct)
     {
         var target = await targets.ResolveAsync(name, ct);
         var repository = await db.Repositories.FirstOrDefaultAsync(r => r.Name == name, ct);
         if (repository is null || !AccessEvaluator.Evaluate(caller.Access, target).HasFlag(RegistryActions.Pull))
             return ApiError.NotFound($"repository '{name}'");
         if (Refusal(caller, target, name) is { } refusal) return refusal;
-        using var _ = await gate.EnterAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // Tags, manifests and blob links go with the repository (cascading keys); blob bytes wait for garbage collection.
         db.Repositories.Remove(repository);

@@ -29,12 +29,11 @@ public static class RobotEndpoints
             grants.Where(g => g.RobotId == r.Id).Select(OrganizationAccess.ToResponse).ToList())));
     }
 
-    internal static async Task<IResult> Create(string org, CreateRobotRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> Create(string org, CreateRobotRequest request, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (!NamingRules.IsValidName(request.Name)) return ApiError.BadRequest($"invalid robot name '{request.Name}'");
         if (request.Grants is not { Count: > 0 }) return ApiError.BadRequest("a robot needs at least one grant (pattern and actions)");
         if (OrganizationAccess.TryParseGrants(request.Grants, out var parsed) is { } problem) return ApiError.BadRequest(problem);
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
         // Names stay taken after revocation, so audit entries and logs keep meaning one robot.
@@ -58,9 +57,8 @@ public static class RobotEndpoints
             new CreatedRobotResponse(robot.Name, NamingRules.RobotLogin(org, robot.Name), secret, grants.Select(OrganizationAccess.ToResponse).ToList()));
     }
 
-    private static async Task<IResult> Revoke(string org, string robot, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Revoke(string org, string robot, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
         var entity = await db.Set<RobotEntity>().FirstOrDefaultAsync(r => r.OrganizationId == found!.Id && r.Name == robot && r.RevokedAt == null, ct);

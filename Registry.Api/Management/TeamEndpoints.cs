@@ -14,7 +14,7 @@ public static class TeamEndpoints
         api.MapGet("/orgs/{org}/teams", List);
         api.MapPost("/orgs/{org}/teams", Create);
         api.MapDelete("/orgs/{org}/teams/{team}", Delete);
-        api.MapPut("/orgs/{org}/teams/{team}/members/{user}", AddMember);
+        api.MapPut("/orgs/{org}/teams/{team}/members/{user}", AddMember).Produces(StatusCodes.Status204NoContent);
         api.MapDelete("/orgs/{org}/teams/{team}/members/{user}", RemoveMember);
         api.MapPost("/orgs/{org}/teams/{team}/grants", AddGrant);
         api.MapDelete("/orgs/{org}/teams/{team}/grants/{id:long}", RemoveGrant);
@@ -37,10 +37,9 @@ public static class TeamEndpoints
             grants.Where(g => g.TeamId == t.Id).Select(OrganizationAccess.ToResponse).ToList())));
     }
 
-    private static async Task<IResult> Create(string org, CreateTeamRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> Create(string org, CreateTeamRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         if (!NamingRules.IsValidName(request.Name)) return ApiError.BadRequest($"invalid team name '{request.Name}'");
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
         if (await db.Set<TeamEntity>().AnyAsync(t => t.OrganizationId == found!.Id && t.Name == request.Name, ct))
@@ -51,9 +50,8 @@ public static class TeamEndpoints
         return Results.Created($"/api/v1/orgs/{org}/teams/{request.Name}", new TeamResponse(request.Name, [], []));
     }
 
-    private static async Task<IResult> Delete(string org, string team, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> Delete(string org, string team, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
         if (refusal is not null) return refusal;
         db.Set<TeamEntity>().Remove(found!);
@@ -62,9 +60,8 @@ public static class TeamEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> AddMember(string org, string team, string user, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> AddMember(string org, string team, string user, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
         if (refusal is not null) return refusal;
         var userId = await (from m in db.Set<OrganizationMemberEntity>()
@@ -81,9 +78,8 @@ public static class TeamEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> RemoveMember(string org, string team, string user, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> RemoveMember(string org, string team, string user, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
         if (refusal is not null) return refusal;
         var membership = await (from tm in db.Set<TeamMemberEntity>()
@@ -97,10 +93,9 @@ public static class TeamEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> AddGrant(string org, string team, GrantRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> AddGrant(string org, string team, GrantRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         if (OrganizationAccess.TryParseGrants([request], out var parsed) is { } problem) return ApiError.BadRequest(problem);
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
         if (refusal is not null) return refusal;
         var grant = new RepositoryGrantEntity { TeamId = found!.Id, Pattern = parsed[0].Pattern, Actions = parsed[0].Actions };
@@ -110,9 +105,8 @@ public static class TeamEndpoints
         return Results.Created($"/api/v1/orgs/{org}/teams/{team}/grants/{grant.Id}", OrganizationAccess.ToResponse(grant));
     }
 
-    private static async Task<IResult> RemoveGrant(string org, string team, long id, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> RemoveGrant(string org, string team, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
-        using var _ = await gate.EnterAsync(ct);
         var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
         if (refusal is not null) return refusal;
         var grant = await db.Set<RepositoryGrantEntity>().FirstOrDefaultAsync(g => g.Id == id && g.TeamId == found!.Id, ct);

@@ -17,26 +17,25 @@ public static class UserEndpoints
     {
         // See: docs/management-api.md (this project's own API; /swagger has the schema)
         api.MapGet("/user", Me);
-        api.MapPut("/user/password", ChangePassword);
+        api.MapPut("/user/password", ChangePassword).Produces(StatusCodes.Status204NoContent);
         api.MapGet("/users", List);
         api.MapPost("/users", Create);
         api.MapDelete("/users/{name}", Delete);
-        api.MapPost("/users/{name}/disable", (string name, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct) =>
-            SetDisabledAsync(name, true, caller, db, gate, time, ct));
-        api.MapPost("/users/{name}/enable", (string name, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct) =>
-            SetDisabledAsync(name, false, caller, db, gate, time, ct));
+        api.MapPost("/users/{name}/disable", (string name, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct) =>
+            SetDisabledAsync(name, true, caller, db, time, ct)).Produces<UserResponse>();
+        api.MapPost("/users/{name}/enable", (string name, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct) =>
+            SetDisabledAsync(name, false, caller, db, time, ct)).Produces<UserResponse>();
         return api;
     }
 
     private static IResult Me(ManagementCaller caller) =>
         Results.Ok(new CurrentUserResponse(caller.Name, caller.Access.IsAdmin, caller.Access.Memberships));
 
-    private static async Task<IResult> ChangePassword(ChangePasswordRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> ChangePassword(ChangePasswordRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         if (caller.Subject.Kind != CredentialKind.Password)
             return ApiError.Forbidden("log in with your password (not a personal access token) to change it");
         if (PasswordProblem(request.NewPassword) is { } problem) return ApiError.BadRequest(problem);
-        using var _ = await gate.EnterAsync(ct);
         var user = await db.Set<UserEntity>().FirstAsync(u => u.Name == caller.Name, ct);
         if (!PasswordHasher.Verify(request.CurrentPassword ?? "", user.PasswordHash)) return ApiError.Forbidden("the current password is wrong");
         user.PasswordHash = PasswordHasher.Hash(request.NewPassword);
@@ -54,12 +53,11 @@ public static class UserEndpoints
         return Results.Ok(users);
     }
 
-    private static async Task<IResult> Create(CreateUserRequest request, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> Create(CreateUserRequest request, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators create users");
         if (!NamingRules.IsValidName(request.Name)) return ApiError.BadRequest($"invalid user name '{request.Name}': lower-case letters, digits, . _ -, at most {NamingRules.MaxLength}");
         if (PasswordProblem(request.Password) is { } problem) return ApiError.BadRequest(problem);
-        using var _ = await gate.EnterAsync(ct);
         if (await NamespaceTakenAsync(db, request.Name, ct)) return ApiError.Conflict($"'{request.Name}' is already a user or organization");
         var user = new UserEntity
         {
@@ -72,11 +70,10 @@ public static class UserEndpoints
         return Results.Created($"/api/v1/users/{user.Name}", new UserResponse(user.Name, user.IsAdmin, user.CreatedAt));
     }
 
-    private static async Task<IResult> Delete(string name, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> Delete(string name, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators delete users");
         if (name == caller.Name) return ApiError.Conflict("administrators cannot delete themselves");
-        using var _ = await gate.EnterAsync(ct);
         var user = await db.Set<UserEntity>().FirstOrDefaultAsync(u => u.Name == name, ct);
         if (user is null) return ApiError.NotFound($"user '{name}'");
         db.Set<UserEntity>().Remove(user);
@@ -91,11 +88,10 @@ public static class UserEndpoints
     /// issued live out their few minutes). A new security stamp makes the refusal stick for refresh tokens.
     /// </summary>
     private static async Task<IResult> SetDisabledAsync(string name, bool disabled, ManagementCaller caller, RegistryDbContext db,
-        MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+        TimeProvider time, CancellationToken ct)
     {
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators disable or enable users");
         if (disabled && name == caller.Name) return ApiError.Conflict("administrators cannot disable themselves");
-        using var _ = await gate.EnterAsync(ct);
         var user = await db.Set<UserEntity>().FirstOrDefaultAsync(u => u.Name == name, ct);
         if (user is null) return ApiError.NotFound($"user '{name}'");
         if (disabled && user.DisabledAt is null)

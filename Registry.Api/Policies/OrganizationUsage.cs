@@ -11,7 +11,7 @@ namespace Registry.Api.Policies;
 /// increment; a recount (after deletes, on <see cref="UsageRecount"/>'s timer, when a quota is set) replaces
 /// both with exact figures, which also repairs any drift from concurrent pushes of the same new blob.
 /// </summary>
-public sealed class OrganizationUsage(RegistryDbContext db, MetadataWriteGate gate, TimeProvider time)
+public sealed class OrganizationUsage(RegistryDbContext db, TimeProvider time)
 {
     /// <summary>The tracked row of <paramref name="organization"/>, or null when nobody set a quota or asked for usage.</summary>
     public Task<OrganizationUsageEntity?> FindAsync(string organization, CancellationToken cancellationToken) =>
@@ -30,7 +30,6 @@ public sealed class OrganizationUsage(RegistryDbContext db, MetadataWriteGate ga
     public async Task AddAsync(string organization, long bytes, CancellationToken cancellationToken)
     {
         if (bytes == 0) return;
-        using var _ = await gate.EnterAsync(cancellationToken);
         await db.Set<OrganizationUsageEntity>().Where(u => u.Organization == organization)
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.Bytes, u => u.Bytes + bytes), cancellationToken);
     }
@@ -44,14 +43,11 @@ public sealed class OrganizationUsage(RegistryDbContext db, MetadataWriteGate ga
         var unique = await db.Blobs.Where(b => inside.Contains(b.Digest) && !outside.Contains(b.Digest))
             .SumAsync(b => (long?)b.Size, cancellationToken) ?? 0;
         var now = time.GetUtcNow().UtcDateTime;
-        using (await gate.EnterAsync(cancellationToken))
-        {
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO organization_usage (organization, quota_bytes, bytes, unique_bytes, counted_at) VALUES ({organization}, NULL, {bytes}, {unique}, {now})
-                ON CONFLICT (organization) DO UPDATE SET bytes = excluded.bytes, unique_bytes = excluded.unique_bytes, counted_at = excluded.counted_at
-                """, cancellationToken);
-        }
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO organization_usage (organization, quota_bytes, bytes, unique_bytes, counted_at) VALUES ({organization}, NULL, {bytes}, {unique}, {now})
+            ON CONFLICT (organization) DO UPDATE SET bytes = excluded.bytes, unique_bytes = excluded.unique_bytes, counted_at = excluded.counted_at
+            """, cancellationToken);
         return (await FindAsync(organization, cancellationToken))!;
     }
 
@@ -66,11 +62,8 @@ public sealed class OrganizationUsage(RegistryDbContext db, MetadataWriteGate ga
     public async Task<OrganizationUsageEntity> SetQuotaAsync(string organization, long? quotaBytes, CancellationToken cancellationToken)
     {
         await RecountAsync(organization, cancellationToken);
-        using (await gate.EnterAsync(cancellationToken))
-        {
-            await db.Set<OrganizationUsageEntity>().Where(u => u.Organization == organization)
-                .ExecuteUpdateAsync(set => set.SetProperty(u => u.QuotaBytes, quotaBytes), cancellationToken);
-        }
+        await db.Set<OrganizationUsageEntity>().Where(u => u.Organization == organization)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.QuotaBytes, quotaBytes), cancellationToken);
         return (await FindAsync(organization, cancellationToken))!;
     }
 

@@ -29,7 +29,7 @@ public static class PolicyEndpoints
     }
 
     private static async Task<IResult> CreateTagRule(string org, TagRuleRequest request, ManagementCaller caller, RegistryDbContext db,
-        MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+        TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
@@ -42,18 +42,16 @@ public static class PolicyEndpoints
             Organization = org, Repositories = request.Repositories, Tags = request.Tags, Immutable = request.Immutable,
             CreatedBy = caller.Name, CreatedAt = time.GetUtcNow().UtcDateTime,
         };
-        using var gateHeld = await gate.EnterAsync(ct);
         db.Set<TagRuleEntity>().Add(rule);
         caller.Record("org.tag-rule.create", org, org, $"repositories={rule.Repositories} tags={rule.Tags} immutable={rule.Immutable}");
         await db.SaveChangesAsync(ct);
         return Results.Created($"/api/v1/orgs/{org}/tag-rules/{rule.Id}", ToResponse(rule));
     }
 
-    private static async Task<IResult> DeleteTagRule(string org, long id, ManagementCaller caller, RegistryDbContext db, MetadataWriteGate gate, CancellationToken ct)
+    private static async Task<IResult> DeleteTagRule(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
-        using var gateHeld = await gate.EnterAsync(ct);
         var rule = await db.Set<TagRuleEntity>().FirstOrDefaultAsync(r => r.Organization == org && r.Id == id, ct);
         if (rule is null) return ApiError.NotFound($"tag rule {id} of '{org}'");
         db.Set<TagRuleEntity>().Remove(rule);
@@ -63,17 +61,14 @@ public static class PolicyEndpoints
     }
 
     private static async Task<IResult> SetQuota(string org, QuotaRequest request, ManagementCaller caller, RegistryDbContext db,
-        OrganizationUsage usage, MetadataWriteGate gate, CancellationToken ct)
+        OrganizationUsage usage, CancellationToken ct)
     {
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators set quotas");
         if (!await db.Set<Storage.Metadata.Auth.OrganizationEntity>().AnyAsync(o => o.Name == org, ct)) return ApiError.NotFound($"organization '{org}'");
         if (request.Bytes is < 0) return ApiError.BadRequest("bytes must be zero or more (or null for no limit)");
         var counted = await usage.SetQuotaAsync(org, request.Bytes, ct);
-        using (await gate.EnterAsync(ct))
-        {
-            caller.Record("org.quota.set", org, org, $"bytes={request.Bytes?.ToString() ?? "none"}");
-            await db.SaveChangesAsync(ct);
-        }
+        caller.Record("org.quota.set", org, org, $"bytes={request.Bytes?.ToString() ?? "none"}");
+        await db.SaveChangesAsync(ct);
         return Results.Ok(ToResponse(counted));
     }
 

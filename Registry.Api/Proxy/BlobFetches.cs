@@ -10,6 +10,7 @@ namespace Registry.Api.Proxy;
 /// </summary>
 public sealed class BlobFetches(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, ILogger<BlobFetches> logger, string tempDirectory)
 {
+    private static readonly TimeSpan LateJoinWindow = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, BlobFetch> running = new();
 
     /// <summary>The running download of <paramref name="digest"/> from <paramref name="upstream"/>, started when there is none.</summary>
@@ -25,6 +26,10 @@ public sealed class BlobFetches(IServiceScopeFactory scopes, IHostApplicationLif
             _ = Task.Run(async () =>
             {
                 await fetch.RunAsync(upstream, remoteName, digest, repository, scopes, lifetime.ApplicationStopping);
+                // A stored download stays joinable a little longer: a client that found the blob missing just before
+                // it was linked reaches StartOrJoin just after, and must read these bytes, not fetch them again.
+                if (!fetch.Stored.IsFaulted)
+                    await Task.Delay(LateJoinWindow, lifetime.ApplicationStopping).ContinueWith(_ => { }, TaskScheduler.Default);
                 running.TryRemove(new KeyValuePair<string, BlobFetch>(key, fetch));
                 if (fetch.Stored.IsFaulted)
                     logger.LogWarning("Pull-through fetch of {Digest} for {Repository} failed: {Reason}", digest, repository, fetch.Stored.Exception!.InnerException!.Message);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Registry.Oci;
 
 namespace Registry.Api.Proxy;
 
@@ -17,11 +18,13 @@ public sealed class UpstreamClient
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
     private readonly HttpClient http;
     private readonly UpstreamOptions options;
-    private readonly ConcurrentDictionary<string, (AuthenticationHeaderValue Header, DateTime Until)> authorizations = new();
+    private readonly TimeProvider time;
+    private readonly ConcurrentDictionary<string, (AuthenticationHeaderValue Header, DateTimeOffset Until)> authorizations = new();
 
-    public UpstreamClient(UpstreamOptions options)
+    public UpstreamClient(UpstreamOptions options, TimeProvider time)
     {
         this.options = options;
+        this.time = time;
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), AllowAutoRedirect = true };
         http = new HttpClient(handler) { BaseAddress = new Uri(options.Url.TrimEnd('/') + "/"), Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -47,22 +50,22 @@ public sealed class UpstreamClient
     {
         using var request = new HttpRequestMessage(method, path);
         if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
-        if (authorizations.TryGetValue(scope, out var known) && known.Until > DateTime.UtcNow) request.Headers.Authorization = known.Header;
+        if (authorizations.TryGetValue(scope, out var known) && known.Until > time.GetUtcNow()) request.Headers.Authorization = known.Header;
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
     // See: https://distribution.github.io/distribution/spec/auth/token/#how-to-authenticate
-    private async Task<(AuthenticationHeaderValue, DateTime)> AuthorizeAsync(AuthenticationHeaderValue challenge, string scope, CancellationToken cancellationToken)
+    private async Task<(AuthenticationHeaderValue, DateTimeOffset)> AuthorizeAsync(AuthenticationHeaderValue challenge, string scope, CancellationToken cancellationToken)
     {
         var basic = options.Username is null ? null
             : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
         if (challenge.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
-            return basic is null ? throw new UpstreamException("upstream wants Basic credentials and none are configured") : (basic, DateTime.MaxValue);
+            return basic is null ? throw new UpstreamException("upstream wants Basic credentials and none are configured") : (basic, DateTimeOffset.MaxValue);
         if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
             throw new UpstreamException($"upstream asks for unsupported auth scheme '{challenge.Scheme}'");
-        var parameters = ChallengeParameters(challenge.Parameter ?? "");
-        if (!parameters.TryGetValue("realm", out var realm)) throw new UpstreamException("upstream's Bearer challenge has no realm");
-        var query = $"?scope={Uri.EscapeDataString(scope)}" + (parameters.TryGetValue("service", out var service) ? $"&service={Uri.EscapeDataString(service)}" : "");
+        var parsed = Challenge.Parse(challenge.ToString())!;
+        if (parsed["realm"] is not { } realm) throw new UpstreamException("upstream's Bearer challenge has no realm");
+        var query = $"?scope={Uri.EscapeDataString(scope)}" + (parsed["service"] is { } service ? $"&service={Uri.EscapeDataString(service)}" : "");
         using var request = new HttpRequestMessage(HttpMethod.Get, realm + query);
         request.Headers.Authorization = basic;
         using var response = await http.SendAsync(request, cancellationToken);
@@ -72,38 +75,7 @@ public sealed class UpstreamClient
         var token = (root.TryGetProperty("token", out var t) ? t : root.GetProperty("access_token")).GetString()!;
         var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) ? seconds : 60;
         // Renew a little early, so a token does not expire between our check and the upstream's.
-        return (new AuthenticationHeaderValue("Bearer", token), DateTime.UtcNow.AddSeconds(Math.Max(lifetime - 10, 5)));
-    }
-
-    /// <summary><c>realm="…",service="…"</c> → a dictionary (quoted values may contain commas).</summary>
-    internal static Dictionary<string, string> ChallengeParameters(string text)
-    {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var i = 0;
-        while (i < text.Length)
-        {
-            var equals = text.IndexOf('=', i);
-            if (equals < 0) break;
-            var key = text[i..equals].Trim().TrimStart(',').Trim();
-            i = equals + 1;
-            var value = new StringBuilder();
-            if (i < text.Length && text[i] == '"')
-            {
-                for (i++; i < text.Length && text[i] != '"'; i++)
-                {
-                    if (text[i] == '\\' && i + 1 < text.Length) i++;
-                    value.Append(text[i]);
-                }
-                i++;
-            }
-            else
-            {
-                for (; i < text.Length && text[i] != ','; i++) value.Append(text[i]);
-            }
-            result[key] = value.ToString().Trim();
-            while (i < text.Length && text[i] is ',' or ' ') i++;
-        }
-        return result;
+        return (new AuthenticationHeaderValue("Bearer", token), time.GetUtcNow().AddSeconds(Math.Max(lifetime - 10, 5)));
     }
 }
 

@@ -12,7 +12,7 @@ namespace Registry.Auth.External;
 /// access at their next sign-in. Reader/Developer organization memberships follow the teams; owner and maintainer
 /// roles, which administrators give by hand, are left alone.
 /// </summary>
-public sealed class ExternalAccounts(RegistryDbContext db, AuthOptions options, MetadataWriteGate gate, TimeProvider time,
+public sealed class ExternalAccounts(RegistryDbContext db, AuthOptions options, TimeProvider time,
     ILogger<ExternalAccounts> logger)
 {
     /// <summary>The password hash of an external account: not a PHC string, so no password ever verifies against it.</summary>
@@ -30,7 +30,6 @@ public sealed class ExternalAccounts(RegistryDbContext db, AuthOptions options, 
             logger.LogWarning("{Source} user '{User}' cannot be a registry user: names are lower-case letters, digits, . _ -", source, name);
             return null;
         }
-        using var _ = await gate.EnterAsync(cancellationToken);
         var user = await db.Set<UserEntity>().FirstOrDefaultAsync(u => u.Name == name, cancellationToken);
         if (user is null)
         {

@@ -10,12 +10,9 @@ namespace Registry.Storage.Blobs;
 /// The default blob store: files under a root directory. Published blobs live at
 /// <c>blobs/&lt;algorithm&gt;/&lt;first two hex&gt;/&lt;hex&gt;</c>; an upload is staged in the file <c>uploads/&lt;id&gt;</c>
 /// on the same filesystem, so publishing is a rename that never overwrites (the first copy wins).
-/// (Until 2026-11 each upload had a directory, <c>uploads/&lt;id&gt;/data</c>: such sessions are still found,
-/// completed and purged. A file saves a mkdir, an rmdir and a directory scan on every push.)
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
-    private const string LegacyStagedFileName = "data";
     // Large enough that a 100 MiB push is a hundred write calls, small enough to pool.
     private const int WriteBlockSize = 1024 * 1024;
     private readonly string root;
@@ -185,9 +182,8 @@ public sealed class FileSystemBlobStore : IBlobStore
             cancellationToken.ThrowIfCancellationRequested();
             var id = Path.GetFileName(entry);
             if (!UploadIds.IsValid(id)) continue;
-            var staged = new FileInfo(Directory.Exists(entry) ? Path.Combine(entry, LegacyStagedFileName) : entry);
+            var staged = new FileInfo(entry);
             if (staged.Exists) yield return new StagedUpload(id, staged.Length, staged.LastWriteTimeUtc);
-            else yield return new StagedUpload(id, 0, Directory.GetLastWriteTimeUtc(entry)); // a legacy directory left empty
         }
         await Task.CompletedTask;
     }
@@ -217,27 +213,23 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    /// <summary>uploads/&lt;id&gt;: the staged file, or the directory of a session staged the old way.</summary>
+    /// <summary>uploads/&lt;id&gt;: the staged file.</summary>
     private string StagingEntry(string uploadId)
     {
         if (!UploadIds.IsValid(uploadId)) throw new UploadNotFoundException(uploadId);
         return Contained(Path.Combine(uploadsRoot, uploadId));
     }
 
-    /// <summary>The staged file (one stat when it is a current session's), or null when the session has none.</summary>
+    /// <summary>The staged file, or null when the session has none.</summary>
     private string? FindStaged(string uploadId)
     {
         var entry = StagingEntry(uploadId);
-        if (File.Exists(entry)) return entry;
-        var legacy = Path.Combine(entry, LegacyStagedFileName);
-        return File.Exists(legacy) ? legacy : null;
+        return File.Exists(entry) ? entry : null;
     }
 
     private void RemoveStaging(string uploadId)
     {
-        var entry = StagingEntry(uploadId);
-        if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
-        else File.Delete(entry); // no error when a publish already moved it away
+        File.Delete(StagingEntry(uploadId)); // no error when a publish already moved it away
     }
 
     // Defence in depth: every path this store touches must stay under its root.

@@ -48,12 +48,11 @@ public readonly record struct PullTally(long Count, string? ClientAddress);
 /// Adds drained pull counts to <c>pull_counts</c>; the first pull of a bucket also writes one <c>pulled</c> event
 /// (so the feed and webhooks hear of each actor pulling each digest once per hour, not of every pull).
 /// </summary>
-public sealed class PullCountWriter(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox, EventOrigin origin)
+public sealed class PullCountWriter(RegistryDbContext db, EventOutbox outbox, EventOrigin origin)
 {
     public async Task WriteAsync(IReadOnlyDictionary<PullKey, PullTally> counts, CancellationToken cancellationToken)
     {
         if (counts.Count == 0) return;
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var firsts = new List<PullKey>();
         foreach (var (key, tally) in counts)

@@ -20,16 +20,15 @@ namespace Registry.Storage.GarbageCollection;
 /// until (5) and then finds the row gone (a manifest push fails, a mount falls back to an upload) or, for an
 /// upload, inserts a new row and publishes its own staged bytes, because the old bytes were deleted before
 /// the commit. Uploads touch the row before publishing their bytes for the same reason. On SQLite the
-/// metadata write gate serializes the same steps in-process. The blob.deleted event (no repository: the bytes were
+/// single writer (SqliteWriteGate) serializes the same steps. The blob.deleted event (no repository: the bytes were
 /// global) commits with the deletion.
 /// </para>
 /// </summary>
-internal sealed class BlobSweeper(RegistryDbContext db, IBlobStore store, MetadataWriteGate gate, EventOutbox outbox)
+internal sealed class BlobSweeper(RegistryDbContext db, IBlobStore store, EventOutbox outbox)
 {
     /// <summary>True when the blob was deleted; false when a writer touched or referenced it since the mark.</summary>
     public async Task<bool> TrySweepAsync(string digest, DateTime cutoff, CancellationToken cancellationToken)
     {
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var locked = await db.Blobs.Where(b => b.Digest == digest && b.LastReferencedAt <= cutoff)
             .ExecuteUpdateAsync(set => set.SetProperty(b => b.Size, b => b.Size), cancellationToken);

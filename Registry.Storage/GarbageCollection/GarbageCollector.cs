@@ -15,8 +15,8 @@ namespace Registry.Storage.GarbageCollection;
 /// Each deletion re-checks under a row lock (see <see cref="BlobSweeper"/> for the race rule).
 /// </summary>
 public sealed class GarbageCollector(
-    RegistryDbContext db, IBlobStore store, MetadataWriteGate gate, GarbageCollectionOptions options,
-    CollectorLock collectorLock, EventOutbox outbox, EventOrigin origin, EventPruner pruner, ILogger<GarbageCollector> logger)
+    RegistryDbContext db, IBlobStore store, GarbageCollectionOptions options,
+    CollectorLock collectorLock, EventOutbox outbox, EventOrigin origin, EventPruner pruner, TimeProvider time, ILogger<GarbageCollector> logger)
 {
     /// <summary>
     /// Runs one collection; with <paramref name="dryRun"/> reports what would go and deletes nothing.
@@ -27,7 +27,7 @@ public sealed class GarbageCollector(
         await using var hold = await collectorLock.TryAcquireAsync(cancellationToken);
         if (hold is null) return null;
         origin.AsSystem("garbage-collection");
-        var started = DateTime.UtcNow;
+        var started = time.GetUtcNow().UtcDateTime;
         var cutoff = started - options.GracePeriod;
 
         var manifests = new List<string>();
@@ -44,7 +44,7 @@ public sealed class GarbageCollector(
             .Select(b => new { b.Digest, b.Size }).ToListAsync(cancellationToken);
         var blobs = new List<string>();
         long bytesFreed = 0;
-        var sweeper = new BlobSweeper(db, store, gate, outbox);
+        var sweeper = new BlobSweeper(db, store, outbox);
         foreach (var blob in candidates)
         {
             if (!dryRun && !await sweeper.TrySweepAsync(blob.Digest, cutoff, cancellationToken)) continue;
@@ -53,7 +53,7 @@ public sealed class GarbageCollector(
         }
 
         var uploads = new List<string>();
-        var purger = new UploadPurger(db, store, gate);
+        var purger = new UploadPurger(db, store);
         var uploadCutoff = started - options.UploadTtl;
         foreach (var (id, bytes) in await purger.FindStaleAsync(uploadCutoff, cancellationToken))
         {
@@ -74,7 +74,7 @@ public sealed class GarbageCollector(
             if (pruned > 0) logger.LogInformation("Pruned {Events} events past their retention", pruned);
         }
 
-        var report = new GarbageCollectionReport(dryRun, started, DateTime.UtcNow, manifests, blobs, uploads, bytesFreed, candidates.Count - blobs.Count);
+        var report = new GarbageCollectionReport(dryRun, started, time.GetUtcNow().UtcDateTime, manifests, blobs, uploads, bytesFreed, candidates.Count - blobs.Count);
         logger.LogInformation(
             "Garbage collection{DryRun}: {Manifests} manifests, {Blobs} blobs, {Uploads} uploads, {Bytes} bytes; {Kept} candidates kept by concurrent pushes",
             dryRun ? " (dry run)" : "", manifests.Count, blobs.Count, uploads.Count, bytesFreed, report.BlobsKept);
@@ -84,7 +84,7 @@ public sealed class GarbageCollector(
     /// <summary>Parents before children, and again while anything goes: a child is only free once its index is gone.</summary>
     private async Task SweepManifestsAsync(IReadOnlyList<UnreachableManifest> unreachable, DateTime cutoff, List<string> deleted, CancellationToken cancellationToken)
     {
-        var sweeper = new ManifestSweeper(db, gate, outbox);
+        var sweeper = new ManifestSweeper(db, outbox, time);
         var remaining = unreachable.OrderByDescending(m => m.IsIndex).ToList();
         bool progress;
         do

@@ -12,7 +12,7 @@ namespace Registry.Storage.GarbageCollection;
 /// the manifest alive or finds it gone and answers MANIFEST_BLOB_UNKNOWN. Retention deletes untagged manifests
 /// through it too, with its audit entry in the same transaction.
 /// </summary>
-public sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox)
+public sealed class ManifestSweeper(RegistryDbContext db, EventOutbox outbox, TimeProvider time)
 {
     /// <summary>
     /// True when the manifest was deleted; false when it is in use (or gone, or younger than
@@ -22,8 +22,7 @@ public sealed class ManifestSweeper(RegistryDbContext db, MetadataWriteGate gate
     public async Task<bool> TrySweepAsync(UnreachableManifest manifest, DateTime cutoff, CancellationToken cancellationToken,
         Func<CancellationToken, Task>? beforeCommit = null)
     {
-        var now = DateTime.UtcNow;
-        using var _ = await gate.EnterAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Blobs first, then the manifest: the order a manifest push locks them in, so the two cannot deadlock.
         // Touching them starts their grace period: they go in a later collection, like those of any deleted manifest.

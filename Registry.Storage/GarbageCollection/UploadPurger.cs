@@ -12,7 +12,7 @@ namespace Registry.Storage.GarbageCollection;
 /// row insert failed (database outage). A session's staging is created just before its row and its row deleted
 /// just before its staging is published, so only staging idle past the cutoff can be such a remnant.
 /// </summary>
-internal sealed class UploadPurger(RegistryDbContext db, IBlobStore store, MetadataWriteGate gate)
+internal sealed class UploadPurger(RegistryDbContext db, IBlobStore store)
 {
     /// <summary>Stale sessions with their staged byte counts.</summary>
     public async Task<IReadOnlyList<(string Id, long Bytes)>> FindStaleAsync(DateTime cutoff, CancellationToken cancellationToken) =>
@@ -43,9 +43,7 @@ internal sealed class UploadPurger(RegistryDbContext db, IBlobStore store, Metad
     /// <summary>True when the session was purged.</summary>
     public async Task<bool> TryPurgeAsync(string id, DateTime cutoff, CancellationToken cancellationToken)
     {
-        int removed;
-        using (await gate.EnterAsync(cancellationToken))
-            removed = await db.UploadSessions.Where(u => u.Id == id && u.UpdatedAt <= cutoff).ExecuteDeleteAsync(cancellationToken);
+        var removed = await db.UploadSessions.Where(u => u.Id == id && u.UpdatedAt <= cutoff).ExecuteDeleteAsync(cancellationToken);
         if (removed == 0) return false;
         await store.DeleteUploadAsync(id, cancellationToken);
         return true;

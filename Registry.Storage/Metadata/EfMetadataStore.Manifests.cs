@@ -29,11 +29,10 @@ public sealed partial class EfMetadataStore
     public async Task PutManifestAsync(string repository, Digest digest, ParsedManifest manifest, byte[] content, string? tag, CancellationToken cancellationToken)
     {
         var text = digest.ToString();
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var annotations = manifest.Annotations is null ? null : JsonSerializer.Serialize(manifest.Annotations);
         var subject = manifest.Subject?.Digest;
         var size = (long)content.Length;
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var events = new List<RegistryEvent>();
         var repositoryId = await EnsureRepositoryAsync(repository, events, cancellationToken);
@@ -94,7 +93,6 @@ public sealed partial class EfMetadataStore
         var repositoryId = await FindRepositoryIdAsync(repository, cancellationToken);
         if (repositoryId is null) return false;
         var text = digest.ToString();
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var manifestIds = db.Manifests.Where(m => m.RepositoryId == repositoryId && m.Digest == text).Select(m => m.Id);
         var tags = await db.Tags.Where(t => manifestIds.Contains(t.ManifestId)).Select(t => t.Name).ToListAsync(cancellationToken);
@@ -116,7 +114,6 @@ public sealed partial class EfMetadataStore
     {
         var repositoryId = await FindRepositoryIdAsync(repository, cancellationToken);
         if (repositoryId is null) return false;
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var tagged = db.Tags.Where(t => t.RepositoryId == repositoryId && t.Name == tag);
         var digest = await tagged.Join(db.Manifests, t => t.ManifestId, m => m.Id, (_, m) => m.Digest).FirstOrDefaultAsync(cancellationToken);

@@ -14,8 +14,7 @@ public sealed partial class EfMetadataStore
     public async Task<long?> TryLinkExistingBlobAsync(string repository, Digest digest, CancellationToken cancellationToken)
     {
         var text = digest.ToString();
-        var now = DateTime.UtcNow;
-        using var _ = await gate.EnterAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Never INSERT the blob row here: a row without bytes would be a lie. Zero rows touched means a sweep
         // deleted the blob (or it never existed) and the caller must upload it.
@@ -70,7 +69,7 @@ public sealed partial class EfMetadataStore
     /// <summary>Starts the grace period of the blobs that manifests about to be deleted reference.</summary>
     private async Task ReleaseBlobReferencesAsync(IQueryable<long> manifestIds, CancellationToken cancellationToken)
     {
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var released = db.ManifestReferences
             .Where(r => manifestIds.Contains(r.ManifestId) && r.Kind == ManifestReferenceKind.Blob)
             .Select(r => r.Digest);

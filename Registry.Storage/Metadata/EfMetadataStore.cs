@@ -10,11 +10,10 @@ namespace Registry.Storage.Metadata;
 /// unique key. Every change writes its events (<see cref="EventOutbox"/>) as the last step of its transaction.
 /// This file: repositories and blob links; manifests, tags and listings are beside it.
 /// </summary>
-public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox) : IMetadataStore
+public sealed partial class EfMetadataStore(RegistryDbContext db, EventOutbox outbox, TimeProvider time) : IMetadataStore
 {
     public async Task<bool> LinkUploadedBlobAsync(string repository, Digest digest, long size, string uploadId, CancellationToken cancellationToken)
     {
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var events = new List<RegistryEvent>();
         var linked = await InsertBlobLinkAsync(repository, digest, size, events, cancellationToken);
@@ -24,12 +23,12 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
         return linked;
     }
 
-    // Callers hold the write gate and a transaction. Creates the blob row or renews its last_referenced_at (under
+    // Callers hold a transaction. Creates the blob row or renews its last_referenced_at (under
     // the row lock a garbage-collection sweep also takes); true when the repository's link is new.
     private async Task<bool> InsertBlobLinkAsync(string repository, Digest digest, long size, List<RegistryEvent> events, CancellationToken cancellationToken)
     {
         var repositoryId = await EnsureRepositoryAsync(repository, events, cancellationToken);
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var text = digest.ToString();
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO blobs (digest, size, created_at, last_referenced_at) VALUES ({text}, {size}, {now}, {now}) ON CONFLICT (digest) DO UPDATE SET last_referenced_at = excluded.last_referenced_at",
@@ -68,7 +67,6 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
         var repositoryId = await FindRepositoryIdAsync(repository, cancellationToken);
         if (repositoryId is null) return false;
         var text = digest.ToString();
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var removed = await db.RepositoryBlobs
             .Where(l => l.RepositoryId == repositoryId && l.Digest == text)
@@ -84,12 +82,12 @@ public sealed partial class EfMetadataStore(RegistryDbContext db, MetadataWriteG
         return ids.Count == 0 ? null : ids[0];
     }
 
-    // Callers hold the write gate and a transaction; a new repository adds its repository.created event to events.
+    // Callers hold a transaction; a new repository adds its repository.created event to events.
     private async Task<long> EnsureRepositoryAsync(string repository, List<RegistryEvent> events, CancellationToken cancellationToken)
     {
         // Almost every call finds the repository: look before writing.
         if (await FindRepositoryIdAsync(repository, cancellationToken) is { } existing) return existing;
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var created = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO repositories (name, created_at) VALUES ({repository}, {now}) ON CONFLICT (name) DO NOTHING",
             cancellationToken);

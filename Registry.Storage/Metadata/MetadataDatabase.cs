@@ -14,14 +14,19 @@ public static class MetadataDatabase
 
     private static readonly SqlitePragmaInterceptor SqlitePragma = new();
 
-    /// <summary>Points <paramref name="db"/> at the configured provider and its migrations.</summary>
-    public static void Configure(DbContextOptionsBuilder db, RegistryStorageOptions options)
+    /// <summary>
+    /// Points <paramref name="db"/> at the configured provider and its migrations. On SQLite, <paramref name="writeGate"/>
+    /// (one per process and database) queues writers; design-time tools pass none.
+    /// </summary>
+    public static void Configure(DbContextOptionsBuilder db, RegistryStorageOptions options, SqliteWriteGate? writeGate = null)
     {
         if (options.Database.NormalizedProvider == DatabaseProviders.Postgres)
             db.UseNpgsql(options.Database.ConnectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
         else
-            db.UseSqlite(SqliteConnectionString(options), o => o.MigrationsAssembly(SqliteMigrationsAssembly))
-                .AddInterceptors(SqlitePragma);
+        {
+            db.UseSqlite(SqliteConnectionString(options), o => o.MigrationsAssembly(SqliteMigrationsAssembly)).AddInterceptors(SqlitePragma);
+            if (writeGate is not null) db.AddInterceptors(writeGate);
+        }
     }
 
     /// <summary>The SQLite connection string: the configured one, or a file under the data directory.</summary>

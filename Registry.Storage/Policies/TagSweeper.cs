@@ -8,7 +8,7 @@ namespace Registry.Storage.Policies;
 /// Deletes one tag for retention, but only while it still points at the manifest the plan saw: a push that
 /// moved the tag since then made it the newest one, which no rule meant to delete.
 /// </summary>
-public sealed class TagSweeper(RegistryDbContext db, MetadataWriteGate gate, EventOutbox outbox)
+public sealed class TagSweeper(RegistryDbContext db, EventOutbox outbox)
 {
     /// <summary>
     /// True when the tag was deleted. <paramref name="beforeCommit"/> runs inside the transaction once the
@@ -17,7 +17,6 @@ public sealed class TagSweeper(RegistryDbContext db, MetadataWriteGate gate, Eve
     public async Task<bool> TryDeleteAsync(string repository, long repositoryId, string tag, long manifestId, string digest,
         Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var removed = await db.Tags.Where(t => t.RepositoryId == repositoryId && t.Name == tag && t.ManifestId == manifestId)
             .ExecuteDeleteAsync(cancellationToken);

@@ -12,14 +12,14 @@ namespace Registry.Storage.Uploads;
 /// bytes staged in the blob store, and the digest computed by the server while the bytes stream in.
 /// </summary>
 public sealed class UploadSessionService(
-    RegistryDbContext db, IBlobStore store, IMetadataStore metadata, UploadHashes hashes, MetadataWriteGate gate)
+    RegistryDbContext db, IBlobStore store, IMetadataStore metadata, UploadHashes hashes, TimeProvider time)
 {
     /// <summary>Starts an empty session for <paramref name="repository"/>.</summary>
     public async Task<UploadSession> StartAsync(string repository, CancellationToken cancellationToken)
     {
         var id = UploadIds.New();
         await store.BeginUploadAsync(id, cancellationToken);
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var session = new UploadSession(id, repository, 0);
         await InsertRowAsync(session, now, cancellationToken);
         return session;
@@ -58,12 +58,9 @@ public sealed class UploadSessionService(
         else hashes.Forget(session.Id);
 
         if (completing) return session with { Offset = staged };
-        using (await gate.EnterAsync(cancellationToken))
-        {
-            var now = DateTime.UtcNow;
-            await db.UploadSessions.Where(u => u.Id == session.Id).ExecuteUpdateAsync(
-                set => set.SetProperty(u => u.Offset, staged).SetProperty(u => u.UpdatedAt, now), cancellationToken);
-        }
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.UploadSessions.Where(u => u.Id == session.Id).ExecuteUpdateAsync(
+            set => set.SetProperty(u => u.Offset, staged).SetProperty(u => u.UpdatedAt, now), cancellationToken);
         return session with { Offset = staged };
     }
 
@@ -96,7 +93,7 @@ public sealed class UploadSessionService(
             // The repository must not claim bytes it lacks (a link it had before this upload points at bytes
             // stored earlier, and stays), and the session comes back so the client can retry the PUT.
             if (newLink) await metadata.UnlinkBlobAsync(session.Repository, actual, CancellationToken.None);
-            await InsertRowAsync(session, DateTime.UtcNow, CancellationToken.None);
+            await InsertRowAsync(session, time.GetUtcNow().UtcDateTime, CancellationToken.None);
             throw;
         }
         return actual;
@@ -123,16 +120,14 @@ public sealed class UploadSessionService(
     // One INSERT, not the change tracker: this runs for every blob push.
     private async Task InsertRowAsync(UploadSession session, DateTime now, CancellationToken cancellationToken)
     {
-        using (await gate.EnterAsync(cancellationToken))
-            await db.Database.ExecuteSqlAsync(
+        await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO upload_sessions (id, repository_name, byte_offset, started_at, updated_at) VALUES ({session.Id}, {session.Repository}, {session.Offset}, {now}, {now})",
                 cancellationToken);
     }
 
     private async Task DeleteRowAsync(string uploadId, CancellationToken cancellationToken)
     {
-        using (await gate.EnterAsync(cancellationToken))
-            await db.UploadSessions.Where(u => u.Id == uploadId).ExecuteDeleteAsync(cancellationToken);
+        await db.UploadSessions.Where(u => u.Id == uploadId).ExecuteDeleteAsync(cancellationToken);
     }
 }
 

@@ -9,6 +9,7 @@ namespace Registry.Tests.Agent;
 
 /// <summary>`login`/`logout` and pulls that need credentials, against CNCF distribution with Basic auth.</summary>
 [SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class PullLoginTests : IAsyncLifetime
 {
     private const string User = "alice";

@@ -4,6 +4,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Agent;
 
 /// <summary>`runtime-agent pull` against the project's registry: references, media types, indexes, verification.</summary>
+[Trait("Category", "Integration")]
 public sealed class PullTests(AgentRegistryFixture registry) : IClassFixture<AgentRegistryFixture>
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Registry.Tests.Agent;
 /// sees the layers as overlayfs would, its files share their extents with the layers' (FIEMAP's "shared" flag, read
 /// with filefrag), and a filesystem without reflinks is refused in one line naming the fix.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ReflinkSnapshotterTests(SnapshotImages images) : IClassFixture<SnapshotImages>, IAsyncLifetime
 {
     private readonly string scratch = Directory.CreateTempSubdirectory("reflink-").FullName;

@@ -1,6 +1,7 @@
 namespace Registry.Tests.Agent;
 
 /// <summary>`run`: the container's filesystem — overlay root, whiteouts, volumes, /dev, read-only kernel files, cleanup.</summary>
+[Trait("Category", "Integration")]
 public sealed class RunFilesystemTests(RunImages images) : IClassFixture<RunImages>
 {
     [Fact]

@@ -1,6 +1,7 @@
 namespace Registry.Tests.Agent;
 
 /// <summary>`run`: the container's process — exit codes, PID 1, hostname, /proc, image config and overrides, users.</summary>
+[Trait("Category", "Integration")]
 public sealed class RunProcessTests(RunImages images) : IClassFixture<RunImages>
 {
     [Theory]

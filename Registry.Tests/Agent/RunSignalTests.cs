@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Registry.Tests.Agent;
 
 /// <summary>`run`: signals sent to the agent reach the container; --init reaps zombies; a stuck container is killed.</summary>
+[Trait("Category", "Integration")]
 public sealed class RunSignalTests(RunImages images) : IClassFixture<RunImages>
 {
     private const int SigInt = 2, SigTerm = 15;

@@ -7,6 +7,7 @@ namespace Registry.Tests.Agent;
 /// links), keeps xattrs and file capabilities, and leaves the shared layers untouched when the container writes.
 /// Reflink needs a filesystem with reflinks: see <see cref="ReflinkSnapshotterTests"/>.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SnapshotterTests(SnapshotImages images) : IClassFixture<SnapshotImages>, IDisposable
 {
     private readonly AgentRoot root = new();

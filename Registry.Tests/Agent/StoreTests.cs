@@ -3,6 +3,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Agent;
 
 /// <summary>The host-wide store: shared layers stored and unpacked once, concurrent pulls, rmi and gc.</summary>
+[Trait("Category", "Integration")]
 public sealed class StoreTests(AgentRegistryFixture registry) : IClassFixture<AgentRegistryFixture>
 {
     private static TestImage WithTop(LayerSpec baseLayer, string name) =>

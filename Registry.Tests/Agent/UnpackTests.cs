@@ -5,6 +5,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Agent;
 
 /// <summary>Layer unpacking through a real pull: what a rootfs needs is kept, whiteouts converted, hostile layers refused.</summary>
+[Trait("Category", "Integration")]
 public sealed class UnpackTests(AgentRegistryFixture registry) : IClassFixture<AgentRegistryFixture>
 {
     private static readonly DateTimeOffset Past = new(2020, 2, 3, 4, 5, 6, TimeSpan.Zero);

@@ -6,6 +6,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Agent;
 
 /// <summary>`runtime-agent watch` follows the registry's event feed, pulls new matching tags and resumes from its cursor.</summary>
+[Trait("Category", "Integration")]
 public sealed class WatchTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -83,4 +83,5 @@ public abstract class BaseEndpointTests(RegistryFixture fixture)
 
 public sealed class BaseEndpointTestsOnSqlite(SqliteRegistryFixture fixture) : BaseEndpointTests(fixture), IClassFixture<SqliteRegistryFixture>;
 
+[Trait("Category", "Integration")]
 public sealed class BaseEndpointTestsOnPostgres(PostgresRegistryFixture fixture) : BaseEndpointTests(fixture), IClassFixture<PostgresRegistryFixture>;

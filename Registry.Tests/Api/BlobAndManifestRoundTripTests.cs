@@ -4,6 +4,7 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Api;
 
+[Trait("Category", "Integration")]
 public sealed class BlobAndManifestRoundTripTests
 {
     [Theory]

@@ -136,4 +136,5 @@ public abstract class BlobEndpointTests(RegistryFixture fixture)
 
 public sealed class BlobEndpointTestsOnSqlite(SqliteRegistryFixture fixture) : BlobEndpointTests(fixture), IClassFixture<SqliteRegistryFixture>;
 
+[Trait("Category", "Integration")]
 public sealed class BlobEndpointTestsOnPostgres(PostgresRegistryFixture fixture) : BlobEndpointTests(fixture), IClassFixture<PostgresRegistryFixture>;

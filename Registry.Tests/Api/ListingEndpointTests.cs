@@ -130,4 +130,5 @@ public abstract class ListingEndpointTests(RegistryFixture fixture)
 
 public sealed class ListingEndpointTestsOnSqlite(SqliteRegistryFixture fixture) : ListingEndpointTests(fixture), IClassFixture<SqliteRegistryFixture>;
 
+[Trait("Category", "Integration")]
 public sealed class ListingEndpointTestsOnPostgres(PostgresRegistryFixture fixture) : ListingEndpointTests(fixture), IClassFixture<PostgresRegistryFixture>;

@@ -253,4 +253,5 @@ public abstract class ManifestEndpointTests(RegistryFixture fixture)
 
 public sealed class ManifestEndpointTestsOnSqlite(SqliteRegistryFixture fixture) : ManifestEndpointTests(fixture), IClassFixture<SqliteRegistryFixture>;
 
+[Trait("Category", "Integration")]
 public sealed class ManifestEndpointTestsOnPostgres(PostgresRegistryFixture fixture) : ManifestEndpointTests(fixture), IClassFixture<PostgresRegistryFixture>;

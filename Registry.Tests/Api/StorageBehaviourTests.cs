@@ -79,6 +79,7 @@ public sealed class StorageBehaviourTestsOnSqlite : StorageBehaviourTests
     protected override TestDatabase Database => TestDatabase.Sqlite;
 }
 
+[Trait("Category", "Integration")]
 public sealed class StorageBehaviourTestsOnPostgres : StorageBehaviourTests
 {
     protected override TestDatabase Database => TestDatabase.Postgres;

@@ -198,4 +198,5 @@ public abstract class UploadEndpointTests(RegistryFixture fixture)
 
 public sealed class UploadEndpointTestsOnSqlite(SqliteRegistryFixture fixture) : UploadEndpointTests(fixture), IClassFixture<SqliteRegistryFixture>;
 
+[Trait("Category", "Integration")]
 public sealed class UploadEndpointTestsOnPostgres(PostgresRegistryFixture fixture) : UploadEndpointTests(fixture), IClassFixture<PostgresRegistryFixture>;

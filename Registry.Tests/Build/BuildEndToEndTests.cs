@@ -4,6 +4,7 @@ using Registry.Tests.Conformance;
 namespace Registry.Tests.Build;
 
 /// <summary>`runtime-agent build` end to end: a real registry, the NativeAOT agent, real overlay mounts and namespaces.</summary>
+[Trait("Category", "Integration")]
 public sealed partial class BuildEndToEndTests
 {
     private static void WriteRecipe(BuildWorkspace w, string extraRunLine = "")

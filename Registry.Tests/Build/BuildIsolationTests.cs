@@ -1,6 +1,7 @@
 namespace Registry.Tests.Build;
 
 /// <summary>A build's RUN steps run under the same default security profile as `run`.</summary>
+[Trait("Category", "Integration")]
 public sealed class BuildIsolationTests
 {
     [Fact]

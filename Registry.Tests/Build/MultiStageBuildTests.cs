@@ -168,6 +168,37 @@ public sealed class MultiStageBuildTests
     }
 
     [Fact]
+    public async Task IndependentStagesRunTheirCommandsAtTheSameTime()
+    {
+        await using var w = await BuildWorkspace.StartAsync();
+        // Each stage's RUN marks its arrival in a shared cache mount and waits (10 s at most) for the other's mark:
+        // built one after another, the first would time out; in parallel both meet.
+        static string Meet(string me, string other) =>
+            $"RUN --mount=type=cache,target=/meet,id=meet touch /meet/{me} && for i in $(seq 100); do [ -e /meet/{other} ] && echo met > /{me}.txt && exit 0; sleep 0.1; done; echo {me} waited alone; exit 1";
+        w.Write("Dockerfile", $"""
+            FROM {w.BaseImage} AS left
+            {Meet("left", "right")}
+            FROM {w.BaseImage} AS right
+            {Meet("right", "left")}
+            FROM {w.BaseImage}
+            COPY --from=left /left.txt /
+            COPY --from=right /right.txt /
+            """);
+        var tag = $"{w.Registry}/parallel/app:1";
+        var build = await w.BuildAsync(tag);
+        Assert.True(build.ExitCode == 0, build.ToString());
+        var run = await w.AgentAsync("run", tag, "cat", "/left.txt", "/right.txt");
+        Assert.Equal("met\nmet\n", run.Stdout);
+
+        // A failing stage stops the build with its own error, whatever the other stage was doing.
+        w.Write("Dockerfile", $"FROM {w.BaseImage} AS slow\nRUN sleep 2\nFROM {w.BaseImage} AS broken\nRUN exit 3\nFROM slow\nCOPY --from=broken /x /x\n");
+        var failed = await w.BuildAsync($"{w.Registry}/parallel/bad:1");
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("Dockerfile:4: RUN: the command exited with code 3", failed.Stderr);
+        Assert.DoesNotContain("   at ", failed.Stdout + failed.Stderr);
+    }
+
+    [Fact]
     public async Task AnUnknownTargetFailsNamingTheStages()
     {
         await using var w = await BuildWorkspace.StartAsync();

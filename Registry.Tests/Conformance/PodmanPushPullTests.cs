@@ -4,6 +4,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Conformance;
 
 /// <summary>podman pulls an image from the registry and runs it, then pushes its own copy back.</summary>
+[Trait("Category", "Integration")]
 public sealed class PodmanPushPullTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Conformance;
 
 /// <summary>skopeo's read and delete commands against a pushed repository.</summary>
+[Trait("Category", "Integration")]
 public sealed class SkopeoInspectTagsDeleteTests : IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("skopeo-inspect-");

@@ -4,6 +4,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Conformance;
 
 /// <summary>What real clients do across repositories: cross-repository copies (blob mounts), single-POST uploads.</summary>
+[Trait("Category", "Integration")]
 public sealed class SkopeoRepositoryTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Conformance;
 
 /// <summary>skopeo copies images into the registry and back out: the bytes must survive exactly.</summary>
+[Trait("Category", "Integration")]
 public sealed class SkopeoRoundTripTests : IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("skopeo-roundtrip-");

@@ -50,25 +50,6 @@ public sealed class FileSystemBlobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task ASessionStagedTheOldWayInItsOwnDirectoryIsContinuedPublishedAndRemoved()
-    {
-        var store = new FileSystemBlobStore(root);
-        var id = UploadIds.New();
-        var legacy = Path.Combine(root, "uploads", id);
-        Directory.CreateDirectory(legacy);
-        await File.WriteAllBytesAsync(Path.Combine(legacy, "data"), "first "u8.ToArray());
-
-        Assert.Contains(id, await store.ListUploadsAsync(default).Select(u => u.Id).ToListAsync());
-        Assert.Equal(12, await store.AppendUploadAsync(id, 6, new MemoryStream("second"u8.ToArray()), default));
-        var digest = Digest.Sha256Of("first second"u8.ToArray());
-        await store.PublishUploadAsync(id, digest, default);
-
-        Assert.Equal("first second", await File.ReadAllTextAsync(store.PathOf(digest)));
-        Assert.False(Path.Exists(legacy));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "uploads")));
-    }
-
-    [Fact]
     public async Task APublishedOrCancelledUploadLeavesNoStagingBehind()
     {
         var store = new FileSystemBlobStore(root);

@@ -6,6 +6,7 @@ namespace Registry.Tests.Deployment;
 /// docker-compose.yml cannot run here (no Docker engine), so it is checked the way CI can: Debian's
 /// docker-compose parses and validates it, and the resolved file holds the stack the README promises.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ComposeFileTests
 {
     [Fact]

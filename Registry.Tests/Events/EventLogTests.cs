@@ -8,6 +8,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Events;
 
 /// <summary>The event log through the feed: what each change records, paging, filters and the long-poll.</summary>
+[Trait("Category", "Integration")]
 public sealed class EventLogTests : IDisposable
 {
     private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("events-");

@@ -11,6 +11,7 @@ using Registry.Tests.TestImages;
 namespace Registry.Tests.Events;
 
 /// <summary>Webhook delivery against a real receiver on loopback: content, signature, retries, restarts and filters.</summary>
+[Trait("Category", "Integration")]
 public sealed class WebhookDeliveryTests : IDisposable
 {
     private const string Secret = "s3cret-for-hmac";

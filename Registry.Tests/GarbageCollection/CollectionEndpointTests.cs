@@ -6,6 +6,7 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.GarbageCollection;
 
+[Trait("Category", "Integration")]
 public sealed class CollectionEndpointTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.GarbageCollection;
 
+[Trait("Category", "Integration")]
 public sealed class CollectionTests
 {
     [Theory]

@@ -15,6 +15,7 @@ namespace Registry.Tests.GarbageCollection;
 /// delete) images. A push may lose a race to the sweep, and must then fail cleanly (MANIFEST_BLOB_UNKNOWN) and
 /// succeed when retried; afterwards every pushed image pulls intact and nothing the metadata lists lacks bytes.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ConcurrentCollectionTests(ITestOutputHelper output)
 {
     private const int Clients = 8, ImagesPerClient = 5;

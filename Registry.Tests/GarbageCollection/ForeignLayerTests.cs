@@ -8,6 +8,7 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.GarbageCollection;
 
 /// <summary>Non-distributable and foreign layers (and layers with <c>urls</c>) need not be pushed; every other blob must.</summary>
+[Trait("Category", "Integration")]
 public sealed class ForeignLayerTests
 {
     [Theory]

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Storage.GarbageCollection;
@@ -9,8 +10,9 @@ namespace Registry.Tests.GarbageCollection;
 /// <summary>The real registry with garbage collection settings, and what GC tests ask of it.</summary>
 public static class GcTestServer
 {
-    /// <summary>Starts a registry whose collector uses <paramref name="gracePeriod"/> (and optional extra settings).</summary>
-    public static Task<RegistryServer> StartAsync(TestDatabase database, TimeSpan gracePeriod, Dictionary<string, string?>? extra = null)
+    /// <summary>Starts a registry whose collector uses <paramref name="gracePeriod"/> (and optional extra settings and services).</summary>
+    public static Task<RegistryServer> StartAsync(TestDatabase database, TimeSpan gracePeriod, Dictionary<string, string?>? extra = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -18,7 +20,7 @@ public static class GcTestServer
             ["Registry:ManifestCacheSeconds"] = "0",
         };
         foreach (var (key, value) in extra ?? []) settings[key] = value;
-        return RegistryServer.StartAsync(database, settings);
+        return RegistryServer.StartAsync(database, settings, configure);
     }
 
     /// <summary>Runs one collection through the server's own collector.</summary>

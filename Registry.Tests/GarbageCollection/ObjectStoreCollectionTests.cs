@@ -10,6 +10,7 @@ using Registry.Tests.ScaleOut;
 namespace Registry.Tests.GarbageCollection;
 
 /// <summary>Collection against the object stores: swept blobs and purged uploads leave no bytes in s3rver or Azurite.</summary>
+[Trait("Category", "Integration")]
 public sealed class ObjectStoreCollectionTests
 {
     [Theory]

@@ -42,6 +42,22 @@ public static class OciTestClient
         return (manifest, DigestOf(manifest));
     }
 
+    /// <summary>Pushes a signature-like referrer of <paramref name="subject"/> by digest.</summary>
+    public static async Task<string> PushReferrerAsync(this HttpClient client, string repository, string subject)
+    {
+        var subjectBytes = await client.GetByteArrayAsync($"/v2/{repository}/manifests/{subject}");
+        var config = "{}"u8.ToArray();
+        var payload = RandomBytes(32);
+        var manifest = ImageManifest(
+            new { mediaType = "application/vnd.oci.empty.v1+json", digest = await client.PushBlobAsync(repository, config), size = config.Length },
+            [new { mediaType = "application/vnd.example.signature", digest = await client.PushBlobAsync(repository, payload), size = payload.Length }],
+            subject: new { mediaType = MediaTypes.OciManifest, digest = subject, size = subjectBytes.Length }, artifactType: "application/vnd.example.signature");
+        var digest = DigestOf(manifest);
+        using var response = await client.PutManifestAsync(repository, digest, manifest, MediaTypes.OciManifest);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return digest;
+    }
+
     /// <summary>The bytes of an OCI image manifest with the given descriptors (and optional extras like subject).</summary>
     public static byte[] ImageManifest(object config, IEnumerable<object> layers, object? subject = null, string? artifactType = null, IDictionary<string, string>? annotations = null)
     {

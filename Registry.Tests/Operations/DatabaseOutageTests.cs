@@ -5,6 +5,7 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.Operations;
 
 /// <summary>PostgreSQL stopped under a running registry: 503 UNAVAILABLE and /readyz failing; started again: service resumes, no restart.</summary>
+[Trait("Category", "Integration")]
 public sealed class DatabaseOutageTests
 {
     [Fact]

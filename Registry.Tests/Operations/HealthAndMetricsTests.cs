@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Registry.Tests.Operations;
 
+[Trait("Category", "Integration")]
 public sealed class HealthAndMetricsTests
 {
     private static Dictionary<string, string?> S3Settings(string endpoint, string bucket) => new()

@@ -4,6 +4,7 @@ using Registry.Tests.ScaleOut;
 namespace Registry.Tests.Operations;
 
 /// <summary>The registry binary as an operator starts it: a bad setting is one line naming the variable, logs are readable.</summary>
+[Trait("Category", "Integration")]
 public sealed class StartupAndLogTests : IDisposable
 {
     private readonly string dataDirectory = Directory.CreateTempSubdirectory("registry-startup-").FullName;

@@ -123,4 +123,5 @@ public abstract class QuotaTests(TestDatabase database)
 }
 
 public sealed class SqliteQuotaTests() : QuotaTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresQuotaTests() : QuotaTests(TestDatabase.Postgres);

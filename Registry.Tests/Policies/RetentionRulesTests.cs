@@ -33,8 +33,8 @@ public abstract class RetentionRulesTests(TestDatabase database)
         })
         {
             var refused = await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync(rules, new[] { new { repositories = "*", keepLast = 5 }, bad }), HttpStatusCode.BadRequest);
-            Assert.Equal("INVALID", refused.GetProperty("error").GetProperty("code").GetString());
-            Assert.StartsWith("rule 2: " + reason, refused.GetProperty("error").GetProperty("message").GetString());
+            Assert.Equal("INVALID", refused.GetProperty("code").GetString());
+            Assert.StartsWith("rule 2: " + reason, refused.GetProperty("detail").GetString());
         }
         Assert.Equal("[]", await dev.GetStringAsync(rules));
         await AuthTestServer.Expect(await dev.PutAsJsonAsync(rules, new[] { new { repositories = "*", keepLast = 5 } }), HttpStatusCode.Forbidden);

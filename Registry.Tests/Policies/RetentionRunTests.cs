@@ -38,7 +38,7 @@ public abstract class RetentionRunTests(TestDatabase database)
         var youngUntagged = await PushUntaggedAsync(auth, TimeSpan.FromDays(3));
         var (childA, childB) = (await PushUntaggedAsync(auth, TimeSpan.FromDays(10)), await PushUntaggedAsync(auth, TimeSpan.FromDays(10)));
         await PushIndexAsync(auth, "multi", childA, childB);
-        var signature = await PushSignatureAsync(auth, digests["v1"]);
+        var signature = await auth.Admin.PushReferrerAsync(App, digests["v1"]);
         await server.AgeManifestAsync(App, signature, TimeSpan.FromDays(10));
 
         await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/tag-rules", new { repositories = "*", tags = "v*" }), HttpStatusCode.Created);
@@ -119,21 +119,6 @@ public abstract class RetentionRunTests(TestDatabase database)
         var index = JsonSerializer.SerializeToUtf8Bytes(new { schemaVersion = 2, mediaType = MediaTypes.OciIndex, manifests });
         using var response = await auth.Admin.PutManifestAsync(App, tag, index, MediaTypes.OciIndex);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-    }
-
-    private static async Task<string> PushSignatureAsync(AuthTestServer auth, string subject)
-    {
-        var subjectBytes = await auth.Admin.GetByteArrayAsync($"/v2/{App}/manifests/{subject}");
-        var config = "{}"u8.ToArray();
-        var configDigest = await auth.Admin.PushBlobAsync(App, config);
-        var payload = OciTestClient.RandomBytes(32);
-        var manifest = OciTestClient.ImageManifest(new { mediaType = "application/vnd.oci.empty.v1+json", digest = configDigest, size = config.Length },
-            [new { mediaType = "application/vnd.example.signature", digest = await auth.Admin.PushBlobAsync(App, payload), size = payload.Length }],
-            subject: new { mediaType = MediaTypes.OciManifest, digest = subject, size = subjectBytes.Length }, artifactType: "application/vnd.example.signature");
-        var digest = OciTestClient.DigestOf(manifest);
-        using var response = await auth.Admin.PutManifestAsync(App, digest, manifest, MediaTypes.OciManifest);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return digest;
     }
 }
 

@@ -110,7 +110,9 @@ public abstract class PullThroughCacheTests(TestDatabase database)
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class SqlitePullThroughCacheTests() : PullThroughCacheTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresPullThroughCacheTests() : PullThroughCacheTests(TestDatabase.Postgres);
 
 public sealed class ProxySettingsTests

@@ -10,6 +10,7 @@ namespace Registry.Tests.ScaleOut;
 /// A replica killed with SIGKILL in the middle of chunked uploads: the session continues on the other replica to
 /// the right digest, and a session nobody continues is purged by garbage collection leaving no staged bytes.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KilledReplicaTests
 {
     [Fact]

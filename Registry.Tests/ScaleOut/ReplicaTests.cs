@@ -87,11 +87,13 @@ public abstract class ReplicaTests : IAsyncLifetime
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class S3ReplicaTests : ReplicaTests
 {
     protected override Dictionary<string, string?> StoreSettings() => ReplicaPair.S3Settings(TestServices.UniqueBucketName());
 }
 
+[Trait("Category", "Integration")]
 public sealed class AzureReplicaTests : ReplicaTests
 {
     protected override Dictionary<string, string?> StoreSettings() => ReplicaPair.AzureSettings(TestServices.UniqueBucketName());

@@ -14,6 +14,7 @@ namespace Registry.Tests.ScaleOut;
 /// Two replicas with auth on, sharing one PostgreSQL database and one signing key file (decision 003): a token issued
 /// by one is accepted by the other, and a key rotation written into the file is seen by both without a restart.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SharedSigningKeyTests : IAsyncLifetime
 {
     private const string Scope = "repository:shared/app:pull,push";

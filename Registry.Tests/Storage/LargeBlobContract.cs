@@ -73,12 +73,14 @@ public abstract class LargeBlobContract
 }
 
 [Collection(FlatMemoryCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class S3LargeBlobTests : LargeBlobContract
 {
     protected override Task<IBlobStore> CreateStoreAsync() => ObjectStores.NewS3Async();
 }
 
 [Collection(FlatMemoryCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class AzureLargeBlobTests : LargeBlobContract
 {
     protected override Task<IBlobStore> CreateStoreAsync() => ObjectStores.NewAzureAsync();

@@ -36,11 +36,13 @@ public static class ObjectStores
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class S3BlobStoreContractTests : BlobStoreContract
 {
     protected override Task<IBlobStore> CreateStoreAsync() => ObjectStores.NewS3Async();
 }
 
+[Trait("Category", "Integration")]
 public sealed class AzureBlobStoreContractTests : BlobStoreContract
 {
     protected override Task<IBlobStore> CreateStoreAsync() => ObjectStores.NewAzureAsync();

@@ -9,6 +9,7 @@ using Registry.Storage.Uploads;
 namespace Registry.Tests.BlobStores;
 
 /// <summary>A store whose server does not answer reports <see cref="StoreUnavailableException"/> (the API's 503), never something vaguer.</summary>
+[Trait("Category", "Integration")]
 public sealed class UnreachableStoreTests
 {
     [Fact]

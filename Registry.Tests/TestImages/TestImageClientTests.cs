@@ -7,6 +7,7 @@ namespace Registry.Tests.TestImages;
 
 /// <summary>The builder's output is checked by real tools: umoci unpacks it, skopeo reads it, distribution accepts pushes.</summary>
 [SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class TestImageClientTests : IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("test-images-");

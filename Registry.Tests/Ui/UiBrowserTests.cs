@@ -7,6 +7,7 @@ using Registry.Tests.Auth.Http;
 namespace Registry.Tests.Ui;
 
 /// <summary>The web UI in Debian's chromium against a real registry with auth on (see <see cref="UiRegistryFixture"/>).</summary>
+[Trait("Category", "Integration")]
 public sealed class UiBrowserTests(UiRegistryFixture registry) : IClassFixture<UiRegistryFixture>
 {
     [Fact]

@@ -31,10 +31,11 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         store.EnsureCreated();
         using var lease = await FileLock.AcquireAsync(store.Layout.StoreLock, exclusive: false, ct);
         var fileDigests = store.LoadFileDigests();
+        var gate = new StageGate();
         var session = new BuildSession
         {
             Store = store, Output = output, Options = options, Plan = plan, Words = recipe.Words, FixedTime = fixedTime,
-            CopyStep = new CopyStep(store, context, IgnoreRules.Load(context), fileDigests), RunStep = new RunStep(store, agentPath),
+            CopyStep = new CopyStep(store, context, IgnoreRules.Load(context), fileDigests), RunStep = new RunStep(store, agentPath, gate),
         };
         foreach (var arg in plan.GlobalArgs)
         {
@@ -48,15 +49,61 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         foreach (var skipped in plan.Stages.Where(s => !needed.Contains(s)))
             output.WriteLine($"skipping stage {skipped.Display}: the target does not need it");
         var stages = new StageBuilder(session) { TotalSteps = needed.Sum(s => s.Body.Count + 1) };
-        var built = new Dictionary<int, BuildStage>();
-        foreach (var stage in needed) built[stage.Index] = await stages.BuildAsync(stage, built, ct);
+        var built = await BuildStagesAsync(stages, needed, gate, ct);
 
         fileDigests.Save(store.TempDirectory);
         foreach (var unused in options.BuildArgs.Keys.Where(k => !session.UsedArgs.Contains(k)).Order(StringComparer.Ordinal))
             output.WriteLine($"warning: build arg {unused} was given but the recipe declares no ARG {unused}");
-        var final = built[target.Index];
+        var final = built.Result(target);
         ApplyLabels(final, options.Labels, session);
         return Publish(final, references, options.NoCache);
+    }
+
+    /// <summary>
+    /// Every needed stage starts at once and takes turns at the gate (see <see cref="StageGate"/>): independent
+    /// stages' commands run in parallel. The first failure cancels the others and is the one reported.
+    /// </summary>
+    private static async Task<BuiltStages> BuildStagesAsync(StageBuilder stages, IReadOnlyList<StageRecipe> needed, StageGate gate, CancellationToken ct)
+    {
+        var built = new BuiltStages(gate);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await gate.EnterAsync(ct); // no stage starts before every task is registered
+        try
+        {
+            foreach (var stage in needed) built.Add(stage.Index, BuildOneAsync(stage));
+        }
+        finally
+        {
+            gate.Exit();
+        }
+        try
+        {
+            await Task.WhenAll(built.All);
+        }
+        catch (Exception first)
+        {
+            var cause = built.All.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) ?? first;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+        }
+        return built;
+
+        async Task<BuildStage> BuildOneAsync(StageRecipe stage)
+        {
+            await gate.EnterAsync(failed.Token);
+            try
+            {
+                return await stages.BuildAsync(stage, built, failed.Token);
+            }
+            catch
+            {
+                await failed.CancelAsync();
+                throw;
+            }
+            finally
+            {
+                gate.Exit();
+            }
+        }
     }
 
     private static string ReadRecipe(string path) =>

@@ -14,7 +14,7 @@ namespace RuntimeAgent.Build;
 /// points are taken out of the upper dir before it becomes the layer. /tmp is the image's own (no tmpfs), so what
 /// the step leaves there is in its layer, as in Docker.
 /// </summary>
-internal sealed class RunStep(BuildStore store, string agentPath)
+internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate)
 {
     public async Task<LayerRecord> RunAsync(BuildStage stage, IReadOnlyList<string> argv, string where, long fixedTime, CancellationToken ct,
                                           bool privateNetwork = false, RunMountSet? mounts = null)
@@ -34,7 +34,8 @@ internal sealed class RunStep(BuildStore store, string agentPath)
             var security = Run.Isolation.SecurityOptions.Default.Resolve(layout.SeccompDirectory); // the same profile as `run`
             var started = DateTimeOffset.UtcNow;
             Console.Out.Flush();
-            var exitCode = Run.Isolation.Cgroups.ContainerCgroup.Run(id, Run.Isolation.Cgroups.ResourceLimits.Default, cgroups => new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(new ContainerSpec
+            // The container runs outside the stage gate: other stages' steps proceed meanwhile.
+            var exitCode = await gate.OutsideAsync(() => Task.Run(() => Run.Isolation.Cgroups.ContainerCgroup.Run(id, Run.Isolation.Cgroups.ResourceLimits.Default, cgroups => new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(new ContainerSpec
             {
                 Id = id,
                 LowerDirs = lowers,
@@ -53,7 +54,7 @@ internal sealed class RunStep(BuildStore store, string agentPath)
                 DisposableUpper = true, // read back into a layer tarball right after the command exits
                 Security = security,
                 CgroupDirectories = cgroups,
-            }));
+            }))));
             if (exitCode != 0)
                 throw new BuildFailedException($"{where}: the command exited with code {exitCode}", exitCode);
 

@@ -18,7 +18,7 @@ internal sealed class StageBuilder(BuildSession build)
 
     public int TotalSteps { get; set; }
 
-    public async Task<BuildStage> BuildAsync(StageRecipe recipe, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    public async Task<BuildStage> BuildAsync(StageRecipe recipe, BuiltStages built, CancellationToken ct)
     {
         BuildStage? stage = null;
         await GuardAsync(recipe.From, async () => stage = await FromAsync(recipe, built, ct));
@@ -32,6 +32,7 @@ internal sealed class StageBuilder(BuildSession build)
         }
         foreach (var instruction in recipe.Body)
         {
+            ct.ThrowIfCancellationRequested(); // another stage failed
             Say($"STEP {++step}/{TotalSteps}: {instruction.Text}");
             await GuardAsync(instruction, () => ExecuteAsync(stage, instruction, built, ct));
         }
@@ -55,7 +56,7 @@ internal sealed class StageBuilder(BuildSession build)
         }
     }
 
-    private async Task<BuildStage> FromAsync(StageRecipe recipe, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    private async Task<BuildStage> FromAsync(StageRecipe recipe, BuiltStages built, CancellationToken ct)
     {
         var from = recipe.From;
         Say($"STEP {++step}/{TotalSteps}: {from.Text}");
@@ -70,7 +71,7 @@ internal sealed class StageBuilder(BuildSession build)
             return new BuildStage { Name = from.StageName, Index = recipe.Index, Config = empty, CacheKey = build.Hash($"scratch\n{build.FixedTime}") };
         }
         if (build.Plan.Referenced(image, recipe.Index, allowIndex: false) is { } earlier)
-            return built[earlier.Index].StartFrom(from.StageName, recipe.Index);
+            return (await built.GetAsync(earlier)).StartFrom(from.StageName, recipe.Index);
 
         using var resolved = await build.ResolveImageAsync(image, ct);
         var configBytes = File.ReadAllBytes(build.Store.Layout.BlobPath(Digest.Parse(resolved.Record.ConfigDigest)));
@@ -84,7 +85,7 @@ internal sealed class StageBuilder(BuildSession build)
         };
     }
 
-    private async Task ExecuteAsync(BuildStage stage, Instruction instruction, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    private async Task ExecuteAsync(BuildStage stage, Instruction instruction, BuiltStages built, CancellationToken ct)
     {
         switch (instruction)
         {
@@ -124,7 +125,7 @@ internal sealed class StageBuilder(BuildSession build)
     }
 
     /// <summary>RUN: its --mount sources are resolved (and held) first, since a bind's content is part of the step's key.</summary>
-    private async Task RunAsync(BuildStage stage, RunInstruction run, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    private async Task RunAsync(BuildStage stage, RunInstruction run, BuiltStages built, CancellationToken ct)
     {
         var origins = new List<HeldOrigin?>();
         try
@@ -155,13 +156,16 @@ internal sealed class StageBuilder(BuildSession build)
     }
 
     /// <summary>What a COPY --from or RUN --mount from= names: an earlier stage, or an image (held until disposed); null for the context.</summary>
-    private async Task<HeldOrigin?> OriginAsync(BuildStage stage, string? from, IReadOnlyDictionary<int, BuildStage> built, CancellationToken ct)
+    private async Task<HeldOrigin?> OriginAsync(BuildStage stage, string? from, BuiltStages built, CancellationToken ct)
     {
         if (from is null) return null;
         var value = build.Words.Expand(from, stage.Lookup);
         if (value.Length == 0) throw new FormatException($"--from={from} expands to nothing");
         if (build.Plan.Referenced(value, stage.Index, allowIndex: true) is { } source)
-            return new HeldOrigin(new CopyOrigin(built[source.Index].Layers, "stage\n" + built[source.Index].CacheKey), null);
+        {
+            var other = await built.GetAsync(source);
+            return new HeldOrigin(new CopyOrigin(other.Layers, "stage\n" + other.CacheKey), null);
+        }
         if (int.TryParse(value, out _))
             throw new FormatException($"--from={value}: there is no stage {value} before this one");
         if (value.Equals("scratch", StringComparison.OrdinalIgnoreCase)) throw new FormatException("--from=scratch: scratch has no files to copy");

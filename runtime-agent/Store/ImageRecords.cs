@@ -12,13 +12,11 @@ public sealed class ImageRecords(StoreLayout layout)
     public ImageRecord? Find(ImageReference reference)
     {
         var path = PathFor(reference.ToString());
-        if (!File.Exists(path) && RenameLegacyRecords() == 0) return null;
         return File.Exists(path) ? Read(path) : null;
     }
 
     public IReadOnlyList<ImageRecord> List()
     {
-        RenameLegacyRecords();
         return Directory.Exists(layout.ImagesDirectory)
             ? Directory.EnumerateFiles(layout.ImagesDirectory, "*.json").Select(Read).OfType<ImageRecord>()
                 .OrderBy(r => r.Reference, StringComparer.Ordinal).ToList()
@@ -35,7 +33,6 @@ public sealed class ImageRecords(StoreLayout layout)
 
     public bool Remove(string reference)
     {
-        RenameLegacyRecords();
         var path = PathFor(reference);
         if (!File.Exists(path)) return false;
         File.Delete(path);
@@ -46,30 +43,6 @@ public sealed class ImageRecords(StoreLayout layout)
     // would otherwise load and initialise OpenSSL only to find this file (about 15% of its CPU time).
     private string PathFor(string reference) =>
         Path.Combine(layout.ImagesDirectory, Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(reference))) + ".json");
-
-    /// <summary>
-    /// Stores written before records were named by XxHash128 (SHA-256 names) keep working: such a record is
-    /// moved to its current name (or dropped when a newer one exists). Runs only when a lookup misses and
-    /// for listings, so a cached `run` never pays for it. Returns how many records were renamed.
-    /// </summary>
-    private int RenameLegacyRecords()
-    {
-        if (!Directory.Exists(layout.ImagesDirectory)) return 0;
-        var renamed = 0;
-        foreach (var file in Directory.EnumerateFiles(layout.ImagesDirectory, "*.json").ToList())
-        {
-            if (Read(file) is not { } record) continue;
-            var current = PathFor(record.Reference);
-            if (file == current) continue;
-            if (File.Exists(current)) File.Delete(file);
-            else
-            {
-                File.Move(file, current);
-                renamed++;
-            }
-        }
-        return renamed;
-    }
 
     private static ImageRecord? Read(string path)
     {

@@ -9,11 +9,10 @@ namespace Registry.Api.Events.Delivery;
 /// registry-wide webhooks are delivered by the same worker, with the same durability, as organization ones. A new
 /// row starts at the newest event (no history replay); a row no longer configured is disabled.
 /// </summary>
-public sealed class ConfiguredWebhooks(RegistryDbContext db, MetadataWriteGate gate, EventsOptions options, TimeProvider time)
+public sealed class ConfiguredWebhooks(RegistryDbContext db, EventsOptions options, TimeProvider time)
 {
     public async Task SyncAsync(CancellationToken cancellationToken)
     {
-        using var _ = await gate.EnterAsync(cancellationToken);
         var latest = await db.Set<EventEntity>().MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
         var existing = await db.Set<WebhookEntity>().Where(w => w.ConfigName != null).ToDictionaryAsync(w => w.ConfigName!, cancellationToken);
         for (var i = 0; i < options.Webhooks.Count; i++)

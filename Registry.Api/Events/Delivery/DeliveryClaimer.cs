@@ -12,7 +12,7 @@ namespace Registry.Api.Events.Delivery;
 /// PostgreSQL selects with <c>FOR UPDATE SKIP LOCKED</c> so replicas claiming at once take disjoint rows; on both
 /// providers each claim is also a compare-and-set on <c>claimed_until</c>, so a row is never claimed twice.
 /// </summary>
-public sealed class DeliveryClaimer(RegistryDbContext db, MetadataWriteGate gate, EventsOptions options, TimeProvider time)
+public sealed class DeliveryClaimer(RegistryDbContext db, EventsOptions options, TimeProvider time)
 {
     /// <summary>How long a claim holds: the request timeout plus a margin for recording the outcome.</summary>
     public TimeSpan Lease => options.DeliveryTimeout * 2 + TimeSpan.FromSeconds(5);
@@ -21,7 +21,6 @@ public sealed class DeliveryClaimer(RegistryDbContext db, MetadataWriteGate gate
     {
         var now = time.GetUtcNow().UtcDateTime;
         var until = now + Lease;
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var query = db.Database.IsNpgsql()
             ? db.Set<WebhookDeliveryEntity>().FromSql($"""

@@ -6,11 +6,11 @@ namespace Registry.Api.Events.Delivery;
 
 /// <summary>
 /// Turns new events into delivery rows, per webhook: under the webhook row's lock (PostgreSQL: <c>FOR UPDATE SKIP
-/// LOCKED</c>, so a replica never waits for another doing the same; SQLite: the write gate), read the events after
+/// LOCKED</c>, so a replica never waits for another doing the same; SQLite: its one writer), read the events after
 /// the webhook's cursor, insert a delivery for each match and advance the cursor, in one transaction. Event ids
 /// commit in order (<see cref="EventOutbox"/>), so a cursor never passes an event that commits later.
 /// </summary>
-public sealed class WebhookFanOut(RegistryDbContext db, MetadataWriteGate gate, TimeProvider time)
+public sealed class WebhookFanOut(RegistryDbContext db, TimeProvider time)
 {
     private const int BatchSize = 500;
 
@@ -27,7 +27,6 @@ public sealed class WebhookFanOut(RegistryDbContext db, MetadataWriteGate gate, 
 
     private async Task<int> FanOutAsync(long webhookId, CancellationToken cancellationToken)
     {
-        using var _ = await gate.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var webhook = db.Database.IsNpgsql()
             ? await db.Set<WebhookEntity>().FromSql($"SELECT * FROM webhooks WHERE id = {webhookId} FOR UPDATE SKIP LOCKED").FirstOrDefaultAsync(cancellationToken)

@@ -7,7 +7,7 @@ namespace Registry.Api.Events.Delivery;
 
 /// <summary>Sends one claimed delivery and records the outcome (delivered, retry later with backoff, or failed for good).</summary>
 public sealed class WebhookSender(
-    RegistryDbContext db, MetadataWriteGate gate, OutboundGuard guard, CloudEventFactory cloudEvents, EventsOptions options,
+    RegistryDbContext db, OutboundGuard guard, CloudEventFactory cloudEvents, EventsOptions options,
     TimeProvider time, ILogger<WebhookSender> logger)
 {
     public async Task SendAsync(WebhookDeliveryEntity delivery, CancellationToken cancellationToken)
@@ -57,7 +57,6 @@ public sealed class WebhookSender(
             logger.LogInformation("Webhook {Webhook} delivery {Delivery} attempt {Attempt} failed ({Error}); {Outcome}",
                 delivery.WebhookId, delivery.Id, attempts, error, state == DeliveryState.Failed ? "given up" : $"retry at {next:O}");
         var message = error is { Length: > 1000 } ? error[..1000] : error;
-        using var _ = await gate.EnterAsync(cancellationToken);
         await db.Set<WebhookDeliveryEntity>().Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(set => set
             .SetProperty(d => d.State, state).SetProperty(d => d.Attempts, attempts).SetProperty(d => d.LastAttemptAt, now)
             .SetProperty(d => d.LastStatus, status).SetProperty(d => d.LastError, message)

@@ -17,10 +17,10 @@ public static class RetentionEndpoints
         // See: Registry.Api/Policies/README.md#retention (this project's own API; /swagger has the schema)
         api.MapGet("/orgs/{org}/retention", GetRules).Produces<RetentionRuleResponse[]>();
         api.MapPut("/orgs/{org}/retention", PutRules).Produces<RetentionRuleResponse[]>()
-            .Produces<ApiError.Envelope>(StatusCodes.Status400BadRequest).Produces<ApiError.Envelope>(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/retention/run", Run)
             .WithSummary("Runs every organization's retention rules now; with dryRun=true reports what would go and deletes nothing")
-            .Produces<RetentionReport>().Produces<ApiError.Envelope>(StatusCodes.Status403Forbidden);
+            .Produces<RetentionReport>().ProducesProblem(StatusCodes.Status403Forbidden);
         return api;
     }
 
@@ -34,7 +34,7 @@ public static class RetentionEndpoints
 
     /// <summary>Replaces the organization's whole list (an empty list removes retention), in one transaction.</summary>
     private static async Task<IResult> PutRules(string org, RetentionRuleRequest[]? request, ManagementCaller caller, RegistryDbContext db,
-        MetadataWriteGate gate, TimeProvider time, CancellationToken ct)
+        TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
@@ -49,7 +49,6 @@ public static class RetentionEndpoints
             Organization = org, Position = i + 1, Repositories = r.Repositories, Tags = r.Tags ?? "*", KeepLast = r.KeepLast,
             OlderThanDays = r.OlderThanDays, UntaggedOlderThanDays = r.UntaggedOlderThanDays, UpdatedBy = caller.Name, UpdatedAt = now,
         }).ToList();
-        using var gateHeld = await gate.EnterAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.Set<RetentionRuleEntity>().Where(r => r.Organization == org).ExecuteDeleteAsync(ct);
         db.Set<RetentionRuleEntity>().AddRange(rules);
@@ -59,8 +58,7 @@ public static class RetentionEndpoints
         return Results.Ok(rules.Select(ToResponse));
     }
 
-    private static async Task<IResult> Run(bool? dryRun, ManagementCaller caller, RetentionRunner runner, RegistryDbContext db, MetadataWriteGate gate,
-        HttpContext context, CancellationToken ct)
+    private static async Task<IResult> Run(bool? dryRun, ManagementCaller caller, RetentionRunner runner, RegistryDbContext db, HttpContext context, CancellationToken ct)
     {
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators run retention");
         // Events of this run name the administrator who started it, as the audit entries do.
@@ -69,7 +67,6 @@ public static class RetentionEndpoints
         if (!report.DryRun)
         {
             caller.Record("retention.run", "registry", null, $"tags={report.Tags.Count} manifests={report.Manifests.Count} protected={report.Protected.Count}");
-            using var _ = await gate.EnterAsync(ct);
             await db.SaveChangesAsync(ct);
         }
         return Results.Ok(report);

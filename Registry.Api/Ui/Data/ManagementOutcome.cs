@@ -13,7 +13,7 @@ public static class ManagementOutcome
     {
         Created<T> created => (created.Value, null),
         Ok<T> ok => (ok.Value, null),
-        JsonHttpResult<ApiError.Envelope> error => (null, error.Value?.Error.Message ?? "refused"),
+        ProblemHttpResult error => (null, ApiError.MessageOf(error) ?? "refused"),
         _ => (null, "the request was refused"),
     };
 }

@@ -12,11 +12,15 @@ namespace Registry.Api.Ui.Data;
 /// </summary>
 public sealed class RegistryDeletion(IMetadataStore metadata, ManifestTagCache cache, RepositoryPolicies policies)
 {
-    public async Task<string?> DeleteAsync(string repository, string reference, CancellationToken cancellationToken)
+    public async Task<string?> DeleteAsync(string repository, string reference, CancellationToken cancellationToken) =>
+        (await DeleteWithStatusAsync(repository, reference, cancellationToken)).Error;
+
+    /// <summary>The /v2 handler's status (202 deleted, 403 immutable, 404 unknown, …) and, unless it succeeded, its message.</summary>
+    public async Task<(int Status, string? Error)> DeleteWithStatusAsync(string repository, string reference, CancellationToken cancellationToken)
     {
         var result = await ManifestEndpoints.DeleteManifest(new OciRoute(OciRouteKind.Manifest, repository, reference), metadata, cache, policies, cancellationToken);
-        if (result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 }) return null;
-        return MessageOf(result) ?? "the registry refused the delete";
+        var status = (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status500InternalServerError;
+        return status is >= 200 and < 300 ? (status, null) : (status, MessageOf(result) ?? "the registry refused the delete");
     }
 
     // The OCI error envelope: {"errors":[{"code","message"}]}.

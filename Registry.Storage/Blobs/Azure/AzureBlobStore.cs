@@ -16,6 +16,7 @@ namespace Registry.Storage.Blobs.Azure;
 /// From URL) and commits them at the end, so the blob appears whole or not at all and no bytes cross
 /// this process. Reads stream, or redirect to a SAS URL when configured.
 /// </summary>
+// SAS expiry times read the wall clock, not an injected TimeProvider, on purpose: Azure checks them against its own clock.
 public sealed class AzureBlobStore : IBlobStore, IProvisionedBlobStore
 {
     // Put Block From URL copies at most 100 MiB per block on older service versions.

@@ -12,6 +12,8 @@ namespace Registry.Storage.Blobs.S3;
 /// so S3 keeps no orphaned parts; the object appears only when CompleteMultipartUpload succeeds.
 /// </summary>
 // See: https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
+// Signing reads the wall clock, not an injected TimeProvider, on purpose: S3 refuses a signature more than 15 minutes
+// away from its own clock, so a test's fake clock must never reach a request.
 internal sealed class S3MultipartUpload(HttpClient http, S3RequestSigner signer, Uri bucketUri)
 {
     /// <summary>S3's smallest part (every part but the last).</summary>

@@ -1,6 +1,7 @@
 namespace Registry.Tests.Agent.Isolation;
 
 /// <summary>`run`: masked and read-only kernel paths, user seccomp profiles in Docker's JSON format, and bad flags.</summary>
+[Trait("Category", "Integration")]
 public sealed class MaskedPathsAndProfilesTests(IsolationImage image) : IClassFixture<IsolationImage>
 {
     private const string MaskScript =

@@ -6,6 +6,7 @@ namespace Registry.Tests.Agent.Isolation;
 /// `run`'s cgroup: memory, process and CPU limits enforced by the real kernel on this host's hierarchy (v1/hybrid
 /// or v2), an OOM kill reported as 137 with one line, and the cgroup removed when the container ends.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ResourceLimitTests(IsolationImage image) : IClassFixture<IsolationImage>
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace Registry.Tests.Agent.Isolation;
 /// `run`'s default security profile against the real kernel: each escape a hostile image would try is refused
 /// with its errno, the capability sets are the documented default, and each flag relaxes exactly what it says.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SecurityProfileTests(IsolationImage image) : IClassFixture<IsolationImage>
 {
     // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP

@@ -10,6 +10,7 @@ namespace Registry.Tests.Agent.Unpack;
 /// made from) is written into the layer as raw bytes, and comes back out of both the agent's unpacker and GNU tar.
 /// </summary>
 [SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class BuiltLayerXattrTests : IDisposable
 {
     private readonly UnpackScratch scratch = new();

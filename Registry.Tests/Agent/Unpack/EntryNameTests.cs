@@ -11,6 +11,7 @@ namespace Registry.Tests.Agent.Unpack;
 /// '/', './' and '.' are the root itself, '/etc/passwd' is the layer's etc/passwd. '..' above the root is refused.
 /// </summary>
 [SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class EntryNameTests : IDisposable
 {
     private static readonly DateTimeOffset Past = new(2019, 5, 6, 7, 8, 9, TimeSpan.Zero);

@@ -6,6 +6,7 @@ namespace Registry.Tests.Agent.Unpack;
 
 /// <summary>What a later entry does to an earlier one in the same layer, and the whiteout corner cases.</summary>
 [SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class EntryOrderTests : IDisposable
 {
     private static readonly DateTimeOffset First = new(2018, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -8,6 +8,7 @@ namespace Registry.Tests.Agent.Unpack;
 
 /// <summary>The tar dialects image builders write (GNU, ustar, PAX) read by the agent's own tar reader, and corrupt tars refused.</summary>
 [SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class TarFormatTests : IDisposable
 {
     private static readonly string LongDirectory = string.Join('/', Enumerable.Range(0, 6).Select(i => $"directory-number-{i}-with-a-long-name"));

@@ -10,6 +10,7 @@ namespace Registry.Tests.Agent.Unpack;
 /// layer exactly as it went in, or the binary loses its capabilities (or gets different ones) in the container.
 /// </summary>
 [SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class XattrTests : IDisposable
 {
     // Bit 7 (cap_setuid) puts a 0x80 byte in the blob, which a UTF-8 round trip replaces.

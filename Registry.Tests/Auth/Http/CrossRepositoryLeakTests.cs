@@ -190,4 +190,5 @@ public abstract class CrossRepositoryLeakTests(TestDatabase database) : IAsyncLi
 }
 
 public sealed class SqliteCrossRepositoryLeakTests() : CrossRepositoryLeakTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresCrossRepositoryLeakTests() : CrossRepositoryLeakTests(TestDatabase.Postgres);

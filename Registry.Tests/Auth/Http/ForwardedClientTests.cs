@@ -125,4 +125,5 @@ public abstract class ForwardedClientTests(TestDatabase database)
 }
 
 public sealed class SqliteForwardedClientTests() : ForwardedClientTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresForwardedClientTests() : ForwardedClientTests(TestDatabase.Postgres);

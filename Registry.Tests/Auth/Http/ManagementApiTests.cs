@@ -61,7 +61,9 @@ public abstract class ManagementApiTests(TestDatabase database)
         await using var auth = await AuthTestServer.StartAsync(database);
         await auth.CreateOrganizationAsync("acme");
         var invalid = await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = "Bad Name" }), HttpStatusCode.BadRequest);
-        Assert.Equal("INVALID", invalid.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("INVALID", invalid.GetProperty("code").GetString());
+        Assert.Equal(400, invalid.GetProperty("status").GetInt32());
+        Assert.Contains("Bad Name", invalid.GetProperty("detail").GetString());
         await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = "acme" }), HttpStatusCode.Conflict);
         await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = AuthTestServer.AdminUser }), HttpStatusCode.Conflict);
         await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/robots",
@@ -102,6 +104,14 @@ public abstract class ManagementApiTests(TestDatabase database)
         var bearer = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
         Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/swagger/index.html")).StatusCode);
+        // Every operation declares its success and its problem responses.
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        foreach (var operation in path.Value.EnumerateObject())
+        {
+            var responses = operation.Value.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+            Assert.True(responses.Any(r => r.StartsWith('2')), $"{operation.Name} {path.Name} declares no success");
+            Assert.True(responses.Contains("400") && responses.Contains("401"), $"{operation.Name} {path.Name} declares {string.Join(",", responses)}");
+        }
     }
 
     [Fact]
@@ -145,6 +155,7 @@ public abstract class ManagementApiTests(TestDatabase database)
 }
 
 public sealed class SqliteManagementApiTests() : ManagementApiTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresManagementApiTests() : ManagementApiTests(TestDatabase.Postgres);
 
 public class AuthDisabledByDefaultTests
@@ -156,5 +167,16 @@ public class AuthDisabledByDefaultTests
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/v2/")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/token")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/api/v1/orgs")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SwaggerIsServedWheneverApiV1IsAndDescribesTheEventsFeed()
+    {
+        await using var server = await RegistryServer.StartAsync();
+        var document = await server.Client.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/v1/events", out var events));
+        Assert.True(events.GetProperty("get").GetProperty("responses").TryGetProperty("200", out _));
+        Assert.False(paths.TryGetProperty("/api/v1/orgs", out _));
     }
 }

@@ -70,5 +70,6 @@ public abstract class PermissionMatrixTests(PermissionMatrixFixture fixture)
 public sealed class SqlitePermissionMatrixTests(SqlitePermissionMatrixFixture fixture)
     : PermissionMatrixTests(fixture), IClassFixture<SqlitePermissionMatrixFixture>;
 
+[Trait("Category", "Integration")]
 public sealed class PostgresPermissionMatrixTests(PostgresPermissionMatrixFixture fixture)
     : PermissionMatrixTests(fixture), IClassFixture<PostgresPermissionMatrixFixture>;

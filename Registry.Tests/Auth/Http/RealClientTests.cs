@@ -8,6 +8,7 @@ namespace Registry.Tests.Auth.Http;
 /// Real clients against the registry with auth on: skopeo (token auth with --creds) and the runtime agent
 /// (login with a robot account, then pull). Each gets a private repository of organization <c>acme</c>.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class RealClientTests : IAsyncLifetime
 {
     private AuthTestServer auth = null!;

@@ -85,4 +85,5 @@ public abstract class RevocationAndRateLimitTests(TestDatabase database)
 }
 
 public sealed class SqliteRevocationAndRateLimitTests() : RevocationAndRateLimitTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresRevocationAndRateLimitTests() : RevocationAndRateLimitTests(TestDatabase.Postgres);

@@ -7,7 +7,6 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Registry.Auth;
 using Registry.Auth.Tokens;
-using Registry.Tests.Auth.Unit;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Auth.Http;
@@ -213,4 +212,5 @@ public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
 }
 
 public sealed class SqliteTokenFlowTests() : TokenFlowTests(TestDatabase.Sqlite);
+[Trait("Category", "Integration")]
 public sealed class PostgresTokenFlowTests() : TokenFlowTests(TestDatabase.Postgres);

@@ -1,3 +1,4 @@
+using Registry.Tests.Infrastructure;
 using Registry.Auth;
 using Registry.Auth.Authentication;
 

@@ -1,3 +1,4 @@
+using Registry.Tests.Infrastructure;
 using Registry.Oci;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;

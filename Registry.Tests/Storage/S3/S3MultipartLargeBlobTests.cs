@@ -8,6 +8,7 @@ namespace Registry.Tests.BlobStores.S3;
 /// 5 MiB): parts stream from the staged segments, none is held in memory.
 /// </summary>
 [Collection(FlatMemoryCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class S3MultipartLargeBlobTests : LargeBlobContract
 {
     protected override async Task<IBlobStore> CreateStoreAsync()

@@ -11,6 +11,7 @@ namespace Registry.Tests.BlobStores.S3;
 /// Publishing above the multipart threshold against the real s3rver, with a 6 MiB threshold and S3's
 /// minimum 5 MiB parts so a 17 MiB blob goes up as parts of 5, 5, 5 and 2 MiB.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class S3MultipartPublishTests
 {
     private const long MiB = 1024 * 1024;

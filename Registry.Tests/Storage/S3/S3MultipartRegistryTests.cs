@@ -11,6 +11,7 @@ namespace Registry.Tests.BlobStores.S3;
 /// A 17 MiB blob pushed through the registry API onto s3rver with a 6 MiB multipart threshold and 5 MiB
 /// parts, monolithic and in chunks, pulls back byte-identical with the right size.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class S3MultipartRegistryTests
 {
     private const int BlobSize = 17 * 1024 * 1024;

@@ -1,7 +1,7 @@
 using Registry.Oci;
 namespace Registry.Bench.Workloads;
 
-/// <summary>Whole-image transfers of a 5-layer image (1+2+4+8+16 MiB), as a client pulls and pushes them.</summary>
+/// <summary>Whole-image transfers, as a client pulls and pushes them: a 5-layer image (1+2+4+8+16 MiB), and many small images.</summary>
 public static class ImageWorkloads
 {
     static readonly int[] LayerSizes = [1 * BlobData.MiB, 2 * BlobData.MiB, 4 * BlobData.MiB, 8 * BlobData.MiB, 16 * BlobData.MiB];
@@ -10,8 +10,24 @@ public static class ImageWorkloads
     {
         var pushes = options.Smoke ? 1 : 8;
         var warmUpPushes = options.Smoke ? 0 : 1; // unmeasured, as in PushWorkloads
+        var smallImages = options.Smoke ? 50 : 1000;
+        var smallWarmUp = options.Smoke ? 0 : 250;
         return
         [
+            // Whole small images (a 4 KiB layer, config, manifest under a tag), 16 at a time: each is a manifest push,
+            // so each is an event for the event log and its webhooks (bench/webhooks.sh).
+            new("image-push-small-x1000", Figure.OpsPerSecond, async (target, ct) =>
+            {
+                var images = Enumerable.Range(0, smallWarmUp + smallImages)
+                    .Select(i => new TestImage([4096], salt: 900_000 + i + ((long)target.Spec.Name.GetHashCode() << 20))).ToArray();
+                var repo = $"{target.Prefix}/small-images";
+                async Task<long> Push(long i, CancellationToken c)
+                {
+                    await images[i].PushAsync(target.Client, repo, $"t{i}", c);
+                    return 1;
+                }
+                return await WorkloadCatalog.CountedAsync(target, "image-push-small-x1000", Figure.OpsPerSecond, 16, smallWarmUp, smallImages, Push, ct);
+            }),
             new("image-pull-5layer", Figure.MiBPerSecond, async (target, ct) =>
             {
                 var image = new TestImage(LayerSizes, salt: 500);
