@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using static RuntimeAgent.Native.Libc;
 
@@ -11,7 +10,7 @@ namespace RuntimeAgent.Run;
 /// </summary>
 internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout, bool interactive = true)
 {
-    private readonly ConcurrentQueue<int> _early = new();
+    private readonly Queue<int> _early = new(); // signals that came before the container's pid; guarded by itself
     private volatile int _pid;
     private Timer? _stopper;
 
@@ -28,16 +27,21 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout, 
             {
                 context.Cancel = true; // the agent outlives the container, to clean up after it
                 if (terminalDelivers && signal is 2 or 3) return;
-                if (_pid == 0) _early.Enqueue(signal);
-                else Forward(signal);
+                lock (_early)
+                    if (_pid == 0) _early.Enqueue(signal);
+                    else Forward(signal);
             }))
             .ToList();
         try
         {
             var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers);
-            _pid = setup.Start();
+            var pid = setup.Start();
             using var relay = setup.TerminalFd >= 0 ? new Terminal.TerminalRelay(setup.TerminalFd, interactive) : null;
-            while (_early.TryDequeue(out var signal)) Forward(signal);
+            lock (_early)
+            {
+                _pid = pid;
+                while (_early.TryDequeue(out var signal)) Forward(signal);
+            }
             return ProcessStart.Wait(_pid); // the relay drains the container's last output before it is disposed
         }
         finally
@@ -51,6 +55,6 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout, 
     {
         Kill(_pid, signal);
         if (signal is not (2 or 15)) return;
-        lock (_early) _stopper ??= new Timer(_ => Kill(_pid, SigKill), null, stopTimeout, Timeout.InfiniteTimeSpan);
+        _stopper ??= new Timer(_ => Kill(_pid, SigKill), null, stopTimeout, Timeout.InfiniteTimeSpan);
     }
 }
