@@ -25,6 +25,7 @@ root.Subcommands.Add(PsCommand.Create(globals));
 root.Subcommands.Add(InspectCommand.Create(globals));
 root.Subcommands.Add(LogsCommand.Create(globals));
 root.Subcommands.Add(ExecCommand.Create(globals));
+root.Subcommands.Add(AttachCommand.Create(globals));
 foreach (var command in ContainerCommands.Create(globals)) root.Subcommands.Add(command);
 root.Subcommands.Add(MonitorCommand.Create(globals));
 

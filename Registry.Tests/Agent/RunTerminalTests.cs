@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Registry.Tests.Agent;
 
 /// <summary>
@@ -14,50 +12,18 @@ public sealed class RunTerminalTests(RunImages images) : IClassFixture<RunImages
     public async Task InteractiveShellShowsAPromptAndFollowsTheWindowSize()
     {
         var agent = await AgentBinary.PathAsync();
-        var socket = $"agent-test-{Guid.NewGuid():N}";
-        var errors = Path.Join(images.Root, $"{socket}.stderr");
-        try
-        {
-            await Tmux(socket, "new-session", "-d", "-s", "t", "-x", "100", "-y", "30",
-                $"{agent} --root {images.Root} run -it {images.Configured} sh 2>{errors}; echo agent-exited-$?; sleep 600");
-            await WaitForScreen(socket, s => s.Contains("/app #"), errors); // busybox sh's prompt on a terminal, in WorkingDir (capture-pane trims the space)
-            await Tmux(socket, "send-keys", "-t", "t", "tty; stty size", "Enter");
-            var screen = await WaitForScreen(socket, s => s.Contains("30 100"), errors);
-            Assert.Contains("/dev/pts/0", screen); // the container's own devpts, not a host pty
+        await using var terminal = await TmuxTerminal.StartAsync(images.Root, 100, 30, errors =>
+            $"{agent} --root {images.Root} run -it {images.Configured} sh 2>{errors}; echo agent-exited-$?; sleep 600");
+        await terminal.WaitForScreen(s => s.Contains("/app #")); // busybox sh's prompt on a terminal, in WorkingDir (capture-pane trims the space)
+        await terminal.SendKeys("tty; stty size", "Enter");
+        var screen = await terminal.WaitForScreen(s => s.Contains("30 100"));
+        Assert.Contains("/dev/pts/0", screen); // the container's own devpts, not a host pty
 
-            await Tmux(socket, "resize-window", "-t", "t", "-x", "120", "-y", "40");
-            await Tmux(socket, "send-keys", "-t", "t", "stty size", "Enter");
-            await WaitForScreen(socket, s => s.Contains("40 120"), errors);
+        await terminal.Resize(120, 40);
+        await terminal.SendKeys("stty size", "Enter");
+        await terminal.WaitForScreen(s => s.Contains("40 120"));
 
-            await Tmux(socket, "send-keys", "-t", "t", "exit 3", "Enter");
-            await WaitForScreen(socket, s => s.Contains("agent-exited-3"), errors);
-        }
-        finally
-        {
-            await Tmux(socket, "kill-server");
-        }
-    }
-
-    private static async Task<string> WaitForScreen(string socket, Func<string, bool> condition, string errors)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var screen = await Tmux(socket, "capture-pane", "-p", "-t", "t");
-            if (condition(screen)) return screen;
-            Assert.True(DateTime.UtcNow < deadline, $"the screen never showed what was expected:\n{screen}\n--- agent stderr\n" +
-                (File.Exists(errors) ? File.ReadAllText(errors) : "(none)"));
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task<string> Tmux(string socket, params string[] args)
-    {
-        var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-L", socket }.Concat(args)) info.ArgumentList.Add(arg);
-        using var tmux = Process.Start(info)!;
-        var output = await tmux.StandardOutput.ReadToEndAsync();
-        await tmux.WaitForExitAsync();
-        return output;
+        await terminal.SendKeys("exit 3", "Enter");
+        await terminal.WaitForScreen(s => s.Contains("agent-exited-3"));
     }
 }

@@ -96,8 +96,8 @@ public static class RunCommand
                     Tty = parse.GetValue(tty),
                     Interactive = !parse.GetValue(tty) || parse.GetValue(interactive),
                 };
-                if (request.Tty && (parse.GetValue(detach) || parse.GetValue(init)))
-                    throw new ContainerSetupException("-t (--tty) works with a foreground run only, without --init, for now (no attach yet)", 1);
+                if (request.Tty && parse.GetValue(init))
+                    throw new ContainerSetupException("-t (--tty) does not work with --init yet", 1);
                 var network = parse.GetValue(net)!;
                 var ports = (parse.GetValue(publish) ?? []).Select(Net.PortSpec.Parse).ToList();
                 var health = new HealthOptions(parse.GetValue(healthCmd), parse.GetValue(healthInterval), parse.GetValue(healthTimeout),

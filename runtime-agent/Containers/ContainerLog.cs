@@ -20,6 +20,9 @@ public sealed record LogEntry(DateTimeOffset Time, string Stream, bool Partial, 
     }
 }
 
+/// <summary>Gets a container's output as the monitor reads it.</summary>
+public delegate void OutputTee(ReadOnlySpan<byte> output);
+
 /// <summary>
 /// The monitor's writer of containers/ID/container.log. Both streams' pump threads write through one lock, a
 /// line at a time, flushed at once so `logs -f` sees it. Past the size cap the file is renamed to
@@ -43,8 +46,11 @@ public sealed class ContainerLogWriter(string path, long maxBytes) : IDisposable
         }
     }
 
-    /// <summary>Reads a pipe until EOF, writing each line (or each <see cref="MaxLine"/> piece of a longer one).</summary>
-    public unsafe void Pump(int fd, string stream)
+    /// <summary>
+    /// Reads a pipe (or a pty master) until EOF, writing each line (or each <see cref="MaxLine"/> piece of a longer
+    /// one); <paramref name="tee"/> also gets every piece as it is read (attach).
+    /// </summary>
+    public unsafe void Pump(int fd, string stream, OutputTee? tee = null)
     {
         var buffer = new byte[64 * 1024];
         var pending = 0;
@@ -54,6 +60,7 @@ public sealed class ContainerLogWriter(string path, long maxBytes) : IDisposable
             fixed (byte* p = &buffer[pending]) read = Native.Libc.Read(fd, p, (nuint)(buffer.Length - pending));
             if (read < 0 && Native.Libc.LastError == Native.Libc.EIntr) continue;
             if (read <= 0) break;
+            tee?.Invoke(buffer.AsSpan(pending, (int)read));
             pending += (int)read;
             var start = 0;
             for (int newline; (newline = Array.IndexOf(buffer, (byte)'\n', start, pending - start)) >= 0; start = newline + 1)

@@ -45,7 +45,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                 string? error = null;
                 try
                 {
-                    var run = MonitoredRun.Start(spec, agentPath, log);
+                    var run = MonitoredRun.Start(spec, agentPath, log, store.AttachSocketPath(id));
                     var identity = ProcessIdentity.Of(run.Pid);
                     currentPid = run.Pid;
                     AttachPorts(ports, run.Pid);

@@ -18,6 +18,7 @@ public sealed partial class ContainerStore(StoreLayout layout)
     public string StatePath(string id) => Path.Join(Directory(id), "state.json");
     public string SpecPath(string id) => Path.Join(Directory(id), "spec.json");
     public string LogPath(string id) => Path.Join(Directory(id), "container.log");
+    public string AttachSocketPath(string id) => Path.Join(Directory(id), Attach.AttachFrames.SocketName);
 
     /// <summary>Records a new container, refusing a name another container has (checked and written under one lock).</summary>
     public void Create(ContainerState state)

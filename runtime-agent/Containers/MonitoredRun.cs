@@ -13,13 +13,15 @@ namespace RuntimeAgent.Containers;
 internal sealed unsafe class MonitoredRun
 {
     private readonly Thread[] pumps;
+    private readonly Action? ended;
 
     public int Pid { get; }
 
-    private MonitoredRun(int pid, Thread[] pumps) => (Pid, this.pumps) = (pid, pumps);
+    private MonitoredRun(int pid, Thread[] pumps, Action? ended = null) => (Pid, this.pumps, this.ended) = (pid, pumps, ended);
 
-    public static MonitoredRun Start(ContainerSpec spec, string agentPath, ContainerLogWriter log)
+    public static MonitoredRun Start(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket)
     {
+        if (spec.Tty) return StartWithTerminal(spec, agentPath, log, attachSocket);
         var fds = stackalloc int[4];
         if (Pipe2(fds, OCloExec) != 0 || Pipe2(fds + 2, OCloExec) != 0) throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
         var devNull = OpenAt(AtFdCwd, "/dev/null", ORdWr | OCloExec, 0);
@@ -49,6 +51,36 @@ internal sealed unsafe class MonitoredRun
         return new MonitoredRun(pid, [Pump(log, stdout, "stdout"), Pump(log, stderr, "stderr")]);
     }
 
+    /// <summary>
+    /// <c>run -dt</c>: the container's stdio is a pty (<see cref="NamespaceSetup"/> opens it in the container's devpts);
+    /// the monitor keeps the master, logs what the terminal prints (as stdout) and serves <c>attach</c> on it.
+    /// </summary>
+    private static MonitoredRun StartWithTerminal(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket)
+    {
+        var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: true);
+        var pid = setup.Start();
+        var master = setup.TerminalFd;
+        Attach.AttachServer server;
+        try
+        {
+            server = new Attach.AttachServer(attachSocket, master, spec.TerminalInput);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+        {
+            Kill(pid, SigKill);
+            ProcessStart.Wait(pid);
+            Close(master);
+            throw new ContainerSetupException($"listen on {attachSocket}: {e.Message}");
+        }
+        // The master reads EIO once the container's last process holding the terminal is gone.
+        var pump = Pump(log, master, "stdout", server.Broadcast, close: false);
+        return new MonitoredRun(pid, [pump], () =>
+        {
+            server.Dispose();
+            Close(master);
+        });
+    }
+
     /// <summary>Waits for the container's PID 1 and for its output to be logged; returns its exit code.</summary>
     public int Wait()
     {
@@ -56,20 +88,21 @@ internal sealed unsafe class MonitoredRun
         // Every process of the container died with its PID 1 (PID namespace), so the pipes end now; a bound
         // keeps a stuck read from holding the exit status back.
         foreach (var pump in pumps) pump.Join(TimeSpan.FromSeconds(5));
+        ended?.Invoke();
         return code;
     }
 
-    private static Thread Pump(ContainerLogWriter log, int fd, string stream)
+    private static Thread Pump(ContainerLogWriter log, int fd, string stream, OutputTee? tee = null, bool close = true)
     {
         var thread = new Thread(() =>
         {
             try
             {
-                log.Pump(fd, stream);
+                log.Pump(fd, stream, tee);
             }
             finally
             {
-                Close(fd);
+                if (close) Close(fd);
             }
         }) { IsBackground = true, Name = $"log-{stream}" };
         thread.Start();

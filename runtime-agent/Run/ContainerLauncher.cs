@@ -8,7 +8,7 @@ namespace RuntimeAgent.Run;
 /// to stop or poke it to its PID 1, and killing it if it has not stopped within the stop timeout after
 /// SIGINT or SIGTERM (PID 1 ignores signals it has no handler for, as in Docker).
 /// </summary>
-internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout, bool interactive = true)
+internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
 {
     private readonly Queue<int> _early = new(); // signals that came before the container's pid; guarded by itself
     private volatile int _pid;
@@ -36,7 +36,7 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout, 
         {
             var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers);
             var pid = setup.Start();
-            using var relay = setup.TerminalFd >= 0 ? new Terminal.TerminalRelay(setup.TerminalFd, interactive) : null;
+            using var relay = setup.TerminalFd >= 0 ? new Terminal.TerminalRelay(setup.TerminalFd, spec.TerminalInput) : null;
             lock (_early)
             {
                 _pid = pid;

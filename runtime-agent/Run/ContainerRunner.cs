@@ -42,7 +42,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             {
                 var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups };
                 using var root = Snapshots.RootMount.Prepare(spec);
-                return new ContainerLauncher(agentPath, request.StopTimeout, request.Interactive).Run(spec);
+                return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
             }
             return request.Limits is null ? Launch([]) : Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, Launch);
         }
@@ -74,6 +74,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         User = process.User,
         ReapZombies = request.ReapZombies,
         Tty = request.Tty,
+        TerminalInput = request.Tty && request.Interactive,
         DisposableUpper = !request.Keep,
         Snapshotter = request.Snapshotter,
     };

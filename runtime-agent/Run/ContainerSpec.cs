@@ -47,6 +47,8 @@ public sealed record ContainerSpec
     public bool ReapZombies { get; init; }
     /// <summary><c>-t</c>: the command's stdio is a pty from the container's devpts (<see cref="Terminal.ContainerTerminal"/>).</summary>
     public bool Tty { get; init; }
+    /// <summary>With <see cref="Tty"/>, <c>-i</c>: keyboard input reaches the terminal (the agent's stdin, or attach's).</summary>
+    public bool TerminalInput { get; init; }
     /// <summary>How the root is stacked from <see cref="LowerDirs"/> (Snapshots/RootMount).</summary>
     public Snapshots.Snapshotter Snapshotter { get; init; }
 

@@ -13,24 +13,14 @@ namespace RuntimeAgent.Run.Terminal;
 internal sealed unsafe class TerminalRelay : IDisposable
 {
     private readonly int _master;
-    private readonly byte[]? _savedModes;
+    private readonly RawTerminal _raw;
     private readonly Thread _output;
     private readonly PosixSignalRegistration _winch;
 
     public TerminalRelay(int master, bool input)
     {
         _master = master;
-        if (Isatty(0) == 1)
-        {
-            var modes = new byte[TermiosBytes];
-            fixed (byte* p = modes)
-                if (Tcgetattr(0, p) == 0)
-                {
-                    _savedModes = (byte[])modes.Clone();
-                    Cfmakeraw(p);
-                    Tcsetattr(0, TcsaNow, p);
-                }
-        }
+        _raw = RawTerminal.Enter();
         _winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, context =>
         {
             context.Cancel = true;
@@ -63,8 +53,7 @@ internal sealed unsafe class TerminalRelay : IDisposable
     public void Dispose()
     {
         _output.Join(TimeSpan.FromSeconds(5));
-        if (_savedModes is not null)
-            fixed (byte* p = _savedModes) Tcsetattr(0, TcsaNow, p);
+        _raw.Dispose();
         _winch.Dispose();
         Close(_master);
     }

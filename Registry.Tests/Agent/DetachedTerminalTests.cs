@@ -1,0 +1,74 @@
+namespace Registry.Tests.Agent;
+
+/// <summary>
+/// `run -dit` and `attach`, as a person uses them from a real terminal (tmux): the container's shell runs on its own
+/// pty under the monitor; attach shows it at the attaching terminal's size, Ctrl-P Ctrl-Q (or --detach-keys) leaves it
+/// running, and attach ends with the container's exit code when the shell exits. As root against the published agent.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class DetachedTerminalTests(RunImages images) : IClassFixture<RunImages>
+{
+    [Fact]
+    public async Task AttachDetachAndAttachAgainUntilTheShellExits()
+    {
+        var name = RunImages.ContainerName();
+        await images.AgentOk("run", "-dit", "--name", name, images.Configured, "sh");
+        var agent = await AgentBinary.PathAsync();
+        try
+        {
+            await using (var first = await TmuxTerminal.StartAsync(images.Root, 100, 30, errors =>
+                $"{agent} --root {images.Root} attach {name} 2>{errors}; echo attach-exited-$?; sleep 600"))
+            {
+                await first.SendKeys("tty; stty size", "Enter");
+                var screen = await first.WaitForScreen(s => s.Contains("30 100")); // attach gave the container its size
+                Assert.Contains("/dev/pts/0", screen);
+                await first.SendKeys("C-p", "C-q");
+                await first.WaitForScreen(s => s.Contains("attach-exited-0"));
+            }
+            Assert.Equal("running", (await images.InspectState(name)).GetProperty("status").GetString());
+
+            await using (var second = await TmuxTerminal.StartAsync(images.Root, 80, 24, errors =>
+                $"{agent} --root {images.Root} attach --detach-keys ctrl-x {name} 2>{errors}; echo attach-exited-$?; sleep 600"))
+            {
+                // Ctrl-P alone is input now: the shell gets it (busybox recalls the previous line), nothing detaches.
+                await second.SendKeys("C-p", "C-u", "echo $((6 * 7))", "Enter");
+                await second.WaitForScreen(s => s.Contains("42"));
+                await second.Resize(120, 40);
+                await second.SendKeys("stty size", "Enter");
+                await second.WaitForScreen(s => s.Contains("40 120"));
+                await second.SendKeys("exit 3", "Enter");
+                await second.WaitForScreen(s => s.Contains("attach-exited-3"));
+            }
+            var state = await images.InspectState(name);
+            Assert.Equal("exited", state.GetProperty("status").GetString());
+            Assert.Equal(3, state.GetProperty("exitCode").GetInt32());
+            Assert.Contains("42", (await images.AgentOk("logs", name)).Stdout); // the terminal's output is logged too
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+        }
+    }
+
+    [Fact]
+    public async Task AttachRefusesAContainerWithoutATerminalAndBadDetachKeys()
+    {
+        var name = RunImages.ContainerName();
+        await images.AgentOk("run", "-d", "--name", name, images.Configured, "sleep", "600");
+        try
+        {
+            var refused = await images.Agent("attach", name);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Equal($"runtime-agent: container {name} has no terminal: attach works with containers run with -t (use logs -f)\n", refused.Stderr);
+
+            var badKeys = await images.Agent("attach", "--detach-keys", "ctrl-1", name);
+            Assert.Equal(1, badKeys.ExitCode);
+            Assert.StartsWith("runtime-agent: invalid detach key 'ctrl-1'", badKeys.Stderr);
+            Assert.Single(badKeys.Stderr.TrimEnd('\n').Split('\n'));
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Containers.Attach;
+
+/// <summary>
+/// The monitor's side of <c>attach</c> for a <c>run -dt</c> container: it holds the pty master, listens on
+/// containers/ID/attach.sock (the directory is root-only), copies the terminal's output to every attached client
+/// (besides the log) and their keyboard bytes (with <c>-i</c>) and window sizes to the terminal. Clients come and
+/// go (detach keys close their connection); disposing it, when the container exits, ends every connection.
+/// </summary>
+internal sealed unsafe class AttachServer : IDisposable
+{
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(2);
+    private readonly Socket _listener;
+    private readonly string _path;
+    private readonly int _master;
+    private readonly bool _input;
+    private readonly List<Socket> _clients = [];
+
+    public AttachServer(string path, int master, bool input)
+    {
+        (_path, _master, _input) = (path, master, input);
+        File.Delete(path); // left by a monitor that was killed
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(path));
+        _listener.Listen(8);
+        new Thread(Accept) { IsBackground = true, Name = "attach-accept" }.Start();
+    }
+
+    /// <summary>Copies a piece of the terminal's output to the attached clients; one that cannot keep up is dropped.</summary>
+    public void Broadcast(ReadOnlySpan<byte> output)
+    {
+        lock (_clients)
+            for (var i = _clients.Count - 1; i >= 0; i--)
+                try
+                {
+                    _clients[i].Send(output);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    _clients[i].Dispose();
+                    _clients.RemoveAt(i);
+                }
+    }
+
+    private void Accept()
+    {
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = _listener.Accept();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            client.SendTimeout = (int)SendTimeout.TotalMilliseconds;
+            lock (_clients) _clients.Add(client);
+            new Thread(() => Serve(client)) { IsBackground = true, Name = "attach-client" }.Start();
+        }
+    }
+
+    private void Serve(Socket client)
+    {
+        try
+        {
+            while (AttachFrames.Receive(client) is { } frame)
+            {
+                var (type, payload) = frame;
+                if (type == AttachFrames.WindowSize && payload.Length == 4) SetWindowSize(payload);
+                else if (type == AttachFrames.Input && _input) WriteAll(payload);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        lock (_clients)
+            if (_clients.Remove(client)) client.Dispose();
+    }
+
+    private void SetWindowSize(byte[] payload)
+    {
+        var size = stackalloc ushort[4];
+        size[0] = BinaryPrimitives.ReadUInt16LittleEndian(payload);
+        size[1] = BinaryPrimitives.ReadUInt16LittleEndian(payload.AsSpan(2));
+        Ioctl(_master, TiocSwinsz, size); // the kernel sends SIGWINCH to the terminal's foreground group
+    }
+
+    private void WriteAll(byte[] data)
+    {
+        fixed (byte* p = data)
+            for (nint done = 0; done < data.Length;)
+            {
+                var written = Write(_master, p + done, (nuint)(data.Length - done));
+                if (written < 0 && LastError == EIntr) continue;
+                if (written <= 0) return;
+                done += written;
+            }
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        File.Delete(_path);
+        lock (_clients)
+        {
+            foreach (var client in _clients)
+            {
+                try
+                {
+                    client.Shutdown(SocketShutdown.Both);
+                }
+                catch (SocketException)
+                {
+                }
+                client.Dispose();
+            }
+            _clients.Clear();
+        }
+    }
+}
