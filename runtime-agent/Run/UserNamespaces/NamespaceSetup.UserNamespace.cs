@@ -14,7 +14,8 @@ internal sealed partial class NamespaceSetup
     /// </summary>
     private int LaunchInUserNamespace(IdRange range)
     {
-        var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "spec.json");
+        // Not spec.json: a detached container's monitor keeps its own spec there (with the cgroup init must not join).
+        var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "userns-init.json");
         UserNamespaceChild? child = null;
         try
         {

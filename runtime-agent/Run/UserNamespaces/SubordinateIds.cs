@@ -11,8 +11,9 @@ internal static class SubordinateIds
     public const string Owner = "containers";
     public const string UidFile = "/etc/subuid", GidFile = "/etc/subgid";
 
-    // 2^30 ids from 2^31 up: 16384 containers of 65536 ids, clear of the ranges useradd hands out (100000 up).
-    private const long DefaultStart = 1L << 31, DefaultCount = 1L << 30, Alignment = 65536, LastId = 0xFFFF_FFFEL;
+    // 2^30 ids from 2^30 up: 16384 containers of 65536 ids, clear of the ranges useradd hands out (100000 to
+    // 600100000 by default) and below 2^31, where tools that read ids as signed 32-bit numbers go wrong.
+    private const long DefaultStart = 1L << 30, DefaultCount = 1L << 30, Alignment = 65536, LastId = 0x7FFF_FFFFL;
 
     /// <summary>The first id and the count of <see cref="Owner"/>'s ranges in <paramref name="file"/>, added when missing.</summary>
     public static (uint Start, uint Count) Pool(string file)

@@ -14,8 +14,9 @@ internal static class UserNamespaceAllocation
             throw new ContainerSetupException("--userns=auto needs a root agent: it maps containers onto the host's subordinate ids", 125);
         if (request.Snapshotter != Snapshots.Snapshotter.Overlay)
             throw new ContainerSetupException("--userns=auto works with the overlay snapshotter only (the shared layers are idmapped, never copied)", 125);
+        // exec (and so health checks) would join the container's namespaces but not its user namespace: host root.
         if (detached)
-            throw new ContainerSetupException("--userns=auto is not available with --detach yet; run it in the foreground", 125);
+            throw new ContainerSetupException("--userns=auto is not available with --detach yet (exec cannot join a user namespace); run it in the foreground", 125);
         IdmappedMounts.EnsureKernelSupport();
     }
 
