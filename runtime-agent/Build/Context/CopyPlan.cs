@@ -13,6 +13,8 @@ public enum CopyKind { Directory, File, Symlink }
 public sealed record CopyItem(string? SourcePath, string Target, CopyKind Kind, UnixFileMode Mode, string? LinkTarget)
 {
     public (int Uid, int Gid)? Owner { get; init; }
+    /// <summary>The source file's lstat identity when planning saw it (context files): its digest is then looked up without another lstat.</summary>
+    public FileIdentity? Identity { get; init; }
     public byte[]? Content { get; init; }
 }
 
@@ -86,12 +88,30 @@ public static class CopyPlanner
     /// <summary>The content hash of a plan: paths, kinds, modes, owners, link targets and file bytes (the COPY cache key part).</summary>
     public static string Hash(IReadOnlyList<CopyItem> items, FileDigestCache files)
     {
+        // Piece by piece into the hash (no string per entry): a cached rebuild keys every file of every COPY.
         var hash = new ShortSha256();
+        Span<char> number = stackalloc char[12];
+        Span<char> hex = stackalloc char[64];
         foreach (var item in items)
         {
-            hash.Append($"{item.Kind}\0{item.Target}\0{(int)item.Mode}\0{item.LinkTarget}\0{item.Owner}\0");
-            if (item.Content is { } content) hash.Append(ShortSha256.HexOf(Encoding.UTF8.GetString(content)) + "\0");
-            else if (item.Kind == CopyKind.File) hash.Append(files.DigestOf(item.SourcePath!) + "\0");
+            hash.Append(item.Kind switch { CopyKind.Directory => "Directory\0", CopyKind.File => "File\0", _ => "Symlink\0" });
+            hash.Append(item.Target);
+            hash.Append("\0");
+            ((int)item.Mode).TryFormat(number, out var length, provider: System.Globalization.CultureInfo.InvariantCulture);
+            hash.Append(number[..length]);
+            hash.Append("\0");
+            hash.Append(item.LinkTarget.AsSpan());
+            hash.Append("\0");
+            if (item.Owner is { } owner) hash.Append($"({owner.Uid}, {owner.Gid})");
+            hash.Append("\0");
+            if (item.Content is { } content) hash.Append(ShortSha256.HexOf(Encoding.UTF8.GetString(content)));
+            else if (item.Kind == CopyKind.File)
+            {
+                files.DigestOf(item.SourcePath!, item.Identity).FormatHex(hex);
+                hash.Append(hex);
+            }
+            else continue;
+            hash.Append("\0");
         }
         return hash.FinishHex();
     }
@@ -130,6 +150,7 @@ public static class CopyPlanner
         new(entry.HostPath.Length == 0 ? null : entry.HostPath, target, entry.Kind, entry.Mode, entry.LinkTarget)
         {
             Owner = from.KeepsOwners ? (entry.Uid, entry.Gid) : null,
+            Identity = entry.Identity,
         };
 
     /// <summary>The source-relative paths a COPY source names (one, or a wildcard's matches); none when absent or ignored.</summary>

@@ -4,7 +4,11 @@ using RuntimeAgent.Native;
 namespace RuntimeAgent.Build.Context;
 
 /// <summary>What a COPY source path is, as the planner sees it: where its bytes are on the host and its metadata.</summary>
-public sealed record SourceEntry(string HostPath, CopyKind Kind, UnixFileMode Mode, string? LinkTarget, int Uid, int Gid);
+public sealed record SourceEntry(string HostPath, CopyKind Kind, UnixFileMode Mode, string? LinkTarget, int Uid, int Gid)
+{
+    /// <summary>The lstat identity of a context file, so its cached digest can be checked without a second lstat.</summary>
+    public FileIdentity? Identity { get; init; }
+}
 
 /// <summary>
 /// Where COPY/ADD take files from: the build context (with .dockerignore, symlinked parents refused, files owned by
@@ -54,12 +58,22 @@ public sealed class ContextSource(string directory, IgnoreRules rules) : CopySou
         catch (IOException) { return null; }
         var kind = KindOf(status.Type);
         return new SourceEntry(host, kind, kind == CopyKind.Symlink ? (UnixFileMode)0x1FF : (UnixFileMode)(status.Mode & 0xFFF),
-                               kind == CopyKind.Symlink ? new FileInfo(host).LinkTarget : null, 0, 0);
+                               kind == CopyKind.Symlink ? new FileInfo(host).LinkTarget : null, 0, 0)
+        {
+            Identity = kind == CopyKind.File ? FileIdentity.Of(status) : null,
+        };
     }
 
-    public override IEnumerable<string> Children(string relative) =>
-        System.IO.Directory.EnumerateFileSystemEntries(relative.Length == 0 ? directory : Path.Combine(directory, relative))
-            .Select(Path.GetFileName).Order(StringComparer.Ordinal)!;
+    public override IEnumerable<string> Children(string relative)
+    {
+        // Names only (no full paths built and cut again): a cached rebuild lists every context directory it copies.
+        var names = new System.IO.Enumeration.FileSystemEnumerable<string>(
+            relative.Length == 0 ? directory : Path.Combine(directory, relative),
+            (ref System.IO.Enumeration.FileSystemEntry entry) => entry.FileName.ToString(),
+            new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 }).ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        return names;
+    }
 
     public override string Canonical(string relative, string source)
     {

@@ -39,6 +39,7 @@ public sealed class IgnoreRules
     /// <summary>True when a context-relative path (forward slashes) is excluded from the build.</summary>
     public bool IsExcluded(string relativePath)
     {
+        if (rules.Count == 0) return false;
         var path = PathText.Clean(relativePath);
         var excluded = false;
         foreach (var (pattern, exclude, _) in rules)

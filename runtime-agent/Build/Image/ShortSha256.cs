@@ -39,7 +39,21 @@ public sealed class ShortSha256
         return hash.FinishHex();
     }
 
-    public void Append(string text) => Append(Encoding.UTF8.GetBytes(text));
+    public void Append(string text) => Append(text.AsSpan());
+
+    /// <summary>Appends text as UTF-8 through a stack buffer: keying hundreds of COPY entries allocates nothing per entry.</summary>
+    public void Append(ReadOnlySpan<char> text)
+    {
+        Span<byte> buffer = stackalloc byte[768];
+        while (text.Length > 0)
+        {
+            var take = Math.Min(text.Length, 256); // at most 3 UTF-8 bytes per UTF-16 unit
+            if (take < text.Length && char.IsHighSurrogate(text[take - 1])) take--;
+            var written = Encoding.UTF8.GetBytes(text[..take], buffer);
+            Append((ReadOnlySpan<byte>)buffer[..written]);
+            text = text[take..];
+        }
+    }
 
     public void Append(ReadOnlySpan<byte> data)
     {
