@@ -17,6 +17,9 @@ public sealed record RunRequest(
     public bool ReadOnlyRoot { get; init; }
     /// <summary>--userns: auto gives the container a user namespace over a host id range of its own (Run/UserNamespaces).</summary>
     public UserNamespaces.UserNamespaceMode UserNamespace { get; init; }
+    /// <summary>-t: a pty as the command's stdio; -i: the agent's stdin relayed to it (without -t stdin is inherited).</summary>
+    public bool Tty { get; init; }
+    public bool Interactive { get; init; } = true;
 }
 
 /// <summary>
@@ -44,7 +47,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
                 var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups, UserNamespace = range };
                 if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
                 using var root = Snapshots.RootMount.Prepare(spec);
-                return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+                return new ContainerLauncher(agentPath, request.StopTimeout, request.Interactive).Run(spec);
             }
             return request.Limits is null ? Launch([]) : Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, Launch);
         }
@@ -76,6 +79,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         WorkingDir = process.WorkingDir,
         User = process.User,
         ReapZombies = request.ReapZombies,
+        Tty = request.Tty,
         DisposableUpper = !request.Keep,
         Snapshotter = request.Snapshotter,
     };

@@ -17,6 +17,8 @@ internal static class UserNamespaceAllocation
         // exec (and so health checks) would join the container's namespaces but not its user namespace: host root.
         if (detached)
             throw new ContainerSetupException("--userns=auto is not available with --detach yet (exec cannot join a user namespace); run it in the foreground", 125);
+        if (request.Tty)
+            throw new ContainerSetupException("--userns=auto does not work with -t yet (the terminal is set up on the direct path only)", 125);
         IdmappedMounts.EnsureKernelSupport();
     }
 
