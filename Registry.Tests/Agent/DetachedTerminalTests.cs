@@ -3,7 +3,8 @@ namespace Registry.Tests.Agent;
 /// <summary>
 /// `run -dit` and `attach`, as a person uses them from a real terminal (tmux): the container's shell runs on its own
 /// pty under the monitor; attach shows it at the attaching terminal's size, Ctrl-P Ctrl-Q (or --detach-keys) leaves it
-/// running, and attach ends with the container's exit code when the shell exits. As root against the published agent.
+/// running, and attach ends with the container's exit code when the shell exits; `exec -it` gets a pty of its own.
+/// As root against the published agent.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DetachedTerminalTests(RunImages images) : IClassFixture<RunImages>
@@ -43,6 +44,30 @@ public sealed class DetachedTerminalTests(RunImages images) : IClassFixture<RunI
             Assert.Equal("exited", state.GetProperty("status").GetString());
             Assert.Equal(3, state.GetProperty("exitCode").GetInt32());
             Assert.Contains("42", (await images.AgentOk("logs", name)).Stdout); // the terminal's output is logged too
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+        }
+    }
+
+    [Fact]
+    public async Task ExecWithATerminalGetsItsOwnPtyInTheContainer()
+    {
+        var name = RunImages.ContainerName();
+        await images.AgentOk("run", "-d", "--name", name, images.Configured, "sleep", "600");
+        var agent = await AgentBinary.PathAsync();
+        try
+        {
+            await using var terminal = await TmuxTerminal.StartAsync(images.Root, 100, 30, errors =>
+                $"{agent} --root {images.Root} exec -it {name} sh 2>{errors}; echo exec-exited-$?; sleep 600");
+            await terminal.WaitForScreen(s => s.Contains("/app #")); // the shell's prompt: it is on a terminal, in WorkingDir
+            await terminal.SendKeys("tty; stty size", "Enter");
+            var screen = await terminal.WaitForScreen(s => s.Contains("30 100"));
+            Assert.Contains("/dev/pts/0", screen); // a pty of the container's devpts
+            await terminal.SendKeys("exit 4", "Enter");
+            await terminal.WaitForScreen(s => s.Contains("exec-exited-4"));
+            Assert.Equal("running", (await images.InspectState(name)).GetProperty("status").GetString());
         }
         finally
         {

@@ -6,7 +6,11 @@ using static RuntimeAgent.Native.Libc;
 namespace RuntimeAgent.Containers;
 
 /// <summary>What <c>exec</c> runs: the command, and what it overrides of the container's own process (env, user, working directory).</summary>
-public sealed record ExecRequest(IReadOnlyList<string> Args, IReadOnlyList<string> Env, string? User, string? WorkingDir, bool Interactive);
+public sealed record ExecRequest(IReadOnlyList<string> Args, IReadOnlyList<string> Env, string? User, string? WorkingDir, bool Interactive)
+{
+    /// <summary><c>-t</c>: a new pty from the container's devpts as the command's stdio and controlling terminal.</summary>
+    public bool Tty { get; init; }
+}
 
 /// <summary>
 /// <c>exec NAME CMD…</c>: a new process inside a running container. As with <c>run</c>, a dedicated thread does what
@@ -23,9 +27,13 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
     private static readonly (string Name, int Type)[] Namespaces =
         [("ipc", CloneNewIpc), ("uts", CloneNewUts), ("net", CloneNewNet), ("mnt", CloneNewNs)];
 
+    /// <summary>The pty master of an <c>exec -t</c> once <see cref="Start"/> returned; else -1.</summary>
+    private int terminalFd = -1;
+
     public int Run(ExecRequest request)
     {
-        var terminalDelivers = request.Interactive && Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
+        // With -t the command has its own terminal and session: the agent relays bytes and forwards every signal.
+        var terminalDelivers = !request.Tty && request.Interactive && Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
         var pid = 0;
         var registrations = Reaper.ForwardedSignals.Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
         {
@@ -35,6 +43,7 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         try
         {
             pid = Start(request, newProcessGroup: !terminalDelivers);
+            using var relay = terminalFd >= 0 ? new Run.Terminal.TerminalRelay(terminalFd, request.Interactive) : null;
             return ProcessStart.Wait(pid);
         }
         finally
@@ -87,6 +96,11 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
             gate?.Dispose();
             foreach (var fd in fds.Values) Close(fd);
         }
+        if (failure is not null && terminalFd >= 0)
+        {
+            Close(terminalFd);
+            terminalFd = -1;
+        }
         failure?.Throw();
         return pid;
     }
@@ -132,6 +146,9 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         var workingDir = request.WorkingDir ?? spec.WorkingDir;
         ContainerSetupException.Check(Chdir(workingDir), $"chdir {workingDir}");
         var path = ProcessStart.FindExecutable(request.Args[0], env);
+        var terminal = request.Tty ? Run.Terminal.ContainerTerminal.OpenInCurrentRoot() : null;
+        terminalFd = terminal?.MasterFd ?? -1;
+        terminal?.GiveTo(user);
 
         ContainerSetupException.Check(Setns(fds["pid"], CloneNewPid), "join the container's PID namespace"); // for the child
         lockdown.Apply(user); // the container's capabilities, no_new_privs and seccomp filter; last, the child inherits them
@@ -139,7 +156,8 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         var pid = 0;
         try
         {
-            pid = ProcessStart.Spawn(path, request.Args, env, newProcessGroup, gate?.GatePath, nullStdin: !request.Interactive, outputFd);
+            pid = ProcessStart.Spawn(path, request.Args, env, newProcessGroup, gate?.GatePath, nullStdin: !request.Interactive && terminal is null, outputFd,
+                terminal: terminal?.SlavePath);
         }
         finally
         {

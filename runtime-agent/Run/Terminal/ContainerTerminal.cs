@@ -21,9 +21,24 @@ internal sealed unsafe class ContainerTerminal
     public string SlavePath => $"/dev/pts/{Number}";
 
     /// <summary>Opens a new pty in the container's devpts (call before pivot_root, with the container's root open).</summary>
-    public static ContainerTerminal Open(ContainerRoot root)
+    public static ContainerTerminal Open(ContainerRoot root) => Open(root.DirectoryFd("/dev/pts"));
+
+    /// <summary>Opens a new pty in the devpts at /dev/pts of this thread's root (exec, after its chroot into the container).</summary>
+    public static ContainerTerminal OpenInCurrentRoot()
     {
-        var pts = root.DirectoryFd("/dev/pts");
+        var pts = ContainerSetupException.Check(OpenAt(AtFdCwd, "/dev/pts", ORdOnly | ODirectory | OCloExec, 0), "open the container's /dev/pts");
+        try
+        {
+            return Open(pts);
+        }
+        finally
+        {
+            Close(pts);
+        }
+    }
+
+    private static ContainerTerminal Open(int pts)
+    {
         var master = ContainerSetupException.Check(OpenAt(pts, "ptmx", ORdWr | ONoCtty | OCloExec, 0), "open the container's /dev/pts/ptmx");
         try
         {
