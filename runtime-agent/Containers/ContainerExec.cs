@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using RuntimeAgent.Run;
+using RuntimeAgent.Run.Terminal;
 using static RuntimeAgent.Native.Libc;
 
 namespace RuntimeAgent.Containers;
@@ -43,7 +44,7 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         try
         {
             pid = Start(request, newProcessGroup: !terminalDelivers);
-            using var relay = terminalFd >= 0 ? new Run.Terminal.TerminalRelay(terminalFd, request.Interactive) : null;
+            using var relay = terminalFd >= 0 ? new TerminalRelay(terminalFd, request.Interactive) : null;
             return ProcessStart.Wait(pid);
         }
         finally
@@ -146,7 +147,7 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         var workingDir = request.WorkingDir ?? spec.WorkingDir;
         ContainerSetupException.Check(Chdir(workingDir), $"chdir {workingDir}");
         var path = ProcessStart.FindExecutable(request.Args[0], env);
-        var terminal = request.Tty ? Run.Terminal.ContainerTerminal.OpenInCurrentRoot() : null;
+        var terminal = request.Tty ? ContainerTerminal.OpenInCurrentRoot() : null;
         terminalFd = terminal?.MasterFd ?? -1;
         terminal?.GiveTo(user);
 
