@@ -21,7 +21,7 @@ public sealed class RunArgumentsTests
         ("--read-only", a => a.ReadOnly), ("--quiet", a => a.Quiet), ("--name", a => a.Name), ("--user", a => a.User),
         ("--workdir", a => a.Workdir), ("--hostname", a => a.Hostname), ("--insecure", a => a.Insecure),
         ("--no-healthcheck", a => a.NoHealthcheck), ("--entrypoint", a => a.Entrypoint), ("--pids-limit", a => a.PidsLimit),
-        ("--tty", a => a.Tty), ("--interactive", a => a.Interactive),
+        ("--tty", a => a.Tty), ("--interactive", a => a.Interactive), ("--userns", a => a.UserNamespace),
     ];
 
     [Theory]

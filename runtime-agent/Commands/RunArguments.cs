@@ -52,7 +52,13 @@ public sealed record RunArguments
     public bool ReadOnly { get; init; }
     public string[] Tmpfs { get; init; } = [];
     public bool Tty { get; init; }
+    /// <summary>--userns: host or auto.</summary>
+    public string UserNamespace { get; init; } = DefaultUserNamespace();
     public bool Interactive { get; init; }
+
+    /// <summary>--userns when not given: $RUNTIME_AGENT_USERNS, else host.</summary>
+    public static string DefaultUserNamespace() =>
+        Environment.GetEnvironmentVariable("RUNTIME_AGENT_USERNS") is { Length: > 0 } configured ? configured : "host";
 
     /// <summary>
     /// <c>[--root DIR] run [FLAG…] IMAGE [CMD [ARG…]]</c> where every flag is one of a few common ones (-d, --name,

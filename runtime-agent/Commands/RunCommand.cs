@@ -4,6 +4,7 @@ using RuntimeAgent.Containers;
 using RuntimeAgent.Run;
 using RuntimeAgent.Run.Isolation;
 using RuntimeAgent.Run.Isolation.Cgroups;
+using RuntimeAgent.Run.UserNamespaces;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
@@ -66,6 +67,12 @@ public static class RunCommand
         cgroups.AcceptOnlyFromAmong("enabled", "disabled");
         var readOnly = new Option<bool>("--read-only") { Description = "Mount the container's root filesystem read-only" };
         var tmpfs = new Option<string[]>("--tmpfs") { Description = "Mount a tmpfs: PATH[:size=64m,mode=1777,exec,…]" };
+        var userns = new Option<string>("--userns")
+        {
+            Description = "host: no user namespace; auto: the container's root is a range of 65536 host ids of its own from /etc/subuid and /etc/subgid (default: $RUNTIME_AGENT_USERNS, else host)",
+            DefaultValueFactory = _ => RunArguments.DefaultUserNamespace(),
+        };
+        userns.AcceptOnlyFromAmong("host", "auto");
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
@@ -73,7 +80,7 @@ public static class RunCommand
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet,
             detach, name, restart, publish, dns, addHost, tty, interactive,
             healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
-            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns,
         };
         run.SetAction((parse, cancellation) => ExecuteAsync(new RunArguments
         {
@@ -120,6 +127,7 @@ public static class RunCommand
             Tmpfs = parse.GetValue(tmpfs) ?? [],
             Tty = parse.GetValue(tty),
             Interactive = parse.GetValue(interactive),
+            UserNamespace = parse.GetValue(userns)!,
         }, cancellation));
         return run;
     }
@@ -141,6 +149,7 @@ public static class RunCommand
                     : ResourceLimits.Parse(a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight),
                 Tmpfs = a.Tmpfs.Select(TmpfsSpec.Parse).ToList(),
                 ReadOnlyRoot = a.ReadOnly,
+                UserNamespace = a.UserNamespace == "auto" ? UserNamespaceMode.Auto : UserNamespaceMode.Host,
                 Tty = a.Tty,
                 Interactive = !a.Tty || a.Interactive,
             };
@@ -154,6 +163,7 @@ public static class RunCommand
                 : null;
             if (detached is null && (a.Name is not null || a.Restart != "no" || ports.Count > 0 || health.Any))
                 throw new ContainerSetupException("--name, --restart, --publish and --health-* need --detach (-d)", 1);
+            UserNamespaceAllocation.Validate(request, detached is not null);
             if (ports.Count > 0 && a.Net != "private")
                 throw new ContainerSetupException($"--publish needs the private network, not --net {a.Net}", 1);
             var dnsOptions = new Net.DnsOptions(a.Dns, a.AddHost);
