@@ -2,6 +2,20 @@ using System.CommandLine;
 using RuntimeAgent.Cli;
 using RuntimeAgent.Commands;
 
+// An ordinary user's agent runs as root of a user namespace of its own (Run/UserNamespaces/RootlessMode.cs).
+if (RuntimeAgent.Run.UserNamespaces.RootlessMode.NeedsUserNamespace)
+{
+    try
+    {
+        return RuntimeAgent.Run.UserNamespaces.RootlessMode.Reexec(args);
+    }
+    catch (RuntimeAgent.Run.ContainerSetupException e)
+    {
+        Console.Error.WriteLine($"runtime-agent: {e.Message}");
+        return e.ExitCode;
+    }
+}
+
 var globals = new GlobalOptions();
 var root = AgentRootCommand.Create("runtime-agent: pull OCI images into a host-wide cache and run them in Linux namespaces");
 root.Options.Add(globals.Root);

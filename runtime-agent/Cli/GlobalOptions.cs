@@ -10,8 +10,9 @@ public sealed class GlobalOptions
 
     public Option<string> Root { get; } = new("--root")
     {
-        Description = "State directory: blob cache, unpacked layers, image records, containers",
-        DefaultValueFactory = _ => DefaultRoot,
+        Description = "State directory: blob cache, unpacked layers, image records, containers (default /var/lib/runtime-agent; for an ordinary user $XDG_DATA_HOME/runtime-agent or ~/.local/share/runtime-agent)",
+        // An ordinary user's agent keeps its state in the user's home (rootless mode).
+        DefaultValueFactory = _ => Run.UserNamespaces.RootlessMode.Active ? Run.UserNamespaces.RootlessMode.DefaultRoot() : DefaultRoot,
         Recursive = true,
     };
 

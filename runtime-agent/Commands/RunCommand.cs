@@ -117,6 +117,11 @@ public static class RunCommand
                 if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no" || ports.Count > 0 || health.Any))
                     throw new ContainerSetupException("--name, --restart, --publish and --health-* need --detach (-d)", 1);
                 UserNamespaceAllocation.Validate(request, detached is not null);
+                if (RootlessMode.Active)
+                    request = request with
+                    {
+                        Limits = RootlessMode.Limits(request.Limits, new object?[] { parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight) }.Any(v => v is not null)),
+                    };
                 if (ports.Count > 0 && network != "private")
                     throw new ContainerSetupException($"--publish needs the private network, not --net {network}", 1);
                 var dnsOptions = new Net.DnsOptions(parse.GetValue(dns) ?? [], parse.GetValue(addHost) ?? []);
