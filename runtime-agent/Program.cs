@@ -16,6 +16,8 @@ if (RuntimeAgent.Run.UserNamespaces.RootlessMode.NeedsUserNamespace)
     }
 }
 
+if (await FastCommandLine.TryInvokeAsync(args) is { } exitCode) return exitCode;
+
 var globals = new GlobalOptions();
 var root = AgentRootCommand.Create("runtime-agent: pull OCI images into a host-wide cache and run them in Linux namespaces");
 root.Options.Add(globals.Root);
