@@ -4,6 +4,7 @@ using RuntimeAgent.Containers;
 using RuntimeAgent.Run;
 using RuntimeAgent.Run.Isolation;
 using RuntimeAgent.Run.Isolation.Cgroups;
+using RuntimeAgent.Run.UserNamespaces;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
@@ -66,6 +67,12 @@ public static class RunCommand
         cgroups.AcceptOnlyFromAmong("enabled", "disabled");
         var readOnly = new Option<bool>("--read-only") { Description = "Mount the container's root filesystem read-only" };
         var tmpfs = new Option<string[]>("--tmpfs") { Description = "Mount a tmpfs: PATH[:size=64m,mode=1777,exec,…]" };
+        var userns = new Option<string>("--userns")
+        {
+            Description = "host: no user namespace; auto: the container's root is a range of 65536 host ids of its own from /etc/subuid and /etc/subgid (default: $RUNTIME_AGENT_USERNS, else host)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("RUNTIME_AGENT_USERNS") is { Length: > 0 } configured ? configured : "host",
+        };
+        userns.AcceptOnlyFromAmong("host", "auto");
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
@@ -73,7 +80,7 @@ public static class RunCommand
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet,
             detach, name, restart, publish, dns, addHost, tty, interactive,
             healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
-            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns,
         };
         run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
         {
@@ -93,6 +100,7 @@ public static class RunCommand
                         : ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
                     Tmpfs = (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(),
                     ReadOnlyRoot = parse.GetValue(readOnly),
+                    UserNamespace = parse.GetValue(userns) == "auto" ? UserNamespaceMode.Auto : UserNamespaceMode.Host,
                     Tty = parse.GetValue(tty),
                     Interactive = !parse.GetValue(tty) || parse.GetValue(interactive),
                 };
@@ -108,6 +116,7 @@ public static class RunCommand
                     : null;
                 if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no" || ports.Count > 0 || health.Any))
                     throw new ContainerSetupException("--name, --restart, --publish and --health-* need --detach (-d)", 1);
+                UserNamespaceAllocation.Validate(request, detached is not null);
                 if (ports.Count > 0 && network != "private")
                     throw new ContainerSetupException($"--publish needs the private network, not --net {network}", 1);
                 var dnsOptions = new Net.DnsOptions(parse.GetValue(dns) ?? [], parse.GetValue(addHost) ?? []);

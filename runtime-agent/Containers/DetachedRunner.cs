@@ -34,6 +34,12 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
             // The upper dir outlives each run (restart, start), so the overlay must not be volatile.
             var spec = ContainerRunner.CreateSpec(image, request with { Keep = true }, process, id, dir, hostname)
                 with { Security = security, CgroupDirectories = cgroup?.Directories ?? [] };
+            if (request.UserNamespace == Run.UserNamespaces.UserNamespaceMode.Auto)
+            {
+                // Held for the container's whole life (every restart runs in it), given back by rm.
+                spec = spec with { UserNamespace = Run.UserNamespaces.UserNamespaceAllocation.Take(layout, id) };
+                Run.UserNamespaces.UserNamespaceAllocation.Own(spec, spec.UserNamespace);
+            }
             spec.Save(store.SpecPath(id));
             store.Create(new ContainerState
             {
