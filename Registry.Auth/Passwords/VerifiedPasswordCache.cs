@@ -12,7 +12,7 @@ namespace Registry.Auth.Passwords;
 /// It holds only HMAC-SHA256(a key made at start and never stored, stored hash ‖ password): useless outside this
 /// process, and a changed password (a new stored hash, new salt) never matches an old entry. Only successes are
 /// remembered: a wrong guess always pays the full Argon2id price and counts against the login rate limits.
-/// Decision record: docs/decisions/ (verified-password cache).
+/// Decision record: docs/decisions/007-verified-password-cache.md.
 /// </para>
 /// </summary>
 public sealed class VerifiedPasswordCache
