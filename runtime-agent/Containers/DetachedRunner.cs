@@ -14,9 +14,10 @@ public sealed record DetachOptions(string? Name, RestartPolicy Restart, long Log
 /// <c>run -d</c>: records the container (state.json, spec.json in containers/ID), starts its monitor and returns
 /// the id once the container runs. A container that could not start leaves nothing behind.
 /// </summary>
-public sealed class DetachedRunner(StoreLayout layout, string agentPath)
+public sealed class DetachedRunner(StoreLayout layout)
 {
-    public string Start(ResolvedImage image, RunRequest request, DetachOptions options, string reference)
+    /// <summary>Records the container and hands it to <paramref name="monitor"/>, spawned beforehand.</summary>
+    internal string Start(ResolvedImage image, RunRequest request, DetachOptions options, string reference, MonitorLauncher monitor)
     {
         var store = new ContainerStore(layout);
         var id = ContainerId.New();
@@ -58,7 +59,7 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
                 LogMaxBytes = options.LogMaxBytes,
                 Healthcheck = healthcheck,
             });
-            MonitorLauncher.Start(agentPath, layout.Root, id);
+            monitor.Hand(id);
             return id;
         }
         catch

@@ -84,7 +84,10 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Snapshotter = request.Snapshotter,
     };
 
-    // Children before parents; work/work/incompat/volatile is overlayfs's marker of a volatile mount.
+    // What a run leaves in its directory when the container wrote nothing to its upper dir: the /etc files
+    // EtcFiles wrote (unlinked), then the directories, children before parents (work/work/incompat/volatile is
+    // overlayfs's marker of a volatile mount).
+    private static readonly string[] FilesAfterExit = Net.EtcFiles.Names;
     private static readonly string[] EmptyAfterExit = ["upper", "rootfs", "work/work/incompat/volatile", "work/work/incompat", "work/work", "work", ""];
 
     private static void Remove(string dir)
@@ -95,8 +98,13 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             // so nothing is mounted below dir on the host and a recursive delete cannot reach other data.
             // Most containers leave every directory empty: remove them one rmdir each, and walk the tree only
             // when something is left (the upper dir holds what the container wrote).
-            if (!EmptyAfterExit.All(relative => Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, relative), Native.Libc.AtRemoveDir) == 0))
+            foreach (var file in FilesAfterExit) Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, file), 0);
+            foreach (var relative in EmptyAfterExit)
+            {
+                if (Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, relative), Native.Libc.AtRemoveDir) == 0) continue;
                 Directory.Delete(dir, recursive: true);
+                return;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
