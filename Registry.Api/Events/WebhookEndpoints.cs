@@ -27,7 +27,7 @@ public static class WebhookEndpoints
         return api;
     }
 
-    private static async Task<IResult> Create(string org, WebhookRequest request, ManagementCaller caller, RegistryDbContext db,
+    internal static async Task<IResult> Create(string org, WebhookRequest request, ManagementCaller caller, RegistryDbContext db,
         EventsOptions options, OutboundGuard guard, TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
@@ -77,7 +77,7 @@ public static class WebhookEndpoints
         return Results.Ok(WebhookResponse.From(webhook));
     }
 
-    private static async Task<IResult> Delete(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    internal static async Task<IResult> Delete(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         var (webhook, refusal) = await FindAsync(org, id, caller, db, ct, track: true);
         if (webhook is null) return refusal!;

@@ -28,7 +28,7 @@ public static class PolicyEndpoints
         return Results.Ok(rules.Select(ToResponse));
     }
 
-    private static async Task<IResult> CreateTagRule(string org, TagRuleRequest request, ManagementCaller caller, RegistryDbContext db,
+    internal static async Task<IResult> CreateTagRule(string org, TagRuleRequest request, ManagementCaller caller, RegistryDbContext db,
         TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
@@ -48,7 +48,7 @@ public static class PolicyEndpoints
         return Results.Created($"/api/v1/orgs/{org}/tag-rules/{rule.Id}", ToResponse(rule));
     }
 
-    private static async Task<IResult> DeleteTagRule(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    internal static async Task<IResult> DeleteTagRule(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
@@ -60,7 +60,7 @@ public static class PolicyEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> SetQuota(string org, QuotaRequest request, ManagementCaller caller, RegistryDbContext db,
+    internal static async Task<IResult> SetQuota(string org, QuotaRequest request, ManagementCaller caller, RegistryDbContext db,
         OrganizationUsage usage, CancellationToken ct)
     {
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators set quotas");

@@ -43,6 +43,7 @@ public static class UiSetup
             options.AccessDeniedPath = "/signin";
         });
         builder.Services.AddScoped<UiQueries>();
+        builder.Services.AddScoped<OrganizationSettingsQueries>();
         builder.Services.AddScoped<OrganizationQueries>();
         builder.Services.AddScoped<RegistryDeletion>();
         builder.Services.AddScoped<UiViewerAccessor>();

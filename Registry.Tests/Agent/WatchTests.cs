@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
 using Registry.Tests.Infrastructure;
 using Registry.Tests.TestImages;
 
@@ -41,18 +42,45 @@ public sealed class WatchTests
         }
     }
 
+    [Fact]
+    public async Task BacksOffWhileTheRegistryIsDownAndPullsOnceItIsUp()
+    {
+        var port = LoopbackPorts.Free();
+        var host = $"127.0.0.1:{port}";
+        using var root = new AgentRoot();
+        using var watcher = await WatchingAgent.StartAsync(["--root", root.Path, "watch", host]);
+
+        // Nothing listens yet: the watcher reports each failure and waits 1, 2, 4 … s between attempts.
+        var retries = await watcher.WaitForErrorsAsync("unreachable", 3, Patience);
+        Assert.Contains("retrying in 1 s", retries[0].Line);
+        Assert.Contains("retrying in 2 s", retries[1].Line);
+        Assert.Contains("retrying in 4 s", retries[2].Line);
+        Assert.True(retries[2].At - retries[0].At >= TimeSpan.FromSeconds(2.5),
+            "the second retry waited the doubled delay, not a fixed one");
+
+        await using var server = await RegistryServer.StartAsync(configure: builder => builder.WebHost.UseUrls($"http://{host}"));
+        var image = ImageBuilder.FromBusybox().Layer(l => l.File("up", "1")).Build();
+        await new RegistryPushClient(server.Client).PushAsync("team/app", image, "v1");
+        var line = await watcher.WaitForLineAsync("team/app:v1", Patience);
+        Assert.EndsWith(image.Digest.ToString(), line);
+    }
+
     /// <summary>The agent running `watch`, its stdout collected line by line; killed on dispose.</summary>
     private sealed class WatchingAgent : IDisposable
     {
         private readonly Process process;
         private readonly ConcurrentQueue<string> lines = new();
-        private readonly ConcurrentQueue<string> errors = new();
+        private readonly ConcurrentQueue<(DateTime At, string Line)> errors = new();
 
         private WatchingAgent(Process process)
         {
             this.process = process;
             process.OutputDataReceived += (_, e) => { if (e.Data is { } line) lines.Enqueue(line); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) errors.Enqueue(line); };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not { } line) return;
+                errors.Enqueue((DateTime.UtcNow, line));
+            };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
         }
@@ -61,11 +89,22 @@ public sealed class WatchTests
 
         public IReadOnlyList<string> Pulled => [.. lines.Where(l => l.StartsWith("pulled ", StringComparison.Ordinal))];
 
+        /// <summary>Waits until <paramref name="count"/> stderr lines contain <paramref name="fragment"/>; returns them.</summary>
+        public async Task<IReadOnlyList<(DateTime At, string Line)>> WaitForErrorsAsync(string fragment, int count, TimeSpan timeout)
+        {
+            for (var deadline = DateTime.UtcNow + timeout; DateTime.UtcNow < deadline; await Task.Delay(100))
+            {
+                var matching = errors.Where(e => e.Line.Contains(fragment, StringComparison.Ordinal)).ToList();
+                if (matching.Count >= count) return matching;
+            }
+            throw new TimeoutException($"watch printed fewer than {count} lines with {fragment}; stderr: {string.Join(" | ", errors.Select(e => e.Line))}");
+        }
+
         public async Task<string> WaitForLineAsync(string fragment, TimeSpan timeout)
         {
             for (var deadline = DateTime.UtcNow + timeout; DateTime.UtcNow < deadline; await Task.Delay(100))
                 if (Pulled.FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal)) is { } line) return line;
-            throw new TimeoutException($"watch printed no line with {fragment}; stdout: {string.Join(" | ", lines)}; stderr: {string.Join(" | ", errors)}");
+            throw new TimeoutException($"watch printed no line with {fragment}; stdout: {string.Join(" | ", lines)}; stderr: {string.Join(" | ", errors.Select(e => e.Line))}");
         }
 
         public void Dispose()

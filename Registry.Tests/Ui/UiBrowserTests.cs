@@ -47,7 +47,11 @@ public sealed class UiBrowserTests(UiRegistryFixture registry) : IClassFixture<U
         await page.GotoAsync("/repositories/acme/app");
         await browser.ScreenshotAsync("tags");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Delete tag old" }).ClickAsync();
+        // A link first, then a confirmation: one click never deletes.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Delete tag old" }).ClickAsync();
+        await page.GetByRole(AriaRole.Alertdialog).GetByText("Pulls of acme/app:old will fail").WaitForAsync();
+        Assert.Contains("old", await registry.TagsAsync("acme/app"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, delete tag old" }).ClickAsync();
         await page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Tag old deleted." }).WaitForAsync();
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "old", Exact = true }).CountAsync());
         Assert.DoesNotContain("old", await registry.TagsAsync("acme/app"));
@@ -61,11 +65,11 @@ public sealed class UiBrowserTests(UiRegistryFixture registry) : IClassFixture<U
         await browser.SignInAsync("viewer", AuthTestServer.PasswordOf("viewer"));
         await browser.Page.GotoAsync("/repositories/acme/app");
         await browser.Page.GetByRole(AriaRole.Table, new() { Name = "Tags" }).WaitForAsync();
-        Assert.Equal(0, await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Delete tag 1.0" }).CountAsync());
+        Assert.Equal(0, await browser.Page.GetByRole(AriaRole.Link, new() { Name = "Delete tag 1.0" }).CountAsync());
 
         // A hand-made POST with a valid antiforgery token still meets the access check.
         var token = await browser.Page.Locator("input[name=__RequestVerificationToken]").First.InputValueAsync();
-        var response = await browser.Requests.PostAsync("/repositories/acme/app", new() { Form = Form(browser, ("_handler", "delete-tag"), ("tag", "1.0"), ("__RequestVerificationToken", token)) });
+        var response = await browser.Requests.PostAsync("/repositories/acme/app?confirm-delete=1.0", new() { Form = Form(browser, ("_handler", "delete-tag"), ("tag", "1.0"), ("__RequestVerificationToken", token)) });
         Assert.Contains("You may not delete tags here.", await response.TextAsync());
         Assert.Contains("1.0", await registry.TagsAsync("acme/app"));
     }
@@ -76,7 +80,7 @@ public sealed class UiBrowserTests(UiRegistryFixture registry) : IClassFixture<U
         await using var browser = await Browser.LaunchAsync(registry.Auth.Server.BaseAddress);
         await browser.SignInAsync("dev", AuthTestServer.PasswordOf("dev"));
 
-        var deleteTag = await browser.Requests.PostAsync("/repositories/acme/app", new() { Form = Form(browser, ("_handler", "delete-tag"), ("tag", "1.0")) });
+        var deleteTag = await browser.Requests.PostAsync("/repositories/acme/app?confirm-delete=1.0", new() { Form = Form(browser, ("_handler", "delete-tag"), ("tag", "1.0")) });
         Assert.Equal(400, deleteTag.Status);
         var robot = await browser.Requests.PostAsync("/orgs/acme", new() { Form = Form(browser, ("_handler", "create-robot"), ("Robot.Name", "forged"), ("Robot.Pattern", "app"), ("Robot.Pull", "true")) });
         Assert.Equal(400, robot.Status);
@@ -99,7 +103,7 @@ public sealed class UiBrowserTests(UiRegistryFixture registry) : IClassFixture<U
         await page.GetByLabel("Repository pattern").FillAsync("app");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create robot" }).ClickAsync();
 
-        var secret = await page.GetByLabel("Secret").InputValueAsync();
+        var secret = await page.GetByLabel("Secret", new() { Exact = true }).InputValueAsync();
         Assert.StartsWith("rrb_", secret);
         Assert.Contains("acme+ci", await page.GetByRole(AriaRole.Table, new() { Name = "Robots" }).InnerTextAsync());
         await browser.ScreenshotAsync("organization");
@@ -109,7 +113,7 @@ public sealed class UiBrowserTests(UiRegistryFixture registry) : IClassFixture<U
         Assert.Equal(HttpStatusCode.Forbidden, (await robot.GetAsync("/v2/acme/secret/manifests/1")).StatusCode);
 
         await page.GotoAsync("/orgs/acme");
-        Assert.Equal(0, await page.GetByLabel("Secret").CountAsync());
+        Assert.Equal(0, await page.GetByLabel("Secret", new() { Exact = true }).CountAsync());
     }
 
     [Theory]

@@ -42,6 +42,8 @@ public static class RunCommand
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
         var quiet = PullCommand.QuietOption();
+        var tty = new Option<bool>("--tty", "-t") { Description = "Give the container a pseudo-terminal (its own /dev/pts/0) as stdin, stdout and stderr" };
+        var interactive = new Option<bool>("--interactive", "-i") { Description = "With -t, relay stdin to the container's terminal (without -t stdin is always passed)" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background under a monitor process; print the container id" };
         var name = new Option<string?>("--name") { Description = "Name of a detached container (default: its id)" };
         var restart = new Option<string>("--restart") { Description = "Restart policy of a detached container: no, on-failure[:N], always", DefaultValueFactory = _ => "no" };
@@ -69,7 +71,7 @@ public static class RunCommand
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet,
-            detach, name, restart, publish, dns, addHost,
+            detach, name, restart, publish, dns, addHost, tty, interactive,
             healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
             privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs,
         };
@@ -91,7 +93,11 @@ public static class RunCommand
                         : ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
                     Tmpfs = (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(),
                     ReadOnlyRoot = parse.GetValue(readOnly),
+                    Tty = parse.GetValue(tty),
+                    Interactive = !parse.GetValue(tty) || parse.GetValue(interactive),
                 };
+                if (request.Tty && (parse.GetValue(detach) || parse.GetValue(init)))
+                    throw new ContainerSetupException("-t (--tty) works with a foreground run only, without --init, for now (no attach yet)", 1);
                 var network = parse.GetValue(net)!;
                 var ports = (parse.GetValue(publish) ?? []).Select(Net.PortSpec.Parse).ToList();
                 var health = new HealthOptions(parse.GetValue(healthCmd), parse.GetValue(healthInterval), parse.GetValue(healthTimeout),

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using static RuntimeAgent.Native.Libc;
 
@@ -9,9 +8,9 @@ namespace RuntimeAgent.Run;
 /// to stop or poke it to its PID 1, and killing it if it has not stopped within the stop timeout after
 /// SIGINT or SIGTERM (PID 1 ignores signals it has no handler for, as in Docker).
 /// </summary>
-internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
+internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout, bool interactive = true)
 {
-    private readonly ConcurrentQueue<int> _early = new();
+    private readonly Queue<int> _early = new(); // signals that came before the container's pid; guarded by itself
     private volatile int _pid;
     private Timer? _stopper;
 
@@ -20,22 +19,30 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
     {
         // On a terminal the container shares our process group, so the terminal already sends it ^C and ^\;
         // otherwise it gets its own group and we forward every signal exactly once.
-        var terminalDelivers = Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
+        // With -t the container has its own terminal (and session): the agent relays bytes and forwards every signal.
+        var terminalDelivers = !spec.Tty && Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
         // Registered before the container starts: it may run (and be signalled) before Start returns.
         var registrations = Reaper.ForwardedSignals
             .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
                 context.Cancel = true; // the agent outlives the container, to clean up after it
                 if (terminalDelivers && signal is 2 or 3) return;
-                if (_pid == 0) _early.Enqueue(signal);
-                else Forward(signal);
+                lock (_early)
+                    if (_pid == 0) _early.Enqueue(signal);
+                    else Forward(signal);
             }))
             .ToList();
         try
         {
-            _pid = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers).Start();
-            while (_early.TryDequeue(out var signal)) Forward(signal);
-            return ProcessStart.Wait(_pid);
+            var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers);
+            var pid = setup.Start();
+            using var relay = setup.TerminalFd >= 0 ? new Terminal.TerminalRelay(setup.TerminalFd, interactive) : null;
+            lock (_early)
+            {
+                _pid = pid;
+                while (_early.TryDequeue(out var signal)) Forward(signal);
+            }
+            return ProcessStart.Wait(_pid); // the relay drains the container's last output before it is disposed
         }
         finally
         {
@@ -48,6 +55,6 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
     {
         Kill(_pid, signal);
         if (signal is not (2 or 15)) return;
-        lock (_early) _stopper ??= new Timer(_ => Kill(_pid, SigKill), null, stopTimeout, Timeout.InfiniteTimeSpan);
+        _stopper ??= new Timer(_ => Kill(_pid, SigKill), null, stopTimeout, Timeout.InfiniteTimeSpan);
     }
 }

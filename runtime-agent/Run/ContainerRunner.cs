@@ -15,6 +15,9 @@ public sealed record RunRequest(
     public Isolation.Cgroups.ResourceLimits? Limits { get; init; } = Isolation.Cgroups.ResourceLimits.Default;
     public IReadOnlyList<TmpfsMount> Tmpfs { get; init; } = [];
     public bool ReadOnlyRoot { get; init; }
+    /// <summary>-t: a pty as the command's stdio; -i: the agent's stdin relayed to it (without -t stdin is inherited).</summary>
+    public bool Tty { get; init; }
+    public bool Interactive { get; init; } = true;
 }
 
 /// <summary>
@@ -39,7 +42,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             {
                 var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups };
                 using var root = Snapshots.RootMount.Prepare(spec);
-                return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+                return new ContainerLauncher(agentPath, request.StopTimeout, request.Interactive).Run(spec);
             }
             return request.Limits is null ? Launch([]) : Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, Launch);
         }
@@ -70,6 +73,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         WorkingDir = process.WorkingDir,
         User = process.User,
         ReapZombies = request.ReapZombies,
+        Tty = request.Tty,
         DisposableUpper = !request.Keep,
         Snapshotter = request.Snapshotter,
     };

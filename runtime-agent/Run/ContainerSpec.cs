@@ -45,6 +45,8 @@ public sealed record ContainerSpec
     public IReadOnlyList<string> CgroupDirectories { get; init; } = [];
     /// <summary>Keep init as PID 1 to reap zombies and forward signals, instead of exec'ing the command.</summary>
     public bool ReapZombies { get; init; }
+    /// <summary><c>-t</c>: the command's stdio is a pty from the container's devpts (<see cref="Terminal.ContainerTerminal"/>).</summary>
+    public bool Tty { get; init; }
     /// <summary>How the root is stacked from <see cref="LowerDirs"/> (Snapshots/RootMount).</summary>
     public Snapshots.Snapshotter Snapshotter { get; init; }
 

@@ -21,6 +21,9 @@ namespace RuntimeAgent.Run;
 /// </summary>
 internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool newProcessGroup)
 {
+    /// <summary>The pty master of a <c>-t</c> container once <see cref="Start"/> returned (the caller closes it); else -1.</summary>
+    public int TerminalFd { get; private set; } = -1;
+
     /// <summary>Runs the setup on its own thread; returns the container's first process, a child of this process.</summary>
     public int Start()
     {
@@ -40,6 +43,11 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
         }) { Name = "container-setup" };
         thread.Start();
         thread.Join();
+        if (failure is not null && TerminalFd >= 0)
+        {
+            Close(TerminalFd);
+            TerminalFd = -1;
+        }
         failure?.Throw();
         return pid;
     }
@@ -48,15 +56,18 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
     {
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
         using var root = EnterNamespaces();
+        var terminal = spec.Tty ? Terminal.ContainerTerminal.Open(root) : null;
+        TerminalFd = terminal?.MasterFd ?? -1;
         using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, spec.CgroupDirectories); // its thread must exist before CLONE_NEWPID
         var command = ContainerEntry.Enter(spec);
+        terminal?.GiveTo(command.User);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
         lockdown.Apply(command.User); // the last step before the spawn: the child inherits it all
         proc.ExpectChild();
         int pid;
         try
         {
-            pid = ProcessStart.Spawn(command.Path, command.Args, command.Env, newProcessGroup, StartGate.PathInContainer);
+            pid = ProcessStart.Spawn(command.Path, command.Args, command.Env, newProcessGroup, StartGate.PathInContainer, terminal: terminal?.SlavePath);
         }
         finally
         {
@@ -68,6 +79,7 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
 
     private int LaunchInit()
     {
+        if (spec.Tty) throw new ContainerSetupException("-t (--tty) does not work with --init yet", 1);
         using (EnterNamespaces()) { }
         var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "spec.json");
         spec.Save(specPath);

@@ -43,10 +43,11 @@ internal static unsafe class ProcessStart
     /// With <paramref name="gate"/>, the child first opens that FIFO for reading, which holds it before
     /// execve until someone opens the other end (<see cref="StartGate"/>). With <paramref name="nullStdin"/>,
     /// its stdin is /dev/null (of its own root) instead of ours. With <paramref name="outputFd"/>, its stdout and
-    /// stderr both go to that descriptor.
+    /// stderr both go to that descriptor. With <paramref name="terminal"/> (a pty slave's path), the child starts a new
+    /// session and opens the terminal as its stdio, which makes it the session's controlling terminal.
     /// </summary>
     public static int Spawn(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, bool newProcessGroup = false, string? gate = null,
-        bool nullStdin = false, int outputFd = -1)
+        bool nullStdin = false, int outputFd = -1, string? terminal = null)
     {
         using var file = new Utf8Z(path);
         using var argv = new Utf8ZArray(args);
@@ -59,6 +60,7 @@ internal static unsafe class ProcessStart
         var actions = stackalloc byte[256]; // posix_spawn_file_actions_t is 80 bytes in glibc
         using var gatePath = gate is null ? null : new Utf8Z(gate);
         using var devNull = nullStdin ? new Utf8Z("/dev/null") : null;
+        using var terminalPath = terminal is null ? null : new Utf8Z(terminal);
         PosixSpawnattrInit(attr);
         PosixSpawnFileActionsInit(actions);
         try
@@ -70,18 +72,27 @@ internal static unsafe class ProcessStart
                 PosixSpawnFileActionsAddclose(actions, GateDescriptor);
             }
             if (devNull is not null) PosixSpawnFileActionsAddopen(actions, 0, devNull.Pointer, ORdOnly, 0);
+            if (terminalPath is not null)
+            {
+                // glibc runs setsid (POSIX_SPAWN_SETSID) before the file actions, so this open acquires the terminal.
+                PosixSpawnFileActionsAddopen(actions, 0, terminalPath.Pointer, ORdWr, 0);
+                PosixSpawnFileActionsAdddup2(actions, 0, 1);
+                PosixSpawnFileActionsAdddup2(actions, 0, 2);
+            }
             if (outputFd >= 0)
             {
                 PosixSpawnFileActionsAdddup2(actions, outputFd, 1);
                 PosixSpawnFileActionsAdddup2(actions, outputFd, 2);
             }
-            var flags = PosixSpawnSetsigdef | PosixSpawnSetsigmask | (newProcessGroup ? PosixSpawnSetpgroup : 0);
+            // A session leader is already its group's leader (setpgid would fail), so a terminal excludes a new group.
+            var flags = PosixSpawnSetsigdef | PosixSpawnSetsigmask
+                | (terminalPath is not null ? PosixSpawnSetsid : newProcessGroup ? PosixSpawnSetpgroup : 0);
             PosixSpawnattrSetflags(attr, (short)flags);
             PosixSpawnattrSetsigdefault(attr, allSignals);
             PosixSpawnattrSetsigmask(attr, noSignals);
             PosixSpawnattrSetpgroup(attr, 0);
             int pid;
-            var error = PosixSpawn(&pid, file.Pointer, gatePath is null && devNull is null && outputFd < 0 ? null : actions, attr, argv.Pointer, envp.Pointer);
+            var error = PosixSpawn(&pid, file.Pointer, gatePath is null && devNull is null && outputFd < 0 && terminalPath is null ? null : actions, attr, argv.Pointer, envp.Pointer);
             return error == 0 ? pid : throw Failure(path, error);
         }
         finally

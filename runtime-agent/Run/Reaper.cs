@@ -15,16 +15,28 @@ internal static unsafe class Reaper
 
     public static int Run(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
     {
-        var child = ProcessStart.Spawn(path, args, env);
+        // Handlers first: PID 1 with no handler drops a signal even from the host, and the command may be
+        // signalled as soon as it runs (a test sends SIGINT the moment it prints). Until its pid is known,
+        // signals wait in a queue (kill(0, …) would hit init's own group).
+        var child = 0;
+        var early = new Queue<int>();
         var registrations = ForwardedSignals
             .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
                 context.Cancel = true;
-                Kill(child, signal);
+                lock (early)
+                    if (child == 0) early.Enqueue(signal);
+                    else Kill(child, signal);
             }))
             .ToList();
         try
         {
+            var started = ProcessStart.Spawn(path, args, env);
+            lock (early)
+            {
+                child = started;
+                while (early.TryDequeue(out var signal)) Kill(child, signal);
+            }
             while (true)
             {
                 int status;

@@ -33,7 +33,7 @@ public static class RetentionEndpoints
     }
 
     /// <summary>Replaces the organization's whole list (an empty list removes retention), in one transaction.</summary>
-    private static async Task<IResult> PutRules(string org, RetentionRuleRequest[]? request, ManagementCaller caller, RegistryDbContext db,
+    internal static async Task<IResult> PutRules(string org, RetentionRuleRequest[]? request, ManagementCaller caller, RegistryDbContext db,
         TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);

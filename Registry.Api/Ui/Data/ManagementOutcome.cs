@@ -16,4 +16,12 @@ public static class ManagementOutcome
         ProblemHttpResult error => (null, ApiError.MessageOf(error) ?? "refused"),
         _ => (null, "the request was refused"),
     };
+
+    /// <summary>The error message of a refused call, or null when the handler succeeded (with or without a body).</summary>
+    public static string? ErrorOf(IResult result) => result switch
+    {
+        ProblemHttpResult error => ApiError.MessageOf(error) ?? "refused",
+        IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } => null,
+        _ => "the request was refused",
+    };
 }
