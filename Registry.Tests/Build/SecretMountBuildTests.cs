@@ -11,6 +11,7 @@ public sealed class SecretMountBuildTests
     {
         await using var w = await BuildWorkspace.StartAsync();
         const string secret = "env-s3cr3t-0815";
+        var secretSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
         var secretFile = Path.Combine(w.Directory, "token.txt");
         File.WriteAllText(secretFile, secret);
         w.Write("Dockerfile", $$"""
@@ -18,7 +19,7 @@ public sealed class SecretMountBuildTests
             ENV TOKEN=from-env-instruction
             RUN --mount=type=secret,id=token stat -c '%u:%g %a' /run/secrets/token > /default
             RUN --mount=type=secret,id=token,target=/s/token,uid=1000,gid=2000,mode=0440 stat -c '%u:%g %a' /s/token > /owned
-            RUN --mount=type=secret,id=token,env=TOKEN if [ "$TOKEN" = "{{secret}}" ]; then echo env-seen; fi > /env \
+            RUN --mount=type=secret,id=token,env=TOKEN if [ "$(printf %s "$TOKEN" | sha256sum)" = "{{secretSha}}  -" ]; then echo env-seen; fi > /env \
                 && ls /run/secrets 2>&1 | wc -l >> /env
             RUN --mount=type=secret,id=token,env=BOTH,target=/both if [ "$BOTH" = "$(cat /both)" ]; then echo both-seen; fi > /both-proof
             """);
