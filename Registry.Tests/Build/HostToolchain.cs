@@ -43,6 +43,7 @@ public static partial class HostToolchain
         }
     }
 
-    [GeneratedRegex("""(?:openat\(AT_FDCWD, |execve\()"(/[^"]+)" """)]
+    // strace lines such as `123 openat(AT_FDCWD, "/usr/include/stdio.h", O_RDONLY) = 4` or `123 execve("/usr/bin/as", [...`.
+    [GeneratedRegex("(?:openat\\(AT_FDCWD, |execve\\()\"(/[^\"]+)\",")]
     private static partial Regex OpenedPath();
 }
