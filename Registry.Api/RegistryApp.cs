@@ -38,6 +38,7 @@ public static class RegistryApp
         builder.AddRegistryForwardedHeaders();
         AddRegistryServices(builder);
         var app = builder.Build();
+        app.Services.ValidateSettings();
         // Schema first: nothing is served from a database whose migrations did not apply.
         MetadataDatabase.InitializeAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
         app.UseRegistryForwardedHeaders();
@@ -60,10 +61,8 @@ public static class RegistryApp
 
     private static void AddRegistryServices(WebApplicationBuilder builder)
     {
-        var storage = builder.Configuration.GetSection(RegistryStorageOptions.SectionName).Get<RegistryStorageOptions>() ?? new();
-        var problems = storage.Validate();
-        if (problems.Count > 0)
-            throw new OptionsValidationException(RegistryStorageOptions.SectionName, typeof(RegistryStorageOptions), problems);
+        builder.Services.AddValidatedSettings<RegistryStorageOptions>(RegistryStorageOptions.SectionName, options => options.Validate());
+        builder.Services.AddValidatedSettings<EventsOptions>(EventsOptions.Section, options => options.Validate());
 
         // Blobs are streamed to storage whatever their size; manifests have their own 4 MiB cap.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
@@ -76,16 +75,13 @@ public static class RegistryApp
         // /api/v1 answers errors as problem details, also those the framework writes (a body that is not JSON).
         builder.Services.AddProblemDetails();
         builder.Services.AddManagementSwagger();
-        var events = builder.Configuration.GetSection(EventsOptions.Section).Get<EventsOptions>() ?? new();
-        var eventProblems = events.Validate().ToList();
-        if (eventProblems.Count > 0) throw new OptionsValidationException(EventsOptions.Section, typeof(EventsOptions), eventProblems);
-        builder.Services.AddRegistryStorage(storage, events);
+        builder.Services.AddRegistryStorage();
         builder.Services.AddWebhookDelivery();
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
-        builder.AddRegistryAuthentication(storage);
+        builder.AddRegistryAuthentication();
         builder.AddRegistryPolicies();
-        builder.AddPullThroughCache(storage.DataDirectoryFullPath);
-        builder.AddReplication(storage.DataDirectoryFullPath);
+        builder.AddPullThroughCache();
+        builder.AddReplication();
         builder.AddRegistryUi();
         builder.AddRegistrySingleSignOn();
         var cacheSeconds = builder.Configuration.GetValue("Registry:ManifestCacheSeconds", 5.0);

@@ -9,13 +9,15 @@ namespace Registry.Auth;
 /// <summary>Registers the auth services (the HTTP wiring lives in Registry.Api/Auth).</summary>
 public static class AuthServiceCollectionExtensions
 {
-    /// <summary>Adds users, permissions and tokens for validated <paramref name="options"/>; the signing key is
-    /// loaded (or generated under <paramref name="dataDirectory"/>) now, so a bad key fails the start.</summary>
-    public static IServiceCollection AddRegistryAuth(this IServiceCollection services, AuthOptions options, string dataDirectory)
+    /// <summary>
+    /// Adds users, permissions and tokens for the <see cref="AuthOptions"/> registered before (bound and validated
+    /// by the host). The signing key is loaded (or generated under <paramref name="dataDirectory"/>) when first
+    /// resolved; the host resolves it at start, so a bad key fails the start.
+    /// </summary>
+    public static IServiceCollection AddRegistryAuth(this IServiceCollection services, Func<IServiceProvider, string> dataDirectory)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(options);
-        services.AddSingleton(SigningKeyStore.Load(options, dataDirectory));
+        services.AddSingleton(provider => SigningKeyStore.Load(provider.GetRequiredService<AuthOptions>(), dataDirectory(provider)));
         services.AddSingleton<RegistryTokenService>();
         services.AddSingleton<LoginRateLimiter>();
         services.AddScoped<SubjectResolver>();

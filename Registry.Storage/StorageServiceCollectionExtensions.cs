@@ -20,8 +20,18 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddRegistryStorage(this IServiceCollection services, RegistryStorageOptions options, EventsOptions? events = null)
     {
         services.AddSingleton(options);
-        services.TryAddSingleton<IBlobStore>(_ => new FileSystemBlobStore(options.DataDirectoryFullPath));
         services.AddSingleton(events ?? new EventsOptions());
+        return services.AddRegistryStorage();
+    }
+
+    /// <summary>
+    /// Adds storage for the <see cref="RegistryStorageOptions"/> and <see cref="EventsOptions"/> registered before
+    /// (the host binds and validates them once at start); nothing is read from them until they are resolved.
+    /// </summary>
+    public static IServiceCollection AddRegistryStorage(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IBlobStore>(provider =>
+            new FileSystemBlobStore(provider.GetRequiredService<RegistryStorageOptions>().DataDirectoryFullPath));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EventSignal>();
         services.AddSingleton<EventCommitInterceptor>();
@@ -33,14 +43,14 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<PullCountWriter>();
         services.AddDbContextPool<RegistryDbContext>((provider, db) =>
         {
-            MetadataDatabase.Configure(db, options, provider.GetRequiredService<SqliteWriteGate>());
+            MetadataDatabase.Configure(db, provider.GetRequiredService<RegistryStorageOptions>(), provider.GetRequiredService<SqliteWriteGate>());
             db.AddInterceptors(provider.GetRequiredService<EventCommitInterceptor>());
         });
         services.AddSingleton<SqliteWriteGate>();
         services.AddScoped<IMetadataStore, EfMetadataStore>();
         services.AddSingleton<UploadHashes>();
         services.AddScoped<UploadSessionService>();
-        services.AddSingleton(options.Gc);
+        services.AddSingleton(provider => provider.GetRequiredService<RegistryStorageOptions>().Gc);
         services.AddSingleton<CollectorLock>();
         services.AddScoped<GarbageCollector>();
         return services;

@@ -2,6 +2,8 @@ using System.CommandLine;
 using RuntimeAgent.Cli;
 using RuntimeAgent.Commands;
 
+if (await FastCommandLine.TryInvokeAsync(args) is { } exitCode) return exitCode;
+
 var globals = new GlobalOptions();
 var root = AgentRootCommand.Create("runtime-agent: pull OCI images into a host-wide cache and run them in Linux namespaces");
 root.Options.Add(globals.Root);

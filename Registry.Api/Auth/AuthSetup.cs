@@ -2,8 +2,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Registry.Api.Access;
 using Registry.Api.Management;
+using Registry.Api.Operations;
 using Registry.Auth;
 using Registry.Auth.Accounts;
+using Registry.Auth.Tokens;
 using Registry.Storage.Configuration;
 
 namespace Registry.Api.Auth;
@@ -15,16 +17,13 @@ namespace Registry.Api.Auth;
 public static class AuthSetup
 {
     /// <summary>Call after the registry's own services are added (it replaces their access policy).</summary>
-    public static void AddRegistryAuthentication(this WebApplicationBuilder builder, RegistryStorageOptions storage)
+    public static void AddRegistryAuthentication(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
-        if (!options.Enabled) return;
-        var problems = options.Validate().ToList();
-        // Replicas share the database; with PostgreSQL they must also share the key that signs tokens (decision 003).
-        if (storage.Database.NormalizedProvider == DatabaseProviders.Postgres && string.IsNullOrWhiteSpace(options.SigningKeyPath))
-            problems.Add("Registry:Auth:SigningKeyPath is required with Registry:Database:Provider 'postgres': set Registry__Auth__SigningKeyPath to a key file every replica reads (created there on first start when missing)");
-        if (problems.Count > 0) throw new OptionsValidationException(AuthOptions.Section, typeof(AuthOptions), problems);
-        builder.Services.AddRegistryAuth(options, storage.DataDirectoryFullPath);
+        // A switch decides what is registered; the settings themselves are bound and checked once at start.
+        if (!builder.Configuration.GetValue<bool>($"{AuthOptions.Section}:Enabled")) return;
+        builder.Services.AddValidatedSettings<AuthOptions>(AuthOptions.Section, options => options.Validate());
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, SharedSigningKeyRule>();
+        builder.Services.AddRegistryAuth(services => services.GetRequiredService<RegistryStorageOptions>().DataDirectoryFullPath);
         builder.Services.AddScoped<RequestAuthenticator>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IRegistryAccessPolicy, TokenAccessPolicy>());
     }
@@ -33,8 +32,20 @@ public static class AuthSetup
     public static void UseRegistryAuthentication(this WebApplication app)
     {
         if (app.Services.GetService<AuthOptions>() is not { Enabled: true }) return;
+        app.Services.GetRequiredService<SigningKeyStore>(); // loads (or creates) the key now: a bad key stops the start
         BootstrapAdmin.EnsureAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
         app.MapTokenEndpoints();
         app.MapManagementApi();
     }
+}
+
+/// <summary>Replicas share the database; with PostgreSQL they must also share the key that signs tokens (decision 003).</summary>
+internal sealed class SharedSigningKeyRule(IConfiguration configuration) : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
+        // The provider is read as a switch: its own validation (RegistryStorageOptions) reports a bad value.
+        string.Equals(configuration[$"{RegistryStorageOptions.SectionName}:Database:Provider"]?.Trim(), DatabaseProviders.Postgres, StringComparison.OrdinalIgnoreCase)
+        && string.IsNullOrWhiteSpace(options.SigningKeyPath)
+            ? ValidateOptionsResult.Fail("Registry:Auth:SigningKeyPath is required with Registry:Database:Provider 'postgres': set Registry__Auth__SigningKeyPath to a key file every replica reads (created there on first start when missing)")
+            : ValidateOptionsResult.Success;
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.Extensions.Options;
 
 namespace Registry.Api.Operations;
 
@@ -41,11 +40,8 @@ public static class ForwardedHeadersSetup
 {
     public static void AddRegistryForwardedHeaders(this WebApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetSection(ForwardedHeadersSettings.Section).Get<ForwardedHeadersSettings>() ?? new();
-        var problems = settings.Validate();
-        if (problems.Count > 0) throw new OptionsValidationException(ForwardedHeadersSettings.Section, typeof(ForwardedHeadersSettings), problems);
-        builder.Services.AddSingleton(settings);
-        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        builder.Services.AddValidatedSettings<ForwardedHeadersSettings>(ForwardedHeadersSettings.Section, settings => settings.Validate());
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<ForwardedHeadersSettings>((options, settings) =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             // The framework trusts loopback by default; here nothing is trusted unless configured.

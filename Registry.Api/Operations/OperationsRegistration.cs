@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 using Registry.Storage.Blobs;
+using Registry.Storage.Configuration;
 
 namespace Registry.Api.Operations;
 
@@ -11,20 +13,15 @@ public static class OperationsRegistration
 {
     /// <summary>
     /// Registers the configured blob store (before the storage defaults, which then keep it) and the
-    /// operational services. Bad storage settings stop the start with every problem listed.
+    /// operational services. Bad storage settings stop the start (<see cref="RegistrySettings"/>) with every problem listed.
     /// </summary>
     public static WebApplicationBuilder AddRegistryOperations(this WebApplicationBuilder builder)
     {
-        var storeOptions = builder.Configuration.GetSection(BlobStoreOptions.SectionName).Get<BlobStoreOptions>() ?? new BlobStoreOptions();
-        var problems = storeOptions.Validate();
-        if (problems.Count > 0)
-            throw new InvalidOperationException("The blob store settings are not usable:\n  " + string.Join("\n  ", problems));
-        builder.Services.AddSingleton(storeOptions);
-        if (storeOptions.CreateObjectStore() is { } objectStore)
-        {
-            builder.Services.AddSingleton(objectStore);
-            builder.Services.AddHostedService<BlobStoreProvisioner>();
-        }
+        builder.Services.AddValidatedSettings<BlobStoreOptions>(BlobStoreOptions.SectionName, options => options.Validate());
+        // A store a test (or a host) registered before stays; otherwise the settings choose, the filesystem by default.
+        builder.Services.TryAddSingleton<IBlobStore>(services => services.GetRequiredService<BlobStoreOptions>().CreateObjectStore()
+            ?? new FileSystemBlobStore(services.GetRequiredService<RegistryStorageOptions>().DataDirectoryFullPath));
+        builder.Services.AddHostedService<BlobStoreProvisioner>(); // does nothing for a store without a bucket
 
         builder.Services.AddHostedService<ScheduledGarbageCollection>();
 

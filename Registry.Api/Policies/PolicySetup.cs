@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Registry.Api.Operations;
 using Registry.Api.Policies.Retention;
 using Registry.Storage.GarbageCollection;
 using Registry.Storage.Policies;
@@ -17,10 +17,7 @@ public static class PolicySetup
         builder.Services.AddScoped<RepositoryPolicies>();
         builder.Services.AddHostedService<UsageRecount>();
 
-        var retention = builder.Configuration.GetSection(RetentionOptions.Section).Get<RetentionOptions>() ?? new();
-        var problems = retention.Validate().ToList();
-        if (problems.Count > 0) throw new OptionsValidationException(RetentionOptions.Section, typeof(RetentionOptions), problems);
-        builder.Services.AddSingleton(retention);
+        builder.Services.AddValidatedSettings<RetentionOptions>(RetentionOptions.Section, options => options.Validate());
         builder.Services.AddScoped<TagSweeper>();
         builder.Services.AddScoped<ManifestSweeper>();
         builder.Services.AddScoped<RetentionRunner>();

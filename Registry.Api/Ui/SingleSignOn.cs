@@ -22,11 +22,14 @@ public static class SingleSignOn
 
     public static void AddRegistrySingleSignOn(this WebApplicationBuilder builder)
     {
-        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
-        if (!auth.Enabled || !auth.Oidc.Enabled) return;
-        var oidc = auth.Oidc;
-        builder.Services.AddAuthentication().AddOpenIdConnect(Scheme, oidc.DisplayName, options =>
+        // Switches decide the registration; the settings are the AuthOptions bound and validated once at start.
+        // OIDC has no Enabled key: it is on when an Authority is configured (OidcOptions.Enabled).
+        if (!builder.Configuration.GetValue<bool>($"{AuthOptions.Section}:Enabled")
+            || string.IsNullOrWhiteSpace(builder.Configuration[$"{AuthOptions.Section}:Oidc:Authority"])) return;
+        builder.Services.AddAuthentication().AddOpenIdConnect(Scheme, displayName: null, _ => { });
+        builder.Services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<AuthOptions>((options, auth) =>
         {
+            var oidc = auth.Oidc;
             options.Authority = oidc.Authority;
             options.ClientId = oidc.ClientId;
             options.ClientSecret = oidc.ClientSecret;

@@ -69,6 +69,7 @@ public sealed class WebhookDeliveryTests : IDisposable
         await using var auth = await AuthTestServer.StartAsync(TestDatabase.Sqlite, FastRetries());
         await auth.CreateOrganizationAsync("acme");
         var receiver = new WebhookReceiver(); // not started: the receiver is down
+        var (retriesBefore, deliveredBefore) = (await AttemptsAsync(auth, "retry"), await AttemptsAsync(auth, "delivered"));
         var created = await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/webhooks",
             new { url = receiver.Url, secret = Secret, events = new[] { "manifest.pushed" }, repositories = "app/*" }), HttpStatusCode.Created);
         var id = created.GetProperty("id").GetInt64();
@@ -98,6 +99,19 @@ public sealed class WebhookDeliveryTests : IDisposable
             Assert.Equal("delivered", d.GetProperty("state").GetString());
             Assert.Equal(200, d.GetProperty("lastStatus").GetInt32());
         });
+        // Prometheus shows the failed attempts and the deliveries (process-wide counters: other tests only add).
+        Assert.True(await AttemptsAsync(auth, "retry") - retriesBefore >= 2);
+        Assert.True(await AttemptsAsync(auth, "delivered") - deliveredBefore >= 3);
+        var metrics = await auth.Anonymous().GetStringAsync("/metrics");
+        Assert.Contains("registry_webhook_delivery_duration_seconds_count", metrics);
+        Assert.Contains("registry_webhook_deliveries_pending", metrics);
+    }
+
+    private static async Task<double> AttemptsAsync(AuthTestServer auth, string outcome)
+    {
+        var name = $"registry_webhook_delivery_attempts_total{{outcome=\"{outcome}\"}} ";
+        var line = (await auth.Anonymous().GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[name.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

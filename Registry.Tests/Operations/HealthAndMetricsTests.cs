@@ -8,6 +8,7 @@ using Registry.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Registry.Tests.Operations;
 
@@ -81,7 +82,7 @@ public sealed class HealthAndMetricsTests
     [InlineData("azure", "Registry__Storage__Azure__ConnectionString")]
     public void BadStorageSettingsStopTheStartWithWhatToSet(string driver, string expectedHint)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => RegistryApp.Create([], builder =>
+        var error = Assert.Throws<OptionsValidationException>(() => RegistryApp.Create([], builder =>
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:Storage:Driver"] = driver })));
         Assert.Contains(expectedHint, error.Message);
     }

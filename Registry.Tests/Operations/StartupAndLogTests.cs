@@ -18,6 +18,10 @@ public sealed class StartupAndLogTests : IDisposable
     [InlineData("Registry__Logging__Format", "xml")]
     [InlineData("Registry__Auth__TokenLifetime", "00:00:00")]
     [InlineData("Registry__Storage__Driver", "tape")]
+    [InlineData("Registry__Events__PollInterval", "00:00:00")]
+    [InlineData("Registry__Retention__Schedule", "-1.00:00:00")]
+    [InlineData("Registry__Proxy__Upstreams__0__Url", "ftp://mirror")]
+    [InlineData("Registry__Replication__RequestTimeout", "soon")]
     public async Task BadSettingPrintsOneLineNamingTheVariableAndExitsNonZero(string variable, string value)
     {
         var (exitCode, output) = await RegistryProcess.RunUntilExitAsync(new Dictionary<string, string>

@@ -4,6 +4,7 @@ using RuntimeAgent.Containers;
 using RuntimeAgent.Run;
 using RuntimeAgent.Run.Isolation;
 using RuntimeAgent.Run.Isolation.Cgroups;
+using RuntimeAgent.Run.UserNamespaces;
 using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
@@ -66,6 +67,12 @@ public static class RunCommand
         cgroups.AcceptOnlyFromAmong("enabled", "disabled");
         var readOnly = new Option<bool>("--read-only") { Description = "Mount the container's root filesystem read-only" };
         var tmpfs = new Option<string[]>("--tmpfs") { Description = "Mount a tmpfs: PATH[:size=64m,mode=1777,exec,…]" };
+        var userns = new Option<string>("--userns")
+        {
+            Description = "host: no user namespace; auto: the container's root is a range of 65536 host ids of its own from /etc/subuid and /etc/subgid (default: $RUNTIME_AGENT_USERNS, else host)",
+            DefaultValueFactory = _ => RunArguments.DefaultUserNamespace(),
+        };
+        userns.AcceptOnlyFromAmong("host", "auto");
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
@@ -73,77 +80,127 @@ public static class RunCommand
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet,
             detach, name, restart, publish, dns, addHost, tty, interactive,
             healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
-            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns,
         };
-        run.SetAction((parse, cancellation) => CliErrors.RunAsync(async () =>
+        run.SetAction((parse, cancellation) => ExecuteAsync(new RunArguments
         {
-            try
-            {
-                var request = new RunRequest(
-                    new RunOverrides(parse.GetValue(command) ?? [], parse.GetValue(entrypoint), parse.GetValue(env) ?? [],
-                        parse.GetValue(workdir), parse.GetValue(user)),
-                    (parse.GetValue(volume) ?? []).Select(VolumeSpec.Parse).ToList(),
-                    parse.GetValue(hostname), parse.GetValue(net) == "host", parse.GetValue(init), parse.GetValue(keep),
-                    TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(stopTimeout))))
-                {
-                    Snapshotter = Snapshots.SnapshotterNames.Parse(parse.GetValue(snapshotter)!),
-                    Security = new SecurityOptions(parse.GetValue(privileged), parse.GetValue(capAdd), parse.GetValue(capDrop), parse.GetValue(securityOpt)),
-                    Limits = parse.GetValue(cgroups) == "disabled"
-                        ? ResourceLimits.WithoutCgroup(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight))
-                        : ResourceLimits.Parse(parse.GetValue(memory), parse.GetValue(memorySwap), parse.GetValue(pidsLimit), parse.GetValue(cpus), parse.GetValue(cpuWeight)),
-                    Tmpfs = (parse.GetValue(tmpfs) ?? []).Select(TmpfsSpec.Parse).ToList(),
-                    ReadOnlyRoot = parse.GetValue(readOnly),
-                    Tty = parse.GetValue(tty),
-                    Interactive = !parse.GetValue(tty) || parse.GetValue(interactive),
-                };
-                if (request.Tty && (parse.GetValue(detach) || parse.GetValue(init)))
-                    throw new ContainerSetupException("-t (--tty) works with a foreground run only, without --init, for now (no attach yet)", 1);
-                var network = parse.GetValue(net)!;
-                var ports = (parse.GetValue(publish) ?? []).Select(Net.PortSpec.Parse).ToList();
-                var health = new HealthOptions(parse.GetValue(healthCmd), parse.GetValue(healthInterval), parse.GetValue(healthTimeout),
-                    parse.GetValue(healthStartPeriod), parse.GetValue(healthRetries), parse.GetValue(noHealthcheck));
-                health.Resolve(null); // a bad duration fails here, before any pull
-                var detached = parse.GetValue(detach)
-                    ? new DetachOptions(parse.GetValue(name), RestartPolicy.Parse(parse.GetValue(restart)!), 10 * 1024 * 1024, ports, network) { Health = health }
-                    : null;
-                if (detached is null && (parse.GetValue(name) is not null || parse.GetValue(restart) != "no" || ports.Count > 0 || health.Any))
-                    throw new ContainerSetupException("--name, --restart, --publish and --health-* need --detach (-d)", 1);
-                if (ports.Count > 0 && network != "private")
-                    throw new ContainerSetupException($"--publish needs the private network, not --net {network}", 1);
-                var dnsOptions = new Net.DnsOptions(parse.GetValue(dns) ?? [], parse.GetValue(addHost) ?? []);
-                Net.EtcFiles.Validate(dnsOptions);
-                var store = new ImageStore(globals.Layout(parse));
-                request = request with
-                {
-                    Dns = dnsOptions,
-                    NetworkNamespace = network.StartsWith("container:", StringComparison.Ordinal)
-                        ? new ContainerStore(store.Layout).NetworkNamespaceOf(network["container:".Length..]) : null,
-                };
-                // Pulled if missing, its progress on stderr (stdout is the container's, or the id for -d); the lease keeps gc
-                // off the layers while the container runs.
-                using var resolved = await store.ResolveAsync(parse.GetValue(image)!,
-                    new PullOptions(parse.GetValue(insecure), parse.GetValue(maxLayerSize), parse.GetValue(quiet) ? null : new PlainProgress(Console.Error)),
-                    cancellation);
-                if (detached is not null)
-                {
-                    Console.WriteLine(new DetachedRunner(store.Layout, AgentPath()).Start(resolved, request, detached, parse.GetValue(image)!));
-                    return 0;
-                }
-                return new ContainerRunner(store.Layout, AgentPath()).Run(resolved, request);
-            }
-            catch (ContainerStateException e)
-            {
-                Console.Error.WriteLine($"runtime-agent: {e.Message}");
-                return 1;
-            }
-            catch (ContainerSetupException e)
-            {
-                Console.Error.WriteLine($"runtime-agent: {e.Message}");
-                return e.ExitCode;
-            }
-        }));
+            Root = parse.GetValue(globals.Root)!,
+            Image = parse.GetValue(image)!,
+            Command = parse.GetValue(command) ?? [],
+            Env = parse.GetValue(env) ?? [],
+            Volume = parse.GetValue(volume) ?? [],
+            Workdir = parse.GetValue(workdir),
+            User = parse.GetValue(user),
+            Entrypoint = parse.GetValue(entrypoint),
+            Hostname = parse.GetValue(hostname),
+            Net = parse.GetValue(net)!,
+            Init = parse.GetValue(init),
+            Keep = parse.GetValue(keep),
+            StopTimeout = parse.GetValue(stopTimeout),
+            Snapshotter = parse.GetValue(snapshotter)!,
+            Insecure = parse.GetValue(insecure),
+            MaxLayerSize = parse.GetValue(maxLayerSize),
+            Quiet = parse.GetValue(quiet),
+            Detach = parse.GetValue(detach),
+            Name = parse.GetValue(name),
+            Restart = parse.GetValue(restart)!,
+            Publish = parse.GetValue(publish) ?? [],
+            Dns = parse.GetValue(dns) ?? [],
+            AddHost = parse.GetValue(addHost) ?? [],
+            HealthCmd = parse.GetValue(healthCmd),
+            HealthInterval = parse.GetValue(healthInterval),
+            HealthTimeout = parse.GetValue(healthTimeout),
+            HealthStartPeriod = parse.GetValue(healthStartPeriod),
+            HealthRetries = parse.GetValue(healthRetries),
+            NoHealthcheck = parse.GetValue(noHealthcheck),
+            Privileged = parse.GetValue(privileged),
+            CapAdd = parse.GetValue(capAdd) ?? [],
+            CapDrop = parse.GetValue(capDrop) ?? [],
+            SecurityOpt = parse.GetValue(securityOpt) ?? [],
+            Memory = parse.GetValue(memory),
+            MemorySwap = parse.GetValue(memorySwap),
+            PidsLimit = parse.GetValue(pidsLimit),
+            Cpus = parse.GetValue(cpus),
+            CpuWeight = parse.GetValue(cpuWeight),
+            Cgroups = parse.GetValue(cgroups)!,
+            ReadOnly = parse.GetValue(readOnly),
+            Tmpfs = parse.GetValue(tmpfs) ?? [],
+            Tty = parse.GetValue(tty),
+            Interactive = parse.GetValue(interactive),
+            UserNamespace = parse.GetValue(userns)!,
+        }, cancellation));
         return run;
     }
+
+    /// <summary>Runs the container <paramref name="a"/> describes (in the foreground, or detached under a monitor).</summary>
+    public static Task<int> ExecuteAsync(RunArguments a, CancellationToken cancellation) => CliErrors.RunAsync(async () =>
+    {
+        try
+        {
+            var request = new RunRequest(
+                new RunOverrides(a.Command, a.Entrypoint, a.Env, a.Workdir, a.User),
+                a.Volume.Select(VolumeSpec.Parse).ToList(),
+                a.Hostname, a.Net == "host", a.Init, a.Keep, TimeSpan.FromSeconds(Math.Max(0, a.StopTimeout)))
+            {
+                Snapshotter = Snapshots.SnapshotterNames.Parse(a.Snapshotter),
+                Security = new SecurityOptions(a.Privileged, a.CapAdd, a.CapDrop, a.SecurityOpt),
+                Limits = a.Cgroups == "disabled"
+                    ? ResourceLimits.WithoutCgroup(a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight)
+                    : ResourceLimits.Parse(a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight),
+                Tmpfs = a.Tmpfs.Select(TmpfsSpec.Parse).ToList(),
+                ReadOnlyRoot = a.ReadOnly,
+                UserNamespace = a.UserNamespace == "auto" ? UserNamespaceMode.Auto : UserNamespaceMode.Host,
+                Tty = a.Tty,
+                Interactive = !a.Tty || a.Interactive,
+            };
+            if (request.Tty && (a.Detach || a.Init))
+                throw new ContainerSetupException("-t (--tty) works with a foreground run only, without --init, for now (no attach yet)", 1);
+            var ports = a.Publish.Select(Net.PortSpec.Parse).ToList();
+            var health = new HealthOptions(a.HealthCmd, a.HealthInterval, a.HealthTimeout, a.HealthStartPeriod, a.HealthRetries, a.NoHealthcheck);
+            health.Resolve(null); // a bad duration fails here, before any pull
+            var detached = a.Detach
+                ? new DetachOptions(a.Name, RestartPolicy.Parse(a.Restart), 10 * 1024 * 1024, ports, a.Net) { Health = health }
+                : null;
+            if (detached is null && (a.Name is not null || a.Restart != "no" || ports.Count > 0 || health.Any))
+                throw new ContainerSetupException("--name, --restart, --publish and --health-* need --detach (-d)", 1);
+            UserNamespaceAllocation.Validate(request, detached is not null);
+            if (ports.Count > 0 && a.Net != "private")
+                throw new ContainerSetupException($"--publish needs the private network, not --net {a.Net}", 1);
+            var dnsOptions = new Net.DnsOptions(a.Dns, a.AddHost);
+            Net.EtcFiles.Validate(dnsOptions);
+            var store = new ImageStore(new StoreLayout(Path.GetFullPath(a.Root)));
+            request = request with
+            {
+                Dns = dnsOptions,
+                NetworkNamespace = a.Net.StartsWith("container:", StringComparison.Ordinal)
+                    ? new ContainerStore(store.Layout).NetworkNamespaceOf(a.Net["container:".Length..]) : null,
+            };
+            // -d: the monitor starts now, and the JSON metadata of the container's records is built, while the
+            // image is resolved (MonitorLauncher, ContainerJson).
+            using var monitor = detached is null ? null : MonitorLauncher.Spawn(AgentPath(), store.Layout.Root);
+            if (detached is not null) ContainerJson.PrepareInBackground();
+            // Pulled if missing, its progress on stderr (stdout is the container's, or the id for -d); the lease keeps gc
+            // off the layers while the container runs.
+            using var resolved = await store.ResolveAsync(a.Image,
+                new PullOptions(a.Insecure, a.MaxLayerSize, a.Quiet ? null : new PlainProgress(Console.Error)), cancellation);
+            if (detached is not null)
+            {
+                Console.WriteLine(new DetachedRunner(store.Layout).Start(resolved, request, detached, a.Image, monitor!));
+                return 0;
+            }
+            return new ContainerRunner(store.Layout, AgentPath()).Run(resolved, request);
+        }
+        catch (ContainerStateException e)
+        {
+            Console.Error.WriteLine($"runtime-agent: {e.Message}");
+            return 1;
+        }
+        catch (ContainerSetupException e)
+        {
+            Console.Error.WriteLine($"runtime-agent: {e.Message}");
+            return e.ExitCode;
+        }
+    });
 
     /// <summary>The agent's own executable, absolute, for unshare to exec as init.</summary>
     private static string AgentPath() =>

@@ -17,6 +17,20 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     private readonly ContainerStore store = new(layout);
     private volatile int currentPid;
 
+    /// <summary>
+    /// The monitor's entry. Without an id it was spawned by <see cref="MonitorLauncher"/> before its container was
+    /// recorded: it readies what does not depend on the container (System.Text.Json's metadata) while the CLI
+    /// finishes, then reads the id; end-of-file instead means the CLI gave up, and it exits.
+    /// </summary>
+    public static int Launch(Store.StoreLayout layout, string? id)
+    {
+        var agentPath = Environment.ProcessPath ?? "/proc/self/exe";
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run();
+        ContainerJson.Prepare();
+        id = MonitorLauncher.ReceiveId();
+        return id is null ? 0 : new ContainerMonitor(layout, id, agentPath).Run();
+    }
+
     public int Run()
     {
         Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe

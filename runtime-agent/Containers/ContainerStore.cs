@@ -93,11 +93,12 @@ public sealed partial class ContainerStore(StoreLayout layout)
     public void Delete(string id)
     {
         var dir = Directory(id);
-        var cgroups = File.Exists(SpecPath(id)) ? Run.ContainerSpec.Load(SpecPath(id)).CgroupDirectories : [];
+        var spec = File.Exists(SpecPath(id)) ? Run.ContainerSpec.Load(SpecPath(id)) : null;
         // state.json first: a half-deleted container is never listed.
         File.Delete(StatePath(id));
         System.IO.Directory.Delete(dir, recursive: true);
-        Run.Isolation.Cgroups.ContainerCgroup.RemoveDirectories(cgroups);
+        Run.Isolation.Cgroups.ContainerCgroup.RemoveDirectories(spec?.CgroupDirectories ?? []);
+        if (spec?.UserNamespace is not null) Run.UserNamespaces.UserNamespaceAllocation.Release(layout, id);
     }
 
     private List<ContainerState> ListRaw()

@@ -14,9 +14,10 @@ public sealed record DetachOptions(string? Name, RestartPolicy Restart, long Log
 /// <c>run -d</c>: records the container (state.json, spec.json in containers/ID), starts its monitor and returns
 /// the id once the container runs. A container that could not start leaves nothing behind.
 /// </summary>
-public sealed class DetachedRunner(StoreLayout layout, string agentPath)
+public sealed class DetachedRunner(StoreLayout layout)
 {
-    public string Start(ResolvedImage image, RunRequest request, DetachOptions options, string reference)
+    /// <summary>Records the container and hands it to <paramref name="monitor"/>, spawned beforehand.</summary>
+    internal string Start(ResolvedImage image, RunRequest request, DetachOptions options, string reference, MonitorLauncher monitor)
     {
         var store = new ContainerStore(layout);
         var id = ContainerId.New();
@@ -34,6 +35,12 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
             // The upper dir outlives each run (restart, start), so the overlay must not be volatile.
             var spec = ContainerRunner.CreateSpec(image, request with { Keep = true }, process, id, dir, hostname)
                 with { Security = security, CgroupDirectories = cgroup?.Directories ?? [] };
+            if (request.UserNamespace == Run.UserNamespaces.UserNamespaceMode.Auto)
+            {
+                // Held for the container's whole life (every restart runs in it), given back by rm.
+                spec = spec with { UserNamespace = Run.UserNamespaces.UserNamespaceAllocation.Take(layout, id) };
+                Run.UserNamespaces.UserNamespaceAllocation.Own(spec, spec.UserNamespace);
+            }
             spec.Save(store.SpecPath(id));
             store.Create(new ContainerState
             {
@@ -52,7 +59,7 @@ public sealed class DetachedRunner(StoreLayout layout, string agentPath)
                 LogMaxBytes = options.LogMaxBytes,
                 Healthcheck = healthcheck,
             });
-            MonitorLauncher.Start(agentPath, layout.Root, id);
+            monitor.Hand(id);
             return id;
         }
         catch

@@ -30,7 +30,7 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
 
-    public const int FSetFd = 2, FdCloExec = 1, FSetFl = 4;
+    public const int FSetFd = 2, FdCloExec = 1, FSetFl = 4, FDupFdCloExec = 1030;
 
     [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);

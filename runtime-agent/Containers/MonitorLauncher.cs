@@ -5,30 +5,77 @@ using static RuntimeAgent.Native.Libc;
 namespace RuntimeAgent.Containers;
 
 /// <summary>
-/// The CLI side of <c>run -d</c> and <c>start</c>: posix_spawns this agent as <c>monitor ID</c> in a new session
-/// (no terminal, stdio on /dev/null, so it outlives the CLI and the shell), with a pipe on descriptor 3 on which
-/// the monitor reports "ok" once the container runs, or the reason it could not start it. No managed code runs
-/// between fork and exec: posix_spawn does both.
+/// The CLI side of <c>run -d</c> and <c>start</c>: posix_spawns this agent as <c>monitor</c> in a new session
+/// (no terminal, stdio on /dev/null, so it outlives the CLI and the shell). The monitor learns its container's id
+/// on descriptor 4 and reports on descriptor 3: "ok" once the container runs, or the reason it could not start
+/// it. No managed code runs between fork and exec: posix_spawn does both.
+/// <para>
+/// <c>run -d</c> spawns the monitor before it resolves the image and records the container, and hands it the id
+/// when the container is recorded: the monitor's own start (a second runtime start, the largest part of a
+/// detached run's cost) overlaps the CLI's work instead of following it. A CLI that fails before then closes
+/// descriptor 4 unwritten, and the monitor exits without touching anything.
+/// </para>
 /// </summary>
-internal static unsafe class MonitorLauncher
+internal sealed unsafe class MonitorLauncher : IDisposable
 {
-    public const int ReadyDescriptor = 3;
+    public const int ReadyDescriptor = 3, IdDescriptor = 4;
 
-    /// <summary>Starts the monitor and waits for its report; throws <see cref="ContainerSetupException"/> with the monitor's reason.</summary>
-    public static void Start(string agentPath, string root, string id)
+    private int _idFd, _reportFd;
+
+    private MonitorLauncher(int idFd, int reportFd) => (_idFd, _reportFd) = (idFd, reportFd);
+
+    /// <summary>Starts a monitor that waits for its container's id (<see cref="Hand"/>).</summary>
+    public static MonitorLauncher Spawn(string agentPath, string root)
     {
-        var pipe = stackalloc int[2];
-        if (Pipe2(pipe, OCloExec) != 0) throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
+        var report = stackalloc int[2];
+        var id = stackalloc int[2];
+        if (Pipe2(report, OCloExec) != 0) throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
+        if (Pipe2(id, OCloExec) != 0)
+        {
+            Close(report[0]);
+            Close(report[1]);
+            throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
+        }
         try
         {
-            Spawn(agentPath, [agentPath, "--root", root, "monitor", id], pipe[1]);
+            // Above the descriptors the file actions write, so one dup2 cannot overwrite the other's source.
+            var (reportWrite, idRead) = (AboveTargets(report[1]), AboveTargets(id[0]));
+            try
+            {
+                Spawn(agentPath, [agentPath, "--root", root, "monitor"], reportWrite, idRead);
+            }
+            finally
+            {
+                Close(reportWrite); // ours: the monitor's copies are the only ones left, so EOF means it has reported or died
+                Close(idRead);
+            }
         }
-        finally
+        catch
         {
-            Close(pipe[1]); // ours: the monitor's copy is the only writer left, so EOF means it has reported or died
+            Close(report[0]);
+            Close(id[1]);
+            throw;
         }
-        var report = ReadAll(pipe[0]);
-        Close(pipe[0]);
+        return new MonitorLauncher(id[1], report[0]);
+    }
+
+    /// <summary>Starts the monitor of a recorded container and waits for its report (<c>start</c>).</summary>
+    public static void Start(string agentPath, string root, string id)
+    {
+        using var monitor = Spawn(agentPath, root);
+        monitor.Hand(id);
+    }
+
+    /// <summary>Gives the monitor its container and waits for its report; throws <see cref="ContainerSetupException"/> with its reason.</summary>
+    public void Hand(string id)
+    {
+        var bytes = Encoding.ASCII.GetBytes(id + "\n");
+        fixed (byte* p = bytes) Write(_idFd, p, (nuint)bytes.Length);
+        Close(_idFd);
+        _idFd = -1;
+        var report = ReadAll(_reportFd);
+        Close(_reportFd);
+        _reportFd = -1;
         if (report == "ok") return;
         var parts = report.Split(' ', 2);
         throw parts.Length == 2 && int.TryParse(parts[0], out var code)
@@ -36,7 +83,23 @@ internal static unsafe class MonitorLauncher
             : new ContainerSetupException($"the monitor exited before starting the container{(report.Length > 0 ? ": " + report : "")}");
     }
 
-    private static void Spawn(string path, IReadOnlyList<string> args, int readyFd)
+    /// <summary>Without <see cref="Hand"/>: the monitor reads end-of-file instead of an id and exits.</summary>
+    public void Dispose()
+    {
+        if (_idFd >= 0) Close(_idFd);
+        if (_reportFd >= 0) Close(_reportFd);
+        _idFd = _reportFd = -1;
+    }
+
+    private static int AboveTargets(int fd)
+    {
+        if (fd > IdDescriptor) return fd;
+        var moved = Fcntl(fd, FDupFdCloExec, IdDescriptor + 1);
+        Close(fd);
+        return moved >= 0 ? moved : throw new ContainerSetupException($"fcntl: {ErrorText(LastError)}");
+    }
+
+    private static void Spawn(string path, IReadOnlyList<string> args, int readyFd, int idFd)
     {
         using var file = new Utf8Z(path);
         using var argv = new Utf8ZArray(args);
@@ -55,6 +118,7 @@ internal static unsafe class MonitorLauncher
             PosixSpawnFileActionsAddopen(actions, 1, devNull.Pointer, OWrOnly, 0);
             PosixSpawnFileActionsAddopen(actions, 2, devNull.Pointer, OWrOnly, 0);
             PosixSpawnFileActionsAdddup2(actions, readyFd, ReadyDescriptor);
+            PosixSpawnFileActionsAdddup2(actions, idFd, IdDescriptor);
             PosixSpawnattrSetflags(attr, (short)(PosixSpawnSetsid | PosixSpawnSetsigdef | PosixSpawnSetsigmask));
             PosixSpawnattrSetsigdefault(attr, allSignals);
             PosixSpawnattrSetsigmask(attr, noSignals);
@@ -81,6 +145,14 @@ internal static unsafe class MonitorLauncher
             result.AddRange(new ReadOnlySpan<byte>(buffer, (int)read));
         }
         return Encoding.UTF8.GetString(result.ToArray()).Trim();
+    }
+
+    /// <summary>The monitor's side: its container's id from descriptor 4 (closed then); null when the CLI gave up.</summary>
+    public static string? ReceiveId()
+    {
+        var id = ReadAll(IdDescriptor);
+        Close(IdDescriptor);
+        return id.Length > 0 && id.All(char.IsAsciiLetterOrDigit) ? id : null;
     }
 
     /// <summary>The monitor's side: report once on descriptor 3 and close it.</summary>

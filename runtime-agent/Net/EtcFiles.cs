@@ -22,6 +22,9 @@ public static class EtcFiles
 {
     public static readonly IReadOnlyList<string> FallbackResolvers = ["8.8.8.8", "8.8.4.4"];
 
+    /// <summary>The files <see cref="Write"/> creates in the container's directory.</summary>
+    public static readonly string[] Names = ["hosts", "hostname", "resolv.conf"];
+
     public static IReadOnlyList<VolumeMount> Write(string dir, string hostname, bool hostNetwork, DnsOptions dns, string hostResolvConf = "/etc/resolv.conf")
     {
         var hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
@@ -31,18 +34,20 @@ public static class EtcFiles
             var (name, address) = ParseExtraHost(entry);
             hosts.Append($"{address}\t{name}\n");
         }
-        var files = new (string Name, string Content)[]
+        string[] contents =
+        [
+            hosts.ToString(),
+            hostname + "\n",
+            ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", hostNetwork, dns.Servers),
+        ];
+        var mounts = new VolumeMount[Names.Length];
+        for (var i = 0; i < Names.Length; i++)
         {
-            ("hosts", hosts.ToString()),
-            ("hostname", hostname + "\n"),
-            ("resolv.conf", ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", hostNetwork, dns.Servers)),
-        };
-        return files.Select(f =>
-        {
-            var path = Path.Join(dir, f.Name);
-            File.WriteAllText(path, f.Content);
-            return new VolumeMount(path, $"/etc/{f.Name}", ReadOnly: false);
-        }).ToList();
+            var path = Path.Join(dir, Names[i]);
+            File.WriteAllText(path, contents[i]);
+            mounts[i] = new VolumeMount(path, $"/etc/{Names[i]}", ReadOnly: false);
+        }
+        return mounts;
     }
 
     /// <summary>The host's resolv.conf with its nameservers replaced as described above; search and options lines kept.</summary>

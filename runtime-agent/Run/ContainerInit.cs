@@ -16,6 +16,7 @@ internal static class ContainerInit
         foreach (var directory in spec.CgroupDirectories) // first: everything init starts is then inside
             Isolation.Cgroups.CgroupFiles.Write(directory, "cgroup.procs", "0", "join the container's cgroup");
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
+        if (spec.UserNamespace is not null) UserNamespaces.UserNamespaceRoot.Unlock(spec.RootFs);
         using (var root = new ContainerRoot(spec.RootFs))
         {
             var procDir = root.OpenDirectory("/proc");

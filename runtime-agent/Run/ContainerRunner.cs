@@ -15,6 +15,8 @@ public sealed record RunRequest(
     public Isolation.Cgroups.ResourceLimits? Limits { get; init; } = Isolation.Cgroups.ResourceLimits.Default;
     public IReadOnlyList<TmpfsMount> Tmpfs { get; init; } = [];
     public bool ReadOnlyRoot { get; init; }
+    /// <summary>--userns: auto gives the container a user namespace over a host id range of its own (Run/UserNamespaces).</summary>
+    public UserNamespaces.UserNamespaceMode UserNamespace { get; init; }
     /// <summary>-t: a pty as the command's stdio; -i: the agent's stdin relayed to it (without -t stdin is inherited).</summary>
     public bool Tty { get; init; }
     public bool Interactive { get; init; } = true;
@@ -36,11 +38,14 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         var dir = Path.Join(layout.ContainersDirectory, id);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var userNamespace = request.UserNamespace == UserNamespaces.UserNamespaceMode.Auto;
         try
         {
+            var range = userNamespace ? UserNamespaces.UserNamespaceAllocation.Take(layout, id) : null;
             int Launch(IReadOnlyList<string> cgroups)
             {
-                var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups };
+                var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups, UserNamespace = range };
+                if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
                 using var root = Snapshots.RootMount.Prepare(spec);
                 return new ContainerLauncher(agentPath, request.StopTimeout, request.Interactive).Run(spec);
             }
@@ -49,6 +54,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         finally
         {
             if (!request.Keep) Remove(dir);
+            if (userNamespace && !request.Keep) UserNamespaces.UserNamespaceAllocation.Release(layout, id);
         }
     }
 
@@ -78,7 +84,10 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Snapshotter = request.Snapshotter,
     };
 
-    // Children before parents; work/work/incompat/volatile is overlayfs's marker of a volatile mount.
+    // What a run leaves in its directory when the container wrote nothing to its upper dir: the /etc files
+    // EtcFiles wrote (unlinked), then the directories, children before parents (work/work/incompat/volatile is
+    // overlayfs's marker of a volatile mount).
+    private static readonly string[] FilesAfterExit = Net.EtcFiles.Names;
     private static readonly string[] EmptyAfterExit = ["upper", "rootfs", "work/work/incompat/volatile", "work/work/incompat", "work/work", "work", ""];
 
     private static void Remove(string dir)
@@ -89,8 +98,13 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             // so nothing is mounted below dir on the host and a recursive delete cannot reach other data.
             // Most containers leave every directory empty: remove them one rmdir each, and walk the tree only
             // when something is left (the upper dir holds what the container wrote).
-            if (!EmptyAfterExit.All(relative => Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, relative), Native.Libc.AtRemoveDir) == 0))
+            foreach (var file in FilesAfterExit) Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, file), 0);
+            foreach (var relative in EmptyAfterExit)
+            {
+                if (Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, relative), Native.Libc.AtRemoveDir) == 0) continue;
                 Directory.Delete(dir, recursive: true);
+                return;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -4,7 +4,15 @@ using System.Text.Json.Serialization;
 namespace RuntimeAgent.Run;
 
 /// <summary>A bind mount from the host into the container (<c>-v HOST:CONTAINER[:ro]</c>).</summary>
-public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
+public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly)
+{
+    /// <summary>
+    /// <c>:idmap</c> with <c>--userns=auto</c>: the volume is seen through the container's id mapping (host root's
+    /// files are root's inside, and what the container's root writes is host root's). Without it the container's
+    /// ids reach the host unchanged: its root writes files owned by its mapped host uid.
+    /// </summary>
+    public bool Idmap { get; init; }
+}
 
 /// <summary>
 /// Everything the in-namespace <c>init</c> needs, written by <c>run</c> to the container directory: the
@@ -49,6 +57,8 @@ public sealed record ContainerSpec
     public bool Tty { get; init; }
     /// <summary>How the root is stacked from <see cref="LowerDirs"/> (Snapshots/RootMount).</summary>
     public Snapshots.Snapshotter Snapshotter { get; init; }
+    /// <summary>With <c>--userns=auto</c>, the host ids the container's user namespace maps 0… onto; null: no user namespace.</summary>
+    public UserNamespaces.IdRange? UserNamespace { get; init; }
 
     public void Save(string path) =>
         File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, RunJsonContext.Default.ContainerSpec));

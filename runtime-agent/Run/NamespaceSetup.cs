@@ -19,7 +19,7 @@ namespace RuntimeAgent.Run;
 /// then), and drops to the container's user and its security profile (<see cref="Isolation.ThreadLockdown"/>) on
 /// itself only.
 /// </summary>
-internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool newProcessGroup)
+internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPath, bool newProcessGroup)
 {
     /// <summary>The pty master of a <c>-t</c> container once <see cref="Start"/> returned (the caller closes it); else -1.</summary>
     public int TerminalFd { get; private set; } = -1;
@@ -34,7 +34,7 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
         {
             try
             {
-                pid = direct ? LaunchDirectly() : LaunchInit();
+                pid = spec.UserNamespace is not null ? LaunchInUserNamespace(spec.UserNamespace) : direct ? LaunchDirectly() : LaunchInit();
             }
             catch (Exception e)
             {
@@ -88,13 +88,15 @@ internal sealed class NamespaceSetup(ContainerSpec spec, string agentPath, bool 
     }
 
     /// <summary>Moves this thread into new namespaces and builds the container's root there (all but /proc).</summary>
-    private ContainerRoot EnterNamespaces()
+    /// <param name="beforeRoot">Runs in the new namespaces before the root is mounted (the user namespace's child and idmapped layers).</param>
+    private ContainerRoot EnterNamespaces(Action? beforeRoot = null)
     {
         if (spec.NetworkNamespace is { } shared) JoinNetwork(shared);
         var flags = CloneNewNs | CloneNewUts | CloneNewIpc | (spec.PrivateNetwork ? CloneNewNet : 0);
         ContainerSetupException.Check(Unshare(flags), "unshare the container's namespaces");
         Umask(0); // exact modes for DevSetup and ContainerRoot; the umask is this thread's own since CLONE_NEWNS
         SystemMounts.Mount(null, "/", null, MsRec | MsPrivate, null); // nothing mounted below reaches the host
+        beforeRoot?.Invoke();
         Snapshots.RootMount.Mount(spec);
         var root = new ContainerRoot(spec.RootFs);
         try

@@ -11,11 +11,14 @@ namespace Registry.Api.Events.Delivery;
 public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, EventsOptions options, EventSignal signal, ILogger<WebhookDeliveryWorker> logger)
     : BackgroundService
 {
+    private static readonly TimeSpan BacklogCountInterval = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         await SyncConfiguredWebhooksAsync(stoppingToken);
         var inFlight = new List<Task>();
+        long? backlogCountedAt = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             var pulse = signal.NextPulse;
@@ -28,6 +31,13 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, EventsOpt
                 if (free > 0)
                     foreach (var delivery in await scope.ServiceProvider.GetRequiredService<DeliveryClaimer>().ClaimAsync(free, stoppingToken))
                         inFlight.Add(SendAsync(delivery, stoppingToken));
+                // The backlog gauge is a count over the table: refreshed every few seconds, not on every pass.
+                if (backlogCountedAt is not { } counted || System.Diagnostics.Stopwatch.GetElapsedTime(counted) >= BacklogCountInterval)
+                {
+                    DeliveryMetrics.SetPending(await scope.ServiceProvider.GetRequiredService<Registry.Storage.Metadata.RegistryDbContext>()
+                        .Set<WebhookDeliveryEntity>().CountAsync(d => d.State == DeliveryState.Pending, stoppingToken));
+                    backlogCountedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -14,10 +14,12 @@ public sealed class WebhookSender(
     {
         var webhook = await db.Set<WebhookEntity>().AsNoTracking().FirstOrDefaultAsync(w => w.Id == delivery.WebhookId, cancellationToken);
         var row = await db.Set<EventEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == delivery.EventId, cancellationToken);
+        var started = time.GetTimestamp();
         var (status, error) = webhook is null || row is null ? (null, "the webhook or the event was deleted")
             : !webhook.Enabled ? (null, "the webhook is disabled")
             : await PostAsync(webhook, row, cancellationToken);
-        await RecordAsync(delivery, status, error, giveUp: webhook is null || row is null || !webhook.Enabled, cancellationToken);
+        var state = await RecordAsync(delivery, status, error, giveUp: webhook is null || row is null || !webhook.Enabled, cancellationToken);
+        DeliveryMetrics.RecordAttempt(state, time.GetElapsedTime(started));
     }
 
     private async Task<(int? Status, string? Error)> PostAsync(WebhookEntity webhook, EventEntity row, CancellationToken cancellationToken)
@@ -45,7 +47,7 @@ public sealed class WebhookSender(
         }
     }
 
-    private async Task RecordAsync(WebhookDeliveryEntity delivery, int? status, string? error, bool giveUp, CancellationToken cancellationToken)
+    private async Task<DeliveryState> RecordAsync(WebhookDeliveryEntity delivery, int? status, string? error, bool giveUp, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var attempts = delivery.Attempts + 1;
@@ -61,5 +63,6 @@ public sealed class WebhookSender(
             .SetProperty(d => d.State, state).SetProperty(d => d.Attempts, attempts).SetProperty(d => d.LastAttemptAt, now)
             .SetProperty(d => d.LastStatus, status).SetProperty(d => d.LastError, message)
             .SetProperty(d => d.NextAttemptAt, next).SetProperty(d => d.ClaimedUntil, now), cancellationToken);
+        return state;
     }
 }
