@@ -23,7 +23,9 @@ public static class SingleSignOn
     public static void AddRegistrySingleSignOn(this WebApplicationBuilder builder)
     {
         // Switches decide the registration; the settings are the AuthOptions bound and validated once at start.
-        if (!builder.Configuration.GetValue<bool>($"{AuthOptions.Section}:Enabled") || !builder.Configuration.GetValue<bool>($"{AuthOptions.Section}:Oidc:Enabled")) return;
+        // OIDC has no Enabled key: it is on when an Authority is configured (OidcOptions.Enabled).
+        if (!builder.Configuration.GetValue<bool>($"{AuthOptions.Section}:Enabled")
+            || string.IsNullOrWhiteSpace(builder.Configuration[$"{AuthOptions.Section}:Oidc:Authority"])) return;
         builder.Services.AddAuthentication().AddOpenIdConnect(Scheme, displayName: null, _ => { });
         builder.Services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<AuthOptions>((options, auth) =>
         {
