@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Registry.Auth.Accounts;
 using Registry.Auth.Authentication;
+using Registry.Auth.Passwords;
 using Registry.Auth.Tokens;
 
 namespace Registry.Auth;
@@ -20,6 +21,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton(provider => SigningKeyStore.Load(provider.GetRequiredService<AuthOptions>(), dataDirectory(provider)));
         services.AddSingleton<RegistryTokenService>();
         services.AddSingleton<LoginRateLimiter>();
+        services.AddSingleton(provider => new VerifiedPasswordCache(provider.GetRequiredService<TimeProvider>()));
         services.AddScoped<SubjectResolver>();
         services.AddScoped<RepositoryTargetResolver>();
         services.AddScoped<CredentialAuthenticator>();

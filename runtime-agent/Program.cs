@@ -2,6 +2,20 @@ using System.CommandLine;
 using RuntimeAgent.Cli;
 using RuntimeAgent.Commands;
 
+// An ordinary user's agent runs as root of a user namespace of its own (Run/UserNamespaces/RootlessMode.cs).
+if (RuntimeAgent.Run.UserNamespaces.RootlessMode.NeedsUserNamespace)
+{
+    try
+    {
+        return RuntimeAgent.Run.UserNamespaces.RootlessMode.Reexec(args);
+    }
+    catch (RuntimeAgent.Run.ContainerSetupException e)
+    {
+        Console.Error.WriteLine($"runtime-agent: {e.Message}");
+        return e.ExitCode;
+    }
+}
+
 if (await FastCommandLine.TryInvokeAsync(args) is { } exitCode) return exitCode;
 
 var globals = new GlobalOptions();

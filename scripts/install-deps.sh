@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 apt_packages=(skopeo podman buildah umoci runc busybox-static docker-registry docker-compose
               clang zlib1g-dev uidmap util-linux iproute2 postgresql-15 libcap2-bin
               fuse-overlayfs xfsprogs e2fsprogs socat tmux chromium
-              xz-utils bzip2 zstd
+              xz-utils bzip2 zstd gcc libc6-dev strace
               slapd ldap-utils libldap-2.5-0)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

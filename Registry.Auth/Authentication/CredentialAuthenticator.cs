@@ -28,7 +28,7 @@ public sealed record LoginResult(LoginOutcome Outcome, TokenSubject? Subject = n
 /// With LDAP configured, a name with no local account (or an LDAP account) is checked by binding to the directory.
 /// A disabled account logs in with nothing.
 public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolver subjects, LoginRateLimiter limiter,
-    LdapDirectory directory, ExternalAccounts externalAccounts, AuthOptions options)
+    LdapDirectory directory, ExternalAccounts externalAccounts, AuthOptions options, VerifiedPasswordCache passwords)
 {
     /// <summary>Checks <paramref name="login"/> and <paramref name="secret"/> sent from <paramref name="clientAddress"/>.</summary>
     public async Task<LoginResult> LoginAsync(string login, string secret, string? clientAddress, CancellationToken cancellationToken)
@@ -52,9 +52,14 @@ public sealed class CredentialAuthenticator(RegistryDbContext db, SubjectResolve
         if (directory.Enabled && (user is null || user.ExternalSource == ExternalSources.Ldap))
             return await DirectoryAsync(login, secret, cancellationToken);
 
-        // Verify against a decoy when the user is unknown so both failures take the same time.
-        var valid = PasswordHasher.Verify(secret, user?.PasswordHash ?? PasswordHasher.Decoy) && user is not null;
-        if (!valid || user!.DisabledAt is not null) return LoginResult.Invalid;
+        // Verify against a decoy when the user is unknown so both failures take the same time (a wrong password
+        // always pays for the full hash; only a password that matched recently is answered from the cache).
+        if (user is null)
+        {
+            PasswordHasher.Verify(secret, PasswordHasher.Decoy);
+            return LoginResult.Invalid;
+        }
+        if (!passwords.Verify(secret, user.PasswordHash) || user.DisabledAt is not null) return LoginResult.Invalid;
         var subject = new TokenSubject(CredentialKind.Password, user!.Name, user.Id, user.SecurityStamp);
         return new LoginResult(LoginOutcome.Success, subject, await subjects.LoadUserAsync(user, RegistryActions.All, cancellationToken));
     }

@@ -189,6 +189,31 @@ public static class BuildCorpus
             ADD app.tar.bz2 /bz2
             ADD app.tar.xz not-a-tar.gz /both/
             """) with { Prepare = WriteArchivesAsync },
+        // The C-style multi-stage build: a compiler stage (the host's gcc, cut to what a static compile opens) builds a
+        // static binary that a scratch image runs.
+        R("c-toolchain-multi-stage", Base + """
+
+            FROM base AS compiler
+            COPY toolchain/ /
+            WORKDIR /src
+            COPY hello.c .
+            RUN mkdir -p /out && mkdir -m 1777 /tmp && gcc -static -O2 -o /out/hello hello.c
+            FROM scratch
+            COPY --from=compiler /out/hello /hello
+            RUN ["/hello", "/greeting"]
+            CMD ["/hello", "/dev/stdout"]
+            """, new()
+        {
+            ["hello.c"] = """
+                #include <stdio.h>
+                int main(int argc, char **argv) {
+                    FILE *out = fopen(argc > 1 ? argv[1] : "/dev/stdout", "w");
+                    if (!out) return 1;
+                    fputs("hello from a static C binary\n", out);
+                    return fclose(out) != 0;
+                }
+                """,
+        }) with { Prepare = context => HostToolchain.CopyAsync(Path.Combine(context, "toolchain")) },
     ];
 
     // A tar with a 0750 directory, a setuid file owned by 1000 and a symlink, and its gzip/bzip2/xz forms.

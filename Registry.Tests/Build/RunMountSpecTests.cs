@@ -42,7 +42,8 @@ public sealed class RunMountSpecTests
     [InlineData("type=cache,target=/c,mode=999", "mode=999: expected an octal mode")]
     [InlineData("type=bind,target=/c,rw=maybe", "rw=maybe: expected true or false")]
     [InlineData("type=secret", "a secret needs id= (or target=)")]
-    [InlineData("type=secret,id=a,mode=0400", "unknown option 'mode' for type=secret (target, id, required)")]
+    [InlineData("type=secret,id=a,size=1k", "unknown option 'size' for type=secret (target, id, required, env, uid, gid, mode)")]
+    [InlineData("type=secret,id=a,env=1BAD", "env=1BAD: not a variable name")]
     [InlineData("type=tmpfs,target=/t,size=lots", "invalid size 'lots'")]
     [InlineData("type=cache,target=/a,target=/b", "'target' given twice")]
     public void AMistakeIsOneClearMessage(string text, string message) =>

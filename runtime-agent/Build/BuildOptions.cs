@@ -15,6 +15,10 @@ public sealed record BuildOptions(
     public string? Target { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+    /// <summary>Registry caches whose steps this build may reuse (<c>--cache-from</c>), in the order given.</summary>
+    public IReadOnlyList<Cache.CacheReference> CacheFrom { get; init; } = [];
+    /// <summary>Where this build's steps are exported afterwards (<c>--cache-to</c>).</summary>
+    public Cache.CacheReference? CacheTo { get; init; }
 }
 
 /// <summary>A build that failed: the message says which step and why (a failing RUN carries its exit code).</summary>

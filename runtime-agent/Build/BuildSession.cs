@@ -1,4 +1,5 @@
 using Registry.Oci;
+using RuntimeAgent.Build.Cache;
 using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Recipe;
@@ -30,6 +31,11 @@ internal sealed class BuildSession
     public required ShellWords Words { get; init; }
     public required CopyStep CopyStep { get; init; }
     public required RunStep RunStep { get; init; }
+    public required StageGate Gate { get; init; }
+    /// <summary>The --cache-from caches that could be read (a missing one was a warning).</summary>
+    public IReadOnlyList<RegistryStepCache> RemoteCaches { get; init; } = [];
+    /// <summary>Every layer step of this build by key (what --cache-to exports).</summary>
+    public Dictionary<string, LayerRecord> Steps { get; } = new(StringComparer.Ordinal);
     public long FixedTime { get; init; }
     public Dictionary<string, string> GlobalArgs { get; } = new(PlatformArgs, StringComparer.Ordinal);
     public HashSet<string> UsedArgs { get; } = new(StringComparer.Ordinal);
@@ -50,11 +56,17 @@ internal sealed class BuildSession
         : inherited;
 
     /// <summary>A step that makes a layer: reused when its key is cached (blob and unpacked layer still present), else made.</summary>
-    public async Task LayerStepAsync(BuildStage stage, Instruction instruction, string content, Func<long, Task<LayerRecord>> make)
+    public async Task LayerStepAsync(BuildStage stage, Instruction instruction, string content, Func<long, Task<LayerRecord>> make, CancellationToken ct)
     {
         var key = StepKey(stage, instruction, content);
         var layer = Options.NoCache ? null : Store.FindCached(key);
         if (layer is not null) Output.WriteLine($"--> CACHED {instruction.Keyword} {layer.DiffId[..19]}");
+        else if (!Options.NoCache && await FetchRemoteAsync(key, ct) is ({ } fetched, var cache))
+        {
+            layer = fetched;
+            Store.SaveCached(key, layer);
+            Output.WriteLine($"--> CACHED {instruction.Keyword} {layer.DiffId[..19]} (from {cache})");
+        }
         else
         {
             layer = await make(FixedTime);
@@ -62,9 +74,18 @@ internal sealed class BuildSession
             Output.WriteLine($"--> {layer.DiffId[..19]}");
         }
         stage.CacheKey = key;
+        Steps[key] = layer;
         stage.Layers.Add(layer);
         stage.Config.RootFs.DiffIds.Add(layer.DiffId);
         stage.Config.History.Add(new HistoryEntry { Created = Created, CreatedBy = instruction.Text });
+    }
+
+    // A registry cache's layer is pulled outside the stage gate, so other stages go on meanwhile.
+    private async Task<(LayerRecord?, RegistryStepCache?)> FetchRemoteAsync(string key, CancellationToken ct)
+    {
+        foreach (var cache in RemoteCaches)
+            if (await Gate.OutsideAsync(() => cache.FetchAsync(key, Output, ct)) is { } layer) return (layer, cache);
+        return (null, null);
     }
 
     /// <summary>

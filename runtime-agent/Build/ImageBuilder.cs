@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Registry.Oci;
+using RuntimeAgent.Build.Cache;
 using RuntimeAgent.Build.Context;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Layers;
@@ -32,10 +33,13 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         using var lease = await FileLock.AcquireAsync(store.Layout.StoreLock, exclusive: false, ct);
         var fileDigests = store.LoadFileDigests();
         var gate = new StageGate();
+        var remoteCaches = await OpenCachesAsync(options, ct);
+        using var closeCaches = new DisposeAll(remoteCaches);
         var session = new BuildSession
         {
             Store = store, Output = output, Options = options, Plan = plan, Words = recipe.Words, FixedTime = fixedTime,
             CopyStep = new CopyStep(store, context, IgnoreRules.Load(context), fileDigests), RunStep = new RunStep(store, agentPath, gate),
+            Gate = gate, RemoteCaches = remoteCaches,
         };
         foreach (var arg in plan.GlobalArgs)
         {
@@ -56,7 +60,26 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
             output.WriteLine($"warning: build arg {unused} was given but the recipe declares no ARG {unused}");
         var final = built.Result(target);
         ApplyLabels(final, options.Labels, session);
-        return Publish(final, references, options.NoCache);
+        var image = Publish(final, references, options.NoCache);
+        if (options.CacheTo is { } cacheTo) await CacheExporter.ExportAsync(cacheTo, session.Steps, store, options.Insecure, output, ct);
+        return image;
+    }
+
+    private async Task<List<RegistryStepCache>> OpenCachesAsync(BuildOptions options, CancellationToken ct)
+    {
+        var caches = new List<RegistryStepCache>();
+        if (options.NoCache) return caches;
+        foreach (var reference in options.CacheFrom)
+            if (await RegistryStepCache.OpenAsync(reference, store.Layout, options.Insecure, output, ct) is { } cache) caches.Add(cache);
+        return caches;
+    }
+
+    private sealed class DisposeAll(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items) item.Dispose();
+        }
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate
                 Tmpfs = prepared.Tmpfs,
                 TmpfsOnTmp = false,
                 Args = argv,
-                Env = stage.RunEnvironment(),
+                Env = WithSecrets(stage.RunEnvironment(), prepared.Environment),
                 WorkingDir = stage.WorkingDir,
                 User = stage.Runtime.User ?? "",
                 DisposableUpper = true, // read back into a layer tarball right after the command exits
@@ -67,4 +67,8 @@ internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate
             BuildStore.DeleteTree(directory);
         }
     }
+
+    // A secret's env= variable wins over an ENV or ARG of the same name, for this step only.
+    private static List<string> WithSecrets(IReadOnlyList<string> environment, IReadOnlyList<string> secrets) =>
+        [.. environment.Where(e => !secrets.Any(s => e.StartsWith(s[..(s.IndexOf('=') + 1)], StringComparison.Ordinal))), .. secrets];
 }

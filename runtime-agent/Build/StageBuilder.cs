@@ -100,14 +100,14 @@ internal sealed class StageBuilder(BuildSession build)
             case WorkdirInstruction:
                 MetadataInstructions.Apply(stage, instruction, build.Words);
                 if (build.CopyStep.WorkdirLayer(stage) is { } makeDirectory)
-                    await build.LayerStepAsync(stage, instruction, "", time => makeDirectory(time, ct));
+                    await build.LayerStepAsync(stage, instruction, "", time => makeDirectory(time, ct), ct);
                 else Unchanged(stage, instruction);
                 break;
             case CopyInstruction copy:
                 using (var origin = await OriginAsync(stage, copy.From, built, ct))
                 {
                     using var prepared = await build.CopyStep.PrepareAsync(stage, copy, build.Words, origin?.Origin, ct);
-                    await build.LayerStepAsync(stage, instruction, prepared.ContentHash, time => prepared.MakeLayerAsync(time, ct));
+                    await build.LayerStepAsync(stage, instruction, prepared.ContentHash, time => prepared.MakeLayerAsync(time, ct), ct);
                 }
                 break;
             default:
@@ -141,7 +141,7 @@ internal sealed class StageBuilder(BuildSession build)
             var mounts = new RunMountSet(resolved, build.Store, build.CopyStep, build.Options.Secrets, stage.WorkingDir);
             await build.LayerStepAsync(stage, run, mounts.CacheKeyContent(),
                 time => build.RunStep.RunAsync(stage, run.Command.ToArgv(stage.Runtime.Shell), $"{run.Location}: RUN", time, ct,
-                                               privateNetwork: run.Network == "none", mounts));
+                                               privateNetwork: run.Network == "none", mounts), ct);
         }
         finally
         {

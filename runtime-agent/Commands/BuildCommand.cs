@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RuntimeAgent.Build;
+using RuntimeAgent.Build.Cache;
 using RuntimeAgent.Build.Image;
 using RuntimeAgent.Build.Push;
 using RuntimeAgent.Build.Recipe;
@@ -9,7 +10,8 @@ namespace RuntimeAgent.Commands;
 
 /// <summary>
 /// `build [-t REF]… [-f FILE|-] [--target STAGE] [--build-arg K=V]… [--label K=V]… [--secret id=ID,src=FILE]…
-/// [--iidfile FILE] [--output type=oci,dest=PATH] [--progress plain|tty] [--no-cache] [--push] CONTEXT`.
+/// [--iidfile FILE] [--output type=oci,dest=PATH] [--progress plain|tty] [--no-cache] [--push] [--cache-from REF]…
+/// [--cache-to REF] CONTEXT`.
 /// Every failure ends as one line on stderr, whatever threw it.
 /// </summary>
 public static class BuildCommand
@@ -29,10 +31,12 @@ public static class BuildCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the result (digest, tags): no step lines, no pull progress" };
         var noCache = new Option<bool>("--no-cache") { Description = "Run every step again instead of reusing cached layers" };
         var push = new Option<bool>("--push") { Description = "Push every tag to its registry after the build" };
+        var cacheFrom = new Option<string[]>("--cache-from") { Description = "Reuse steps from a build cache in a registry: REF or type=registry,ref=REF (repeatable)" };
+        var cacheTo = new Option<string?>("--cache-to") { Description = "Export this build's steps as a cache to a registry: REF or type=registry,ref=REF[,mode=max]" };
         var insecure = PullCommand.InsecureOption();
         var command = new Command("build", "Build an image from a Dockerfile-style recipe into the local store")
         {
-            context, tags, file, target, buildArgs, labels, secrets, iidFile, outputs, progress, quiet, noCache, push, insecure,
+            context, tags, file, target, buildArgs, labels, secrets, iidFile, outputs, progress, quiet, noCache, push, insecure, cacheFrom, cacheTo,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
@@ -49,6 +53,8 @@ public static class BuildCommand
                     Target = parse.GetValue(target),
                     Labels = Pairs("--label", parse.GetValue(labels) ?? [], fromEnvironment: false),
                     Secrets = SecretFiles(parse.GetValue(secrets) ?? []),
+                    CacheFrom = (parse.GetValue(cacheFrom) ?? []).Select(c => CacheReference.Parse("--cache-from", c)).ToList(),
+                    CacheTo = parse.GetValue(cacheTo) is { } to ? CacheReference.Parse("--cache-to", to) : null,
                 };
                 if (parse.GetValue(push) && options.Tags.Count == 0) throw new FormatException("--push needs at least one --tag");
                 var layout = globals.Layout(parse);

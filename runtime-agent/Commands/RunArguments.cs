@@ -10,7 +10,7 @@ namespace RuntimeAgent.Commands;
 /// </summary>
 public sealed record RunArguments
 {
-    public string Root { get; init; } = GlobalOptions.DefaultRoot;
+    public string Root { get; init; } = GlobalOptions.DefaultRootPath();
     public required string Image { get; init; }
     public string[] Command { get; init; } = [];
     public string[] Env { get; init; } = [];
@@ -69,7 +69,7 @@ public sealed record RunArguments
     public static RunArguments? TryParse(string[] args)
     {
         var i = 0;
-        var root = GlobalOptions.DefaultRoot;
+        var root = GlobalOptions.DefaultRootPath();
         if (args.Length > 1 && args[0] == "--root" && !args[1].StartsWith('-') && !args[1].StartsWith('@')) (root, i) = (args[1], 2);
         if (i >= args.Length || args[i] != "run") return null;
         i++;

@@ -39,22 +39,46 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var userNamespace = request.UserNamespace == UserNamespaces.UserNamespaceMode.Auto;
+        // The cgroup's directories are kernel work (a mkdir, or a rmdir, per v1 hierarchy): they are made on a thread
+        // of their own while this one writes the container's directory and spec, and removed the same way while this
+        // one deletes that directory.
+        var cgroupCreation = request.Limits is { } limits ? OnOwnThread(() => Isolation.Cgroups.ContainerCgroup.Create(id, limits)) : null;
+        Isolation.Cgroups.ContainerCgroup? cgroup = null;
         try
         {
             var range = userNamespace ? UserNamespaces.UserNamespaceAllocation.Take(layout, id) : null;
-            int Launch(IReadOnlyList<string> cgroups)
-            {
-                var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, CgroupDirectories = cgroups, UserNamespace = range };
-                if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
-                using var root = Snapshots.RootMount.Prepare(spec);
-                return new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
-            }
-            return request.Limits is null ? Launch([]) : Isolation.Cgroups.ContainerCgroup.Run(id, request.Limits, Launch);
+            var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, UserNamespace = range };
+            cgroup = cgroupCreation?.GetAwaiter().GetResult();
+            spec = spec with { CgroupDirectories = cgroup?.Directories ?? [] };
+            if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
+            using var root = Snapshots.RootMount.Prepare(spec);
+            var exitCode = new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+            cgroup?.ReportOomKills(request.Limits!);
+            return exitCode;
         }
         finally
         {
+            cgroup ??= Created(cgroupCreation); // a step before the launch failed while the cgroup was being made
+            var cgroupRemoval = cgroup is null ? null : OnOwnThread(() => { cgroup.Remove(); return true; });
             if (!request.Keep) Remove(dir);
             if (userNamespace && !request.Keep) UserNamespaces.UserNamespaceAllocation.Release(layout, id);
+            cgroupRemoval?.Wait();
+        }
+    }
+
+    private static Task<T> OnOwnThread<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>The cgroup once its creation ends; null if it failed (Create leaves nothing behind then).</summary>
+    private static Isolation.Cgroups.ContainerCgroup? Created(Task<Isolation.Cgroups.ContainerCgroup>? creation)
+    {
+        try
+        {
+            return creation?.GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            return null;
         }
     }
 

@@ -55,6 +55,7 @@ internal static class DevSetup
     /// </summary>
     private static int[] StageDeviceNodes(ContainerRoot root)
     {
+        if (UserNamespaces.RootlessMode.Active) return CloneHostDeviceNodes(); // mknod needs CAP_MKNOD on the host
         SystemMounts.Mount("tmpfs", root.Target("/dev"), "tmpfs", MsNosuid | MsNoexec, "mode=755,size=4k");
         var nodes = new int[Devices.Length];
         Array.Fill(nodes, -1);
@@ -68,6 +69,24 @@ internal static class DevSetup
                 nodes[i] = ContainerSetupException.Check(OpenTree(stage, name, OpenTreeClone | (uint)OCloExec), $"clone /dev/{name}");
             }
             ContainerSetupException.Check(Umount2($"/proc/self/fd/{stage}", MntDetach), "detach the device staging tmpfs");
+            return nodes;
+        }
+        catch
+        {
+            foreach (var node in nodes) if (node >= 0) Close(node);
+            throw;
+        }
+    }
+
+    /// <summary>Rootless: bind clones of the host's own nodes (a user namespace may not make device nodes).</summary>
+    private static int[] CloneHostDeviceNodes()
+    {
+        var nodes = new int[Devices.Length];
+        Array.Fill(nodes, -1);
+        try
+        {
+            for (var i = 0; i < Devices.Length; i++)
+                nodes[i] = ContainerSetupException.Check(OpenTree(AtFdCwd, $"/dev/{Devices[i].Name}", OpenTreeClone | (uint)OCloExec), $"clone the host's /dev/{Devices[i].Name}");
             return nodes;
         }
         catch

@@ -18,6 +18,8 @@ internal static class OverlayMount
         // The upper dir is deleted (run) or read straight back (build) when the container exits, so it need
         // not reach the disk: without `volatile`, unmounting syncs the host filesystem, about 5 ms a container.
         if (spec.DisposableUpper) data += ",volatile";
+        // In a user namespace overlayfs may not use trusted.* xattrs; it keeps its own in user.overlay.* instead.
+        if (UserNamespaces.RootlessMode.Active) data += ",userxattr";
         if (relativeTo is not null) ContainerSetupException.Check(Libc.Chdir(relativeTo), $"chdir {relativeTo}");
         ContainerSetupException.Check(Libc.Mount("overlay", spec.RootFs, "overlay", Libc.MsNodev, data), "mount the overlay root");
     }

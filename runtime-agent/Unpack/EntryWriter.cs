@@ -36,7 +36,8 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         var parent = root.OpenParent(parts, entry.Name);
         if (name == OpaqueMarker)
         {
-            SetXattr(RootedDirectory.ProcPath(parent, "."), "trusted.overlay.opaque", "y"u8);
+            // In a user namespace (rootless) trusted.* is refused; the overlay is then mounted with userxattr and reads user.*.
+            SetXattr(RootedDirectory.ProcPath(parent, "."), Run.UserNamespaces.RootlessMode.Active ? "user.overlay.opaque" : "trusted.overlay.opaque", "y"u8);
             return;
         }
         if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))

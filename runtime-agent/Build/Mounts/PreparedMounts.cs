@@ -7,8 +7,10 @@ internal sealed class PreparedMounts : IDisposable
 {
     public List<VolumeMount> Volumes { get; } = [];
     public List<TmpfsMount> Tmpfs { get; } = [];
+    /// <summary>NAME=value entries for the step's process (secrets given with env=); never in the image config.</summary>
+    public List<string> Environment { get; } = [];
     public List<IDisposable> Locks { get; } = [];
-    /// <summary>Overlays mounted on the host for bind sources; unmounted before the step's directory is deleted.</summary>
+    /// <summary>Overlays (bind sources) and tmpfs (secret files) mounted on the host; unmounted before the step's directory is deleted.</summary>
     public List<string> Overlays { get; } = [];
 
     public void Dispose()

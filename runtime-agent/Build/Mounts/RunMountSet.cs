@@ -22,7 +22,7 @@ internal sealed class RunMountSet(IReadOnlyList<ResolvedRunMount> mounts, BuildS
     public bool IsEmpty => mounts.Count == 0;
 
     /// <summary>Where each mount lands in the container (absolute, lexically clean).</summary>
-    public IEnumerable<string> Targets => mounts.Select(m => Target(m.Spec));
+    public IEnumerable<string> Targets => mounts.Where(m => m.Spec.Target.Length > 0).Select(m => Target(m.Spec));
 
     public string CacheKeyContent() => string.Join('\n', mounts.Where(m => m.Spec.Type == RunMountType.Bind).Select(m =>
         m.Origin is { } origin ? $"bind\n{origin.ContentKey}" : $"bind\n{context.ContextHash(Source(m.Spec, origin: null))}"));
@@ -49,7 +49,7 @@ internal sealed class RunMountSet(IReadOnlyList<ResolvedRunMount> mounts, BuildS
             var index = 0;
             foreach (var (spec, origin) in mounts)
             {
-                var target = Target(spec);
+                var target = spec.Target.Length == 0 ? "" : Target(spec);
                 var scratch = Path.Join(containerDirectory, "mounts", (index++).ToString());
                 switch (spec.Type)
                 {
@@ -60,7 +60,7 @@ internal sealed class RunMountSet(IReadOnlyList<ResolvedRunMount> mounts, BuildS
                         prepared.Volumes.Add(new VolumeMount(CacheMounts.Acquire(store, spec, scratch, prepared), target, !spec.ReadWrite));
                         break;
                     case RunMountType.Secret:
-                        if (secrets.TryGetValue(spec.Id!, out var file)) prepared.Volumes.Add(new VolumeMount(file, target, ReadOnly: true));
+                        if (secrets.TryGetValue(spec.Id!, out var file)) SecretMount.Add(spec, file, target, scratch, prepared);
                         else if (spec.Required) throw new FormatException($"secret '{spec.Id}' is required but was not given (build --secret id={spec.Id},src=FILE)");
                         break;
                     case RunMountType.Bind:

@@ -7,7 +7,8 @@ public enum CacheSharing { Shared, Private, Locked }
 /// <summary>
 /// One <c>RUN --mount=…</c>, BuildKit's options: <c>type=bind|cache|tmpfs|secret</c> (bind by default),
 /// <c>target</c> (relative to the WORKDIR), <c>source</c>, <c>from</c>, <c>rw</c>/<c>ro</c>, <c>id</c>,
-/// <c>sharing</c>, <c>uid</c>/<c>gid</c>/<c>mode</c> (cache), <c>size</c> (tmpfs), <c>required</c> (secret).
+/// <c>sharing</c>, <c>uid</c>/<c>gid</c>/<c>mode</c> (cache, secret), <c>size</c> (tmpfs), <c>required</c> and <c>env</c>
+/// (secret: the value in an environment variable, and no file unless a target is given too).
 /// See: https://docs.docker.com/reference/dockerfile/#run---mount
 /// </summary>
 public sealed record RunMountSpec(RunMountType Type, string Target)
@@ -22,13 +23,15 @@ public sealed record RunMountSpec(RunMountType Type, string Target)
     public int? Mode { get; init; }
     public long? Size { get; init; }
     public bool Required { get; init; }
+    /// <summary>A secret's environment variable; its <see cref="Target"/> is empty when it is given as a variable only.</summary>
+    public string? Env { get; init; }
 
     private static readonly Dictionary<RunMountType, string[]> Allowed = new()
     {
         [RunMountType.Bind] = ["source", "from", "rw", "ro"],
         [RunMountType.Cache] = ["id", "sharing", "rw", "ro", "uid", "gid", "mode"],
         [RunMountType.Tmpfs] = ["size"],
-        [RunMountType.Secret] = ["id", "required"],
+        [RunMountType.Secret] = ["id", "required", "env", "uid", "gid", "mode"],
     };
 
     /// <summary>Parses the text after <c>--mount=</c> (variables already substituted); a problem is a <see cref="FormatException"/>.</summary>
@@ -55,11 +58,15 @@ public sealed record RunMountSpec(RunMountType Type, string Target)
 
         var id = Value(fields, "id");
         var target = Value(fields, "target");
+        var env = Value(fields, "env");
+        if (env is not null && !Recipe.RecipeParser.IsName(env)) throw Invalid(text, $"env={env}: not a variable name");
         if (kind == RunMountType.Secret)
         {
             if (string.IsNullOrEmpty(id) && string.IsNullOrEmpty(target)) throw Invalid(text, "a secret needs id= (or target=)");
             id = string.IsNullOrEmpty(id) ? Path.GetFileName(target!.TrimEnd('/')) : id;
-            target = string.IsNullOrEmpty(target) ? "/run/secrets/" + id : target;
+            // BuildKit: env= alone gives the variable and no file; a target as well gives both.
+            target = !string.IsNullOrEmpty(target) ? target : env is null ? "/run/secrets/" + id : "";
+            if (target.Length == 0) return new RunMountSpec(kind, "") { Id = id, Env = env, Required = Flag(fields, "required", text) };
         }
         if (string.IsNullOrEmpty(target)) throw Invalid(text, "target= is required");
         if (kind == RunMountType.Cache && string.IsNullOrEmpty(id)) id = target;
@@ -79,6 +86,7 @@ public sealed record RunMountSpec(RunMountType Type, string Target)
             Mode = Value(fields, "mode") is { } mode ? Octal(mode, text) : null,
             Size = Value(fields, "size") is { } size ? Bytes(size, text) : null,
             Required = Flag(fields, "required", text),
+            Env = env,
         };
     }
 

@@ -24,6 +24,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "geteuid")]
     public static partial uint Geteuid();
 
+    [LibraryImport(Lib, EntryPoint = "getegid")]
+    public static partial uint Getegid();
+
     [LibraryImport(Lib, EntryPoint = "__errno_location"), SuppressGCTransition]
     public static partial int* ErrnoLocation();
 

@@ -30,6 +30,14 @@ internal static class SubordinateIds
         return ((uint)start, (uint)count);
     }
 
+    /// <summary>The first range of <paramref name="user"/> (by name or id) in <paramref name="file"/>; refused in one line when there is none.</summary>
+    public static (uint Start, uint Count) Of(string file, string user, uint id)
+    {
+        var entry = Read(file).FirstOrDefault(e => e.Name == user || e.Name == id.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            ?? throw new ContainerSetupException($"rootless: {user} has no subordinate ids in {file}; ask an administrator for a range (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {user})", 125);
+        return ((uint)entry.Start, (uint)entry.Count);
+    }
+
     private sealed record Entry(string Name, long Start, long Count);
 
     private static List<Entry> Read(string file)

@@ -10,7 +10,7 @@ internal static class UserNamespaceAllocation
     public static void Validate(RunRequest request, bool detached)
     {
         if (request.UserNamespace != UserNamespaceMode.Auto) return;
-        if (Geteuid() != 0)
+        if (Geteuid() != 0 || RootlessMode.Active)
             throw new ContainerSetupException("--userns=auto needs a root agent: it maps containers onto the host's subordinate ids", 125);
         if (request.Snapshotter != Snapshots.Snapshotter.Overlay)
             throw new ContainerSetupException("--userns=auto works with the overlay snapshotter only (the shared layers are idmapped, never copied)", 125);

@@ -13,7 +13,7 @@ namespace RuntimeAgent.Run.UserNamespaces;
 /// </summary>
 internal sealed unsafe class UserNamespaceChild : IDisposable
 {
-    private static readonly string[] Steps = ["", "wait for the setup", "unshare the mount namespace", "setgroups", "setresgid 0", "setresuid 0", "exec init"];
+    private static readonly string[] Steps = ["", "wait for the setup", "unshare the mount namespace", "setgroups", "setresgid 0", "setresuid 0", "exec"];
 
     private int goFd, statusFd;
     private bool released;
@@ -23,11 +23,15 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
     /// <summary>The child's pid in the agent's PID namespace.</summary>
     public int Pid { get; }
 
-    public static UserNamespaceChild Clone(string agentPath, string specPath, bool newProcessGroup)
+    public static UserNamespaceChild Clone(string agentPath, string specPath, bool newProcessGroup) =>
+        Clone(agentPath, [agentPath, "init", specPath], [], CloneNewPid, newProcessGroup);
+
+    /// <summary>Clones a child into a new user namespace (and <paramref name="namespaces"/>) that will exec <paramref name="program"/>.</summary>
+    public static UserNamespaceChild Clone(string program, IReadOnlyList<string> args, IReadOnlyList<string> env, int namespaces, bool newProcessGroup)
     {
-        using var path = new Utf8Z(agentPath);
-        using var argv = new Utf8ZArray([agentPath, "init", specPath]);
-        using var envp = new Utf8ZArray([]);
+        using var path = new Utf8Z(program);
+        using var argv = new Utf8ZArray(args);
+        using var envp = new Utf8ZArray(env);
         var go = stackalloc int[2];
         var status = stackalloc int[2];
         ContainerSetupException.Check(Pipe2(go, OCloExec), "pipe");
@@ -36,7 +40,7 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
             Close(go[0]); Close(go[1]);
             throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
         }
-        var pid = RawSyscall(SysClone, CloneNewUser | CloneNewPid | SigChld, 0, 0, 0, 0);
+        var pid = RawSyscall(SysClone, CloneNewUser | namespaces | SigChld, 0, 0, 0, 0);
         if (pid == 0) ChildMain(go[0], go[1], status[0], status[1], newProcessGroup, path.Pointer, argv.Pointer, envp.Pointer);
         var error = *ErrnoLocation();
         Close(go[0]);

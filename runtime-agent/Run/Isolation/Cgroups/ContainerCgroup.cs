@@ -52,15 +52,21 @@ internal sealed class ContainerCgroup
         try
         {
             var exitCode = launch(cgroup.Directories);
-            if (cgroup.OomKills() > 0)
-                Console.Error.WriteLine(limits.MemoryBytes is { } bytes
-                    ? $"runtime-agent: out of memory: limit {ResourceLimits.Describe(bytes)}" : "runtime-agent: out of memory");
+            cgroup.ReportOomKills(limits);
             return exitCode;
         }
         finally
         {
             cgroup.Remove();
         }
+    }
+
+    /// <summary>After the container exits: one line when the kernel's OOM killer killed one of its processes.</summary>
+    public void ReportOomKills(ResourceLimits limits)
+    {
+        if (OomKills() > 0)
+            Console.Error.WriteLine(limits.MemoryBytes is { } bytes
+                ? $"runtime-agent: out of memory: limit {ResourceLimits.Describe(bytes)}" : "runtime-agent: out of memory");
     }
 
     /// <summary>Records a directory made for this container (removed by <see cref="Remove"/>), and whether it holds memory.</summary>

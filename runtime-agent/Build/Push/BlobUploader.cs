@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Registry.Oci;
+using RuntimeAgent.Registry;
+using RuntimeAgent.Store;
+
+namespace RuntimeAgent.Build.Push;
+
+/// <summary>
+/// The upload half of the distribution API, shared by image pushes and build-cache exports: a blob is first asked
+/// for with HEAD; a missing one is mounted from another repository when one is known to hold it (cross-repo mount),
+/// and only when that fails uploaded (POST then one monolithic PUT). Manifests go last, so the registry never sees
+/// a dangling one.
+/// See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
+/// </summary>
+internal sealed class BlobUploader(RegistryClient client, StoreLayout layout, TextWriter output)
+{
+    public async Task PushBlobAsync(ImageReference target, Digest digest, string? mountFrom, CancellationToken ct)
+    {
+        var repository = target.Repository;
+        using (var head = await client.SendAsync(() => new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/{digest}"), HttpCompletionOption.ResponseHeadersRead, ct))
+            if (head.StatusCode == HttpStatusCode.OK) { output.WriteLine($"{Short(digest)}: already in {repository}"); return; }
+
+        var start = $"v2/{repository}/blobs/uploads/";
+        if (mountFrom is not null) start += $"?mount={digest}&from={Uri.EscapeDataString(mountFrom)}";
+        string location;
+        using (var posted = await client.SendAsync(() => new HttpRequestMessage(HttpMethod.Post, start), HttpCompletionOption.ResponseContentRead, ct))
+        {
+            if (posted.StatusCode == HttpStatusCode.Created) { output.WriteLine($"{Short(digest)}: mounted from {mountFrom}"); return; }
+            if (posted.StatusCode != HttpStatusCode.Accepted || posted.Headers.Location is null)
+                throw await RegistryException.FromResponseAsync($"{target}: could not start the upload of {digest}", posted, ct);
+            location = posted.Headers.Location.ToString();
+        }
+
+        var path = layout.BlobPath(digest);
+        var uploadUrl = location + (location.Contains('?') ? "&" : "?") + "digest=" + Uri.EscapeDataString(digest.ToString());
+        using var put = await client.SendAsync(() =>
+        {
+            var content = new StreamContent(File.OpenRead(path));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            content.Headers.ContentLength = new FileInfo(path).Length;
+            return new HttpRequestMessage(HttpMethod.Put, new Uri(uploadUrl, UriKind.RelativeOrAbsolute)) { Content = content };
+        }, HttpCompletionOption.ResponseContentRead, ct);
+        if (put.StatusCode != HttpStatusCode.Created)
+            throw await RegistryException.FromResponseAsync($"{target}: upload of {digest} refused", put, ct);
+        output.WriteLine($"{Short(digest)}: uploaded ({new FileInfo(path).Length} bytes)");
+    }
+
+    // See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests
+    public async Task PutManifestAsync(ImageReference target, string tagOrDigest, byte[] manifest, CancellationToken ct)
+    {
+        using var response = await client.SendAsync(() =>
+        {
+            var content = new ByteArrayContent(manifest);
+            content.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest);
+            return new HttpRequestMessage(HttpMethod.Put, $"v2/{target.Repository}/manifests/{tagOrDigest}") { Content = content };
+        }, HttpCompletionOption.ResponseContentRead, ct);
+        if (!response.IsSuccessStatusCode)
+            throw await RegistryException.FromResponseAsync($"{target}: manifest upload refused", response, ct);
+    }
+
+    private static string Short(Digest digest) => digest.ToString()[..19];
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using RuntimeAgent.Run.Isolation.Cgroups;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Run.UserNamespaces;
+
+/// <summary>
+/// The agent run by an ordinary user. Such an agent cannot chown, mount or mknod on the host, so it re-executes
+/// itself once, at start, as root of a user namespace of its own that maps the user to 0 and the user's subordinate
+/// ids (/etc/subuid, /etc/subgid, written by Debian's setuid newuidmap/newgidmap) to 1…: images with files of many
+/// owners unpack with their owners, and every container namespace below is owned by that user namespace. The state
+/// lives under $XDG_DATA_HOME/runtime-agent (default ~/.local/share/runtime-agent); the overlay is mounted with
+/// <c>userxattr</c>; a container gets no cgroup of its own (no delegated subtree), and a limit flag is refused.
+/// </summary>
+internal static class RootlessMode
+{
+    /// <summary>Set in the re-executed agent's environment: it is the rootless agent, inside its user namespace.</summary>
+    public const string Marker = "RUNTIME_AGENT_ROOTLESS";
+
+    public static readonly bool Active = Environment.GetEnvironmentVariable(Marker) == "1";
+
+    /// <summary>True for an ordinary user's agent before it re-executed itself.</summary>
+    public static bool NeedsUserNamespace => !Active && Geteuid() != 0;
+
+    public static string DefaultRoot() =>
+        Path.Join(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } data ? data
+            : Path.Join(Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"),
+            "runtime-agent");
+
+    /// <summary>Runs this agent again as root of a new user namespace; returns its exit code.</summary>
+    public static int Reexec(string[] args)
+    {
+        var user = Environment.UserName;
+        var uid = Geteuid();
+        var gid = Getegid();
+        var uids = SubordinateIds.Of(SubordinateIds.UidFile, user, uid);
+        var gids = SubordinateIds.Of(SubordinateIds.GidFile, user, gid);
+        var agent = Environment.ProcessPath ?? throw new ContainerSetupException("cannot find the agent's own executable");
+        var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => $"{e.Key}={e.Value}").Where(e => !e.StartsWith(Marker + "=", StringComparison.Ordinal)).Append($"{Marker}=1").ToList();
+        using var child = UserNamespaceChild.Clone(agent, [agent, .. args], env, namespaces: 0, newProcessGroup: false);
+        MapWith("newuidmap", child.Pid, uid, uids);
+        MapWith("newgidmap", child.Pid, gid, gids);
+        // On a terminal ^C and ^\ reach the child from it directly; anything else sent to us is passed on once.
+        var terminal = Isatty(0) == 1;
+        var registrations = new[] { (PosixSignal.SIGHUP, 1), (PosixSignal.SIGINT, 2), (PosixSignal.SIGQUIT, 3), (PosixSignal.SIGTERM, 15) }
+            .Select(s => PosixSignalRegistration.Create(s.Item1, context =>
+            {
+                context.Cancel = true;
+                if (!(terminal && s.Item2 is 2 or 3)) Kill(child.Pid, s.Item2);
+            }))
+            .ToList();
+        try
+        {
+            child.Release();
+            return ProcessStart.Wait(child.Pid);
+        }
+        finally
+        {
+            registrations.ForEach(r => r.Dispose());
+        }
+    }
+
+    /// <summary>Refuses limit flags in one line: an ordinary user's agent has no cgroup subtree delegated to it here.</summary>
+    public static ResourceLimits? Limits(ResourceLimits? requested, bool limitFlagGiven) => limitFlagGiven
+        ? throw new ContainerSetupException("rootless: --memory, --memory-swap, --pids-limit, --cpus and --cpu-weight need a cgroup subtree delegated to this user, which the agent does not use yet; run without them", 125)
+        : null;
+
+    // newuidmap PID 0 UID 1 1 START COUNT: the user is root inside, its subordinate ids are 1….
+    private static void MapWith(string tool, int pid, uint own, (uint Start, uint Count) range)
+    {
+        var info = new ProcessStartInfo(tool) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new long[] { pid, 0, own, 1, 1, range.Start, range.Count }.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            info.ArgumentList.Add(arg);
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new ContainerSetupException($"cannot start {tool}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ContainerSetupException($"rootless: cannot run {tool} ({e.Message}); install Debian's uidmap package", 125);
+        }
+        using (process)
+        {
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0) throw new ContainerSetupException($"rootless: {tool} failed: {error.Trim()}", 125);
+        }
+    }
+}
