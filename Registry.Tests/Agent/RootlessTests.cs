@@ -8,6 +8,7 @@ namespace Registry.Tests.Agent;
 /// inside, the user outside, image owners kept, what it writes to a volume owned by the user on the host.
 /// </summary>
 [Trait("Category", "Integration")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RootlessTests(SnapshotImages images) : IClassFixture<SnapshotImages>, IDisposable
 {
     private const string User = "ragentless";
@@ -46,7 +47,7 @@ public sealed class RootlessTests(SnapshotImages images) : IClassFixture<Snapsho
 
     private async Task<AgentResult> AsUserAsync(params string[] args)
     {
-        var agent = await AgentBinary.PathAsync();
+        var agent = await InstalledAgentAsync();
         var info = new ProcessStartInfo("setpriv")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/",
@@ -58,6 +59,22 @@ public sealed class RootlessTests(SnapshotImages images) : IClassFixture<Snapsho
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
         return new AgentResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    // The binary as an administrator installs it (mode 755 in a directory everyone may search): the published one
+    // may sit in a 0700 temp directory the user cannot reach.
+    private static async Task<string> InstalledAgentAsync()
+    {
+        var source = await AgentBinary.PathAsync();
+        var directory = Path.Combine(Path.GetTempPath(), "rootless-agent-bin");
+        Directory.CreateDirectory(directory);
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        var installed = Path.Combine(directory, "runtime-agent");
+        var copy = installed + "." + Environment.ProcessId;
+        File.Copy(source, copy, overwrite: true);
+        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+        File.Move(copy, installed, overwrite: true); // atomic: a concurrent test never execs a half-written file
+        return installed;
     }
 
     // useradd gives a new user a subordinate range of its own (Debian's login.defs), as an administrator would.

@@ -23,8 +23,10 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
     /// <summary>The child's pid in the agent's PID namespace.</summary>
     public int Pid { get; }
 
+    // The child execs the agent as its namespace's root, a host id that may not search the directories on the
+    // agent's path (a 0700 home or temp directory); /proc/self/exe names the same file without walking them.
     public static UserNamespaceChild Clone(string agentPath, string specPath, bool newProcessGroup) =>
-        Clone(agentPath, [agentPath, "init", specPath], [], CloneNewPid, newProcessGroup);
+        Clone("/proc/self/exe", [agentPath, "init", specPath], [], CloneNewPid, newProcessGroup);
 
     /// <summary>Clones a child into a new user namespace (and <paramref name="namespaces"/>) that will exec <paramref name="program"/>.</summary>
     public static UserNamespaceChild Clone(string program, IReadOnlyList<string> args, IReadOnlyList<string> env, int namespaces, bool newProcessGroup)
