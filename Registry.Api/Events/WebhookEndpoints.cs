@@ -51,7 +51,7 @@ public static class WebhookEndpoints
         return Results.Ok(webhooks.Select(w => WebhookResponse.From(w)));
     }
 
-    private static async Task<IResult> Get(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    internal static async Task<IResult> Get(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         var (webhook, refusal) = await FindAsync(org, id, caller, db, ct);
         if (webhook is null) return refusal!;

@@ -67,7 +67,7 @@ public sealed class UiOrganizationSettingsTests(UiRegistryFixture registry) : IC
         await browser.SignInAsync("dev", AuthTestServer.PasswordOf("dev"));
         var page = browser.Page;
         await page.GotoAsync("/orgs/acme");
-        StringAssert(await page.GetByRole(AriaRole.Heading, new() { Name = "Storage" }).Locator("xpath=following-sibling::p[1]").InnerTextAsync(), "stored");
+        Assert.Contains("stored", await page.GetByRole(AriaRole.Heading, new() { Name = "Storage" }).Locator("xpath=following-sibling::p[1]").InnerTextAsync());
 
         await page.GetByLabel("Repositories (pattern inside acme)").First.FillAsync("app");
         await page.GetByLabel("Tags (pattern, e.g.").FillAsync("release-*");
@@ -106,16 +106,19 @@ public sealed class UiOrganizationSettingsTests(UiRegistryFixture registry) : IC
     [Fact]
     public async Task ReaderSeesPoliciesButNoWebhooksAndNoForms()
     {
+        // A webhook that exists, so the reader's 404 on its log is the access check, not a missing row.
+        var created = await AuthTestServer.Expect(await registry.Auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/webhooks",
+            new { url = "http://127.0.0.1:9/hook", secret = "reader-test" }), System.Net.HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetInt64();
         await using var browser = await Browser.LaunchAsync(registry.Auth.Server.BaseAddress);
         await browser.SignInAsync("viewer", AuthTestServer.PasswordOf("viewer"));
         await browser.Page.GotoAsync("/orgs/acme");
         await browser.Page.GetByRole(AriaRole.Heading, new() { Name = "Policies" }).WaitForAsync();
         Assert.Equal(0, await browser.Page.GetByRole(AriaRole.Heading, new() { Name = "Webhooks" }).CountAsync());
         Assert.Equal(0, await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Make tags immutable" }).CountAsync());
-        Assert.Equal(404, (await browser.Page.GotoAsync("/orgs/acme/webhooks/1"))!.Status);
+        Assert.Equal(404, (await browser.Page.GotoAsync($"/orgs/acme/webhooks/{id}"))!.Status);
+        await registry.Auth.Admin.DeleteAsync($"/api/v1/orgs/acme/webhooks/{id}");
     }
-
-    private static void StringAssert(string text, string fragment) => Assert.Contains(fragment, text);
 
     private async Task<JsonElement> ApiAsync(string path) => await registry.Auth.Admin.GetFromJsonAsync<JsonElement>(path);
 

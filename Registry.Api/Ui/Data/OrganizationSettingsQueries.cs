@@ -10,10 +10,6 @@ namespace Registry.Api.Ui.Data;
 public sealed record WebhookRow(long Id, string Url, string Events, string Repositories, string Format, bool Enabled,
     int Pending, int Failed, DateTime? LastAttemptAt, int? LastStatus);
 
-/// <summary>One delivery of a webhook's log (newest first), with the CloudEvents id and type it carried.</summary>
-public sealed record DeliveryRow(long Id, string EventId, string Type, string Repository, DeliveryState State, int Attempts,
-    DateTime? LastAttemptAt, int? LastStatus, string? LastError, DateTime? NextAttemptAt);
-
 public sealed record TagRuleRow(long Id, string Repositories, string Tags, string CreatedBy, DateTime CreatedAt);
 public sealed record RetentionRow(int Position, string Repositories, string Tags, int? KeepLast, int? OlderThanDays, int? UntaggedOlderThanDays);
 public sealed record ReplicationRow(long Id, string Repositories, string Tags, string Target, bool Healthy, DateTime? LastSuccessAt,
@@ -24,13 +20,11 @@ public sealed record PolicyView(IReadOnlyList<TagRuleRow> ImmutableTags, IReadOn
     IReadOnlyList<ReplicationRow> Replications, OrganizationUsageEntity? Usage);
 
 /// <summary>
-/// Reads an organization's webhooks (with delivery logs) and policies for the UI. Writes do not come through here:
+/// Reads an organization's webhooks (with a delivery summary each) and policies for the UI. Writes do not come through here:
 /// the UI calls the management API's own handlers, so both refuse the same things and write the same audit entries.
 /// </summary>
 public sealed class OrganizationSettingsQueries(RegistryDbContext db)
 {
-    public const int DeliveryLogLength = 100;
-
     public async Task<IReadOnlyList<WebhookRow>> WebhooksAsync(string org, CancellationToken cancellationToken)
     {
         var webhooks = await db.Set<WebhookEntity>().AsNoTracking().Where(w => w.Organization == org).OrderBy(w => w.Id).ToListAsync(cancellationToken);
@@ -51,21 +45,6 @@ public sealed class OrganizationSettingsQueries(RegistryDbContext db)
             return new WebhookRow(w.Id, w.Url, w.Events.Length == 0 ? "all" : w.Events.Replace(",", ", ", StringComparison.Ordinal),
                 w.Repositories ?? "all", w.Format, w.Enabled, s?.Pending ?? 0, s?.Failed ?? 0, Utc(l?.LastAttemptAt), l?.LastStatus);
         }).ToList();
-    }
-
-    /// <summary>The webhook's most recent deliveries, or null when <paramref name="org"/> has no webhook <paramref name="id"/>.</summary>
-    public async Task<(WebhookRow Webhook, IReadOnlyList<DeliveryRow> Deliveries)?> DeliveriesAsync(string org, long id, CancellationToken cancellationToken)
-    {
-        var webhook = (await WebhooksAsync(org, cancellationToken)).FirstOrDefault(w => w.Id == id);
-        if (webhook is null) return null;
-        var deliveries = await (
-            from d in db.Set<WebhookDeliveryEntity>().AsNoTracking()
-            join e in db.Set<EventEntity>() on d.EventId equals e.Id
-            where d.WebhookId == id
-            orderby d.Id descending
-            select new DeliveryRow(d.Id, e.EventId, e.Type, d.Repository, d.State, d.Attempts, d.LastAttemptAt, d.LastStatus, d.LastError,
-                d.State == DeliveryState.Pending ? d.NextAttemptAt : null)).Take(DeliveryLogLength).ToListAsync(cancellationToken);
-        return (webhook, deliveries.Select(d => d with { LastAttemptAt = Utc(d.LastAttemptAt), NextAttemptAt = Utc(d.NextAttemptAt) }).ToList());
     }
 
     public async Task<PolicyView> PoliciesAsync(string org, CancellationToken cancellationToken)
