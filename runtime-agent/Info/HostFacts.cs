@@ -32,7 +32,7 @@ public sealed record HostFacts(
             rootless ? "rootless" : "root", name, uid, layout.Root, File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
             HostProbes.UserNamespaces(), Ranges(SubordinateIds.UidFile, owner, uid), Ranges(SubordinateIds.GidFile, owner, uid),
             MapLines("uid_map"), MapLines("gid_map"), HostProbes.Program("newuidmap"),
-            HostProbes.IdmappedMounts(), probe, chosen, Describe(chosen, rootless),
+            HostProbes.IdmappedMounts(rootless), probe, chosen, Describe(chosen, rootless),
             CgroupDelegation.Detect(rootless), HostProbes.Seccomp());
     }
 

@@ -18,7 +18,7 @@ internal static class HostProbes
     }
 
     /// <summary>mount_setattr(2) called with no mount: ENOSYS when the kernel lacks it, EBADF/EINVAL when it has it.</summary>
-    public static Capability IdmappedMounts()
+    public static Capability IdmappedMounts(bool rootless)
     {
         var result = RuntimeAgent.Native.Libc.MountSetIdmap(-1, -1, recursive: false);
         var error = result < 0 ? LastError : 0;
@@ -28,7 +28,8 @@ internal static class HostProbes
         var numbers = release.Split('.', '-').Take(2).Select(p => int.TryParse(p, out var n) ? n : 0).ToArray();
         var overlay = numbers.Length == 2 && new Version(numbers[0], numbers[1]) >= RuntimeAgent.Run.UserNamespaces.IdmappedMounts.MinimumKernel;
         return new(overlay, overlay
-            ? "mount_setattr(MOUNT_ATTR_IDMAP) present; overlay accepts idmapped layers (5.19+); used by --userns=auto"
+            ? "mount_setattr(MOUNT_ATTR_IDMAP) present; overlay accepts idmapped layers (5.19+); " +
+              (rootless ? "used by a root agent's --userns=auto, not in rootless mode" : "used by --userns=auto")
             : $"mount_setattr present, but overlay over idmapped layers needs Linux {RuntimeAgent.Run.UserNamespaces.IdmappedMounts.MinimumKernel}+ (this is {release})");
     }
 

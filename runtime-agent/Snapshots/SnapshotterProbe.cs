@@ -93,7 +93,7 @@ internal static class SnapshotterProbe
             var options = OverlayMount.Options([scratch.Lower], scratch.Upper, scratch.Work, out _) + (RootlessMode.Active ? ",userxattr" : "");
             if (Mount("overlay", scratch.Merged, "overlay", MsNodev, options) < 0)
             {
-                error = $"mount -t overlay -o {(RootlessMode.Active ? "userxattr," : "")}lowerdir=…: {ErrorText(LastError)}";
+                error = $"mount -t overlay -o {(RootlessMode.Active ? "userxattr," : "")}lowerdir=…: {ErrorText(LastError)} (upperdir on {FilesystemName(scratch.Upper)})";
                 return;
             }
             try
@@ -108,6 +108,22 @@ internal static class SnapshotterProbe
         thread.Start();
         thread.Join();
         return error;
+    }
+
+    // The kernel logs why it refused an overlay, where an ordinary user cannot read it; the filesystem type usually says.
+    private static unsafe string FilesystemName(string path)
+    {
+        var buffer = stackalloc byte[256];
+        if (Statfs(path, buffer) < 0) return "an unknown filesystem";
+        var magic = *(long*)buffer;
+        return magic switch
+        {
+            0x794c7630 => "overlayfs, which the kernel overlay does not accept as an upperdir",
+            FuseSuperMagic => "FUSE, which the kernel overlay does not accept as an upperdir",
+            0x6969 => "NFS, which the kernel overlay does not accept as an upperdir",
+            0xEF53 => "ext4", 0x58465342 => "xfs", 0x9123683E => "btrfs", 0x01021994 => "tmpfs",
+            _ => $"filesystem type 0x{magic:x}",
+        };
     }
 
     private static string? FuseOnce(ScratchOverlay scratch)
