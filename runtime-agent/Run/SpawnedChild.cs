@@ -15,10 +15,19 @@ internal static unsafe class SpawnedChild
     /// </summary>
     public static int Find(int hostProcFd, int spawningThreadId, StartGate gate, Func<bool> spawnReturned, TimeSpan timeout)
     {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         if (!gate.WaitForArrival(timeout)) throw new ContainerSetupException("the container's process did not appear");
-        var text = ReadSmallFile(hostProcFd, $"{Environment.ProcessId}/task/{spawningThreadId}/children").Trim();
-        if (text.Length > 0) return int.Parse(text.Split(' ')[0]);
-        return spawnReturned() ? 0 : throw new ContainerSetupException("the container's process did not appear");
+        // The child is there now, unless another process of the container opened the FIFO first (an exec's gate is
+        // in a running container's /dev): then look again until the child shows or posix_spawn returns.
+        var children = $"{Environment.ProcessId}/task/{spawningThreadId}/children";
+        while (!spawnReturned())
+        {
+            var text = ReadSmallFile(hostProcFd, children).Trim();
+            if (text.Length > 0) return int.Parse(text.Split(' ')[0]);
+            if (Environment.TickCount64 > deadline) throw new ContainerSetupException("the container's process did not appear");
+            Thread.Sleep(1);
+        }
+        return 0;
     }
 
     private static string ReadSmallFile(int dirFd, string path)

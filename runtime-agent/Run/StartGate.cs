@@ -37,6 +37,8 @@ internal sealed class StartGate : IDisposable
         _devFd = root.OpenDirectory("/dev");
         ContainerSetupException.Check(MknodAt(_devFd, _name, Fifo | ReadWriteAll, 0), $"mkfifo {Path}");
         ContainerSetupException.Check(MknodAt(_devFd, ArrivalName, Fifo | ReadWriteAll, 0), $"mkfifo {ArrivalPath(Path)}");
+        // The child opens it for writing as the container's user; an exec's thread has the agent's umask.
+        ContainerSetupException.Check(FchmodAt(_devFd, ArrivalName, ReadWriteAll, 0), $"chmod {ArrivalPath(Path)}");
         // Non-blocking: there is no writer yet. The child's open for writing then never blocks, since a reader exists.
         _arrival = ContainerSetupException.Check(OpenAt(_devFd, ArrivalName, ORdOnly | ONonBlock | OCloExec, 0), $"open {ArrivalPath(Path)}");
     }
