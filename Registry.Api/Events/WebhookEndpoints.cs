@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Registry.Api.Events.Delivery;
 using Registry.Api.Management;
+using Registry.Api.Management.Paging;
 using Registry.Auth.Permissions;
 using Registry.Storage.Events;
 using Registry.Storage.Metadata;
@@ -20,8 +21,9 @@ public static class WebhookEndpoints
     {
         // See: docs/REGISTRY.md "Webhooks" (this project's own API; /swagger has the schema)
         api.MapPost("/orgs/{org}/webhooks", Create);
-        api.MapGet("/orgs/{org}/webhooks", List);
+        api.MapGet("/orgs/{org}/webhooks", List).PagedBy<WebhookResponse>("webhook id");
         api.MapGet("/orgs/{org}/webhooks/{id:long}", Get);
+        api.MapGet("/orgs/{org}/webhooks/{id:long}/deliveries", Deliveries).PagedBy<DeliveryResponse>("delivery id (newest first)");
         api.MapPatch("/orgs/{org}/webhooks/{id:long}", Update);
         api.MapDelete("/orgs/{org}/webhooks/{id:long}", Delete);
         return api;
@@ -43,27 +45,43 @@ public static class WebhookEndpoints
         return Results.Created($"/api/v1/orgs/{org}/webhooks/{webhook.Id}", WebhookResponse.From(webhook));
     }
 
-    private static async Task<IResult> List(string org, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> List(string org, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
+        if (page.AfterId(out var after) is { } bad) return bad;
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
-        var webhooks = await db.Set<WebhookEntity>().AsNoTracking().Where(w => w.Organization == org).OrderBy(w => w.Id).ToListAsync(ct);
-        return Results.Ok(webhooks.Select(w => WebhookResponse.From(w)));
+        var webhooks = await db.Set<WebhookEntity>().AsNoTracking().Where(w => w.Organization == org && (after == null || w.Id > after))
+            .OrderBy(w => w.Id).Take(page.FetchCount).ToListAsync(ct);
+        return Results.Ok(page.Trim(webhooks, w => w.Id).Select(w => WebhookResponse.From(w)));
     }
 
     internal static async Task<IResult> Get(string org, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
     {
         var (webhook, refusal) = await FindAsync(org, id, caller, db, ct);
         if (webhook is null) return refusal!;
+        return Results.Ok(WebhookResponse.From(webhook, await DeliveriesAsync(db, id, null, RecentDeliveries, ct)));
+    }
+
+    /// <summary>Every delivery record of a webhook, newest first, a page at a time.</summary>
+    private static async Task<IResult> Deliveries(string org, long id, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
+    {
+        if (page.AfterId(out var after) is { } bad) return bad;
+        var (webhook, refusal) = await FindAsync(org, id, caller, db, ct);
+        if (webhook is null) return refusal!;
+        return Results.Ok(page.Trim(await DeliveriesAsync(db, id, after, page.FetchCount, ct), d => d.Id));
+    }
+
+    private static async Task<List<DeliveryResponse>> DeliveriesAsync(RegistryDbContext db, long webhookId, long? before, int count, CancellationToken ct)
+    {
         var deliveries = await (
             from d in db.Set<WebhookDeliveryEntity>().AsNoTracking()
             join e in db.Set<EventEntity>() on d.EventId equals e.Id
-            where d.WebhookId == id
+            where d.WebhookId == webhookId && (before == null || d.Id < before)
             orderby d.Id descending
-            select new { d, e.EventId, e.Type }).Take(RecentDeliveries).ToListAsync(ct);
-        return Results.Ok(WebhookResponse.From(webhook, [.. deliveries.Select(x => new DeliveryResponse(
+            select new { d, e.EventId, e.Type }).Take(count).ToListAsync(ct);
+        return [.. deliveries.Select(x => new DeliveryResponse(
             x.d.Id, x.EventId, x.Type, x.d.Repository.Length == 0 ? null : x.d.Repository, x.d.State.ToString().ToLowerInvariant(), x.d.Attempts,
-            Utc(x.d.LastAttemptAt), x.d.LastStatus, x.d.LastError, x.d.State == DeliveryState.Pending ? Utc(x.d.NextAttemptAt) : null))]));
+            Utc(x.d.LastAttemptAt), x.d.LastStatus, x.d.LastError, x.d.State == DeliveryState.Pending ? Utc(x.d.NextAttemptAt) : null))];
     }
 
     private static async Task<IResult> Update(string org, long id, WebhookRequest request, ManagementCaller caller, RegistryDbContext db,

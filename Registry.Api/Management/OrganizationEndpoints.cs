@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Auth;
@@ -11,26 +12,29 @@ public static class OrganizationEndpoints
     public static RouteGroupBuilder MapOrganizations(this RouteGroupBuilder api)
     {
         // See: docs/management-api.md (this project's own API; /swagger has the schema)
-        api.MapGet("/orgs", List);
+        api.MapGet("/orgs", List).PagedBy<OrganizationResponse>("organization name");
         api.MapPost("/orgs", Create);
         api.MapGet("/orgs/{org}", Get);
         api.MapPatch("/orgs/{org}", Update);
         api.MapDelete("/orgs/{org}", Delete);
-        api.MapGet("/orgs/{org}/members", Members);
+        api.MapGet("/orgs/{org}/members", Members).PagedBy<MemberResponse>("user name");
         api.MapPut("/orgs/{org}/members/{user}", SetMember);
         api.MapDelete("/orgs/{org}/members/{user}", RemoveMember);
         return api;
     }
 
-    private static async Task<IResult> List(ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> List(ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
-        var orgs = db.Set<OrganizationEntity>().AsNoTracking();
+        if (page.AfterName(NamingRules.IsValidName, out var after) is { } bad) return bad;
+        var orgs = db.Set<OrganizationEntity>().AsNoTracking().Where(o => after == null || string.Compare(o.Name, after) > 0);
         if (!caller.Access.IsAdmin)
         {
             var mine = caller.Access.Memberships.Keys.ToList();
             orgs = orgs.Where(o => mine.Contains(o.Name));
         }
-        return Results.Ok(await orgs.OrderBy(o => o.Name).Select(o => new OrganizationResponse(o.Name, o.DefaultVisibility, o.CreatedAt)).ToListAsync(ct));
+        var found = await orgs.OrderBy(o => o.Name).Take(page.FetchCount)
+            .Select(o => new OrganizationResponse(o.Name, o.DefaultVisibility, o.CreatedAt)).ToListAsync(ct);
+        return Results.Ok(page.Trim(found, o => o.Name));
     }
 
     private static async Task<IResult> Create(CreateOrganizationRequest request, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)
@@ -80,16 +84,17 @@ public static class OrganizationEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> Members(string org, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> Members(string org, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
+        if (page.AfterName(NamingRules.IsValidName, out var after) is { } bad) return bad;
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Member, ct);
         if (refusal is not null) return refusal;
         var members = await (from m in db.Set<OrganizationMemberEntity>()
                              join u in db.Set<UserEntity>() on m.UserId equals u.Id
-                             where m.OrganizationId == found!.Id
+                             where m.OrganizationId == found!.Id && (after == null || string.Compare(u.Name, after) > 0)
                              orderby u.Name
-                             select new MemberResponse(u.Name, m.Role)).ToListAsync(ct);
-        return Results.Ok(members);
+                             select new MemberResponse(u.Name, m.Role)).Take(page.FetchCount).ToListAsync(ct);
+        return Results.Ok(page.Trim(members, m => m.User));
     }
 
     private static async Task<IResult> SetMember(string org, string user, SetMemberRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Management.Paging;
 using Registry.Auth.Passwords;
 using Registry.Auth.Permissions;
 using Registry.Storage.Metadata;
@@ -13,19 +14,20 @@ public static class PersonalTokenEndpoints
     public static RouteGroupBuilder MapPersonalTokens(this RouteGroupBuilder api)
     {
         // See: docs/management-api.md (this project's own API; /swagger has the schema)
-        api.MapGet("/user/tokens", List);
+        api.MapGet("/user/tokens", List).PagedBy<TokenInfoResponse>("token id");
         api.MapPost("/user/tokens", Create);
         api.MapDelete("/user/tokens/{id:long}", Revoke);
         return api;
     }
 
-    private static async Task<IResult> List(ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> List(ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
-        var tokens = await (from t in db.Set<PersonalAccessTokenEntity>()
-                            join u in db.Set<UserEntity>() on t.UserId equals u.Id
-                            where u.Name == caller.Name
-                            orderby t.Id
-                            select t).AsNoTracking().ToListAsync(ct);
+        if (page.AfterId(out var after) is { } bad) return bad;
+        var tokens = page.Trim(await (from t in db.Set<PersonalAccessTokenEntity>()
+                                      join u in db.Set<UserEntity>() on t.UserId equals u.Id
+                                      where u.Name == caller.Name && (after == null || t.Id > after)
+                                      orderby t.Id
+                                      select t).AsNoTracking().Take(page.FetchCount).ToListAsync(ct), t => t.Id);
         return Results.Ok(tokens.Select(t => new TokenInfoResponse(t.Id, t.Name, t.Actions.Split(','), t.CreatedAt, t.ExpiresAt, t.RevokedAt)));
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Api.Blobs;
 using Registry.Api.Manifests;
+using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Auth.Permissions;
 using Registry.Storage.Events;
@@ -13,25 +14,25 @@ namespace Registry.Api.Management;
 /// <summary>Repositories: list what the caller may pull, change visibility, delete (the manage action).</summary>
 public static class RepositoryEndpoints
 {
-    public const int MaxPageSize = 1000;
-
     public static RouteGroupBuilder MapRepositories(this RouteGroupBuilder api)
     {
         // See: docs/management-api.md (this project's own API; /swagger has the schema)
-        api.MapGet("/repositories", List);
+        api.MapGet("/repositories", List).PagedBy<RepositoryResponse>("repository name");
         api.MapGet("/repositories/{**name}", Get);
         api.MapPatch("/repositories/{**name}", Update);
         api.MapDelete("/repositories/{**name}", Delete);
         return api;
     }
 
-    private static async Task<IResult> List(ManagementCaller caller, RegistryDbContext db, RepositoryTargetResolver targets,
-        string? @namespace, string? last, int? n, CancellationToken ct)
+    /// <summary>A page of the repositories the caller may pull; hidden ones are skipped at the database page by page.</summary>
+    private static async Task<IResult> List(ManagementCaller caller, ListPage page, RegistryDbContext db, RepositoryTargetResolver targets,
+        string? @namespace, CancellationToken ct)
     {
+        if (page.AfterName(RepositoryName.IsValid, out var last) is { } bad) return bad;
         var names = db.Repositories.AsNoTracking().Select(r => r.Name);
         if (!string.IsNullOrEmpty(@namespace)) names = names.Where(name => name.StartsWith(@namespace + "/") || name == @namespace);
-        if (!string.IsNullOrEmpty(last)) names = names.Where(name => string.Compare(name, last) > 0);
-        var wanted = Math.Clamp(n ?? 100, 1, MaxPageSize);
+        if (last is not null) names = names.Where(name => string.Compare(name, last) > 0);
+        var wanted = page.FetchCount;
         var visible = new List<RepositoryResponse>();
         // Read in batches, keeping what the caller may pull, until the page is full.
         while (visible.Count < wanted)
@@ -46,7 +47,7 @@ public static class RepositoryEndpoints
             var after = batch[^1];
             names = names.Where(name => string.Compare(name, after) > 0);
         }
-        return Results.Ok(visible);
+        return Results.Ok(page.Trim(visible, r => r.Name));
     }
 
     private static async Task<IResult> Get(string name, ManagementCaller caller, RegistryDbContext db, RepositoryTargetResolver targets, CancellationToken ct)

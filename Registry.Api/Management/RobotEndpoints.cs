@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Auth.Passwords;
 using Registry.Storage.Metadata;
@@ -12,17 +13,20 @@ public static class RobotEndpoints
     public static RouteGroupBuilder MapRobots(this RouteGroupBuilder api)
     {
         // See: docs/management-api.md (this project's own API; /swagger has the schema)
-        api.MapGet("/orgs/{org}/robots", List);
+        api.MapGet("/orgs/{org}/robots", List).PagedBy<RobotResponse>("robot name (without the org+ prefix)");
         api.MapPost("/orgs/{org}/robots", Create);
         api.MapDelete("/orgs/{org}/robots/{robot}", Revoke);
         return api;
     }
 
-    private static async Task<IResult> List(string org, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> List(string org, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
+        if (page.AfterName(NamingRules.IsValidName, out var after) is { } bad) return bad;
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
-        var robots = await db.Set<RobotEntity>().AsNoTracking().Where(r => r.OrganizationId == found!.Id).OrderBy(r => r.Name).ToListAsync(ct);
+        var robots = page.Trim(await db.Set<RobotEntity>().AsNoTracking()
+            .Where(r => r.OrganizationId == found!.Id && (after == null || string.Compare(r.Name, after) > 0))
+            .OrderBy(r => r.Name).Take(page.FetchCount).ToListAsync(ct), r => r.Name);
         var ids = robots.Select(r => r.Id).ToList();
         var grants = await db.Set<RepositoryGrantEntity>().AsNoTracking().Where(g => g.RobotId != null && ids.Contains(g.RobotId.Value)).ToListAsync(ct);
         return Results.Ok(robots.Select(r => new RobotResponse(r.Name, NamingRules.RobotLogin(org, r.Name), r.CreatedAt, r.CreatedBy, r.RevokedAt,

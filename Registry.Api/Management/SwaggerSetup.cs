@@ -23,6 +23,7 @@ public static class SwaggerSetup
                 Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
                 Description = "A token from GET /token (any scope; the identity is what counts here).",
             });
+            swagger.OperationFilter<Paging.ListPagingOperationFilter>();
             swagger.AddSecurityDefinition("basic", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "basic" });
             swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
             {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Storage.Metadata;
 using Registry.Storage.Metadata.Auth;
@@ -11,7 +12,9 @@ public static class TeamEndpoints
     public static RouteGroupBuilder MapTeams(this RouteGroupBuilder api)
     {
         // See: docs/management-api.md (this project's own API; /swagger has the schema)
-        api.MapGet("/orgs/{org}/teams", List);
+        api.MapGet("/orgs/{org}/teams", List).PagedBy<TeamResponse>("team name");
+        api.MapGet("/orgs/{org}/teams/{team}/members", Members).PagedBy<string>("user name");
+        api.MapGet("/orgs/{org}/teams/{team}/grants", Grants).PagedBy<GrantResponse>("grant id");
         api.MapPost("/orgs/{org}/teams", Create);
         api.MapDelete("/orgs/{org}/teams/{team}", Delete);
         api.MapPut("/orgs/{org}/teams/{team}/members/{user}", AddMember).Produces(StatusCodes.Status204NoContent);
@@ -21,11 +24,15 @@ public static class TeamEndpoints
         return api;
     }
 
-    private static async Task<IResult> List(string org, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    /// <summary>A page of teams, each with its members and grants (pages of those: <see cref="Members"/>, <see cref="Grants"/>).</summary>
+    private static async Task<IResult> List(string org, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
+        if (page.AfterName(NamingRules.IsValidName, out var after) is { } bad) return bad;
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Member, ct);
         if (refusal is not null) return refusal;
-        var teams = await db.Set<TeamEntity>().AsNoTracking().Where(t => t.OrganizationId == found!.Id).OrderBy(t => t.Name).ToListAsync(ct);
+        var teams = page.Trim(await db.Set<TeamEntity>().AsNoTracking()
+            .Where(t => t.OrganizationId == found!.Id && (after == null || string.Compare(t.Name, after) > 0))
+            .OrderBy(t => t.Name).Take(page.FetchCount).ToListAsync(ct), t => t.Name);
         var ids = teams.Select(t => t.Id).ToList();
         var members = await (from tm in db.Set<TeamMemberEntity>()
                              join u in db.Set<UserEntity>() on tm.UserId equals u.Id
@@ -35,6 +42,29 @@ public static class TeamEndpoints
         return Results.Ok(teams.Select(t => new TeamResponse(t.Name,
             members.Where(m => m.TeamId == t.Id).Select(m => m.Name).Order().ToList(),
             grants.Where(g => g.TeamId == t.Id).Select(OrganizationAccess.ToResponse).ToList())));
+    }
+
+    private static async Task<IResult> Members(string org, string team, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
+    {
+        if (page.AfterName(NamingRules.IsValidName, out var after) is { } bad) return bad;
+        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct, OrganizationNeed.Member);
+        if (refusal is not null) return refusal;
+        var members = await (from tm in db.Set<TeamMemberEntity>()
+                             join u in db.Set<UserEntity>() on tm.UserId equals u.Id
+                             where tm.TeamId == found!.Id && (after == null || string.Compare(u.Name, after) > 0)
+                             orderby u.Name
+                             select u.Name).Take(page.FetchCount).ToListAsync(ct);
+        return Results.Ok(page.Trim(members, name => name));
+    }
+
+    private static async Task<IResult> Grants(string org, string team, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
+    {
+        if (page.AfterId(out var after) is { } bad) return bad;
+        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct, OrganizationNeed.Member);
+        if (refusal is not null) return refusal;
+        var grants = await db.Set<RepositoryGrantEntity>().AsNoTracking().Where(g => g.TeamId == found!.Id && (after == null || g.Id > after))
+            .OrderBy(g => g.Id).Take(page.FetchCount).ToListAsync(ct);
+        return Results.Ok(page.Trim(grants, g => g.Id).Select(OrganizationAccess.ToResponse));
     }
 
     private static async Task<IResult> Create(string org, CreateTeamRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
@@ -117,9 +147,10 @@ public static class TeamEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<(TeamEntity? Team, IResult? Refusal)> FindTeamAsync(RegistryDbContext db, string org, string team, ManagementCaller caller, CancellationToken ct)
+    private static async Task<(TeamEntity? Team, IResult? Refusal)> FindTeamAsync(RegistryDbContext db, string org, string team, ManagementCaller caller,
+        CancellationToken ct, OrganizationNeed need = OrganizationNeed.Maintainer)
     {
-        var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
+        var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, need, ct);
         if (refusal is not null) return (null, refusal);
         var entity = await db.Set<TeamEntity>().FirstOrDefaultAsync(t => t.OrganizationId == found!.Id && t.Name == team, ct);
         return entity is null ? (null, ApiError.NotFound($"team '{team}'")) : (entity, null);

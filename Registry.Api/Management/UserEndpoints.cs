@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Auth.Passwords;
 using Registry.Auth.Tokens;
@@ -18,7 +19,7 @@ public static class UserEndpoints
         // See: docs/management-api.md (this project's own API; /swagger has the schema)
         api.MapGet("/user", Me);
         api.MapPut("/user/password", ChangePassword).Produces(StatusCodes.Status204NoContent);
-        api.MapGet("/users", List);
+        api.MapGet("/users", List).PagedBy<UserResponse>("user name");
         api.MapPost("/users", Create);
         api.MapDelete("/users/{name}", Delete);
         api.MapPost("/users/{name}/disable", (string name, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct) =>
@@ -45,12 +46,14 @@ public static class UserEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> List(ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> List(ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
+        if (page.AfterName(NamingRules.IsValidName, out var after) is { } bad) return bad;
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators list users");
-        var users = await db.Set<UserEntity>().AsNoTracking().OrderBy(u => u.Name)
+        var users = await db.Set<UserEntity>().AsNoTracking().Where(u => after == null || string.Compare(u.Name, after) > 0)
+            .OrderBy(u => u.Name).Take(page.FetchCount)
             .Select(u => new UserResponse(u.Name, u.IsAdmin, u.CreatedAt, u.ExternalSource, u.DisabledAt)).ToListAsync(ct);
-        return Results.Ok(users);
+        return Results.Ok(page.Trim(users, u => u.Name));
     }
 
     private static async Task<IResult> Create(CreateUserRequest request, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)

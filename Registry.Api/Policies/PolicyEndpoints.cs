@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Api.Management;
+using Registry.Api.Management.Paging;
 using Registry.Auth.Permissions;
 using Registry.Storage.Metadata;
 using Registry.Storage.Policies;
@@ -12,7 +13,7 @@ public static class PolicyEndpoints
     public static RouteGroupBuilder MapPolicies(this RouteGroupBuilder api)
     {
         // See: README.md#policies (this project's own API; /swagger has the schema)
-        api.MapGet("/orgs/{org}/tag-rules", ListTagRules);
+        api.MapGet("/orgs/{org}/tag-rules", ListTagRules).PagedBy<TagRuleResponse>("rule id");
         api.MapPost("/orgs/{org}/tag-rules", CreateTagRule);
         api.MapDelete("/orgs/{org}/tag-rules/{id:long}", DeleteTagRule);
         api.MapPut("/orgs/{org}/quota", SetQuota);
@@ -20,12 +21,14 @@ public static class PolicyEndpoints
         return api;
     }
 
-    private static async Task<IResult> ListTagRules(string org, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> ListTagRules(string org, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
+        if (page.AfterId(out var after) is { } bad) return bad;
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Member, ct);
         if (refusal is not null) return refusal;
-        var rules = await db.Set<TagRuleEntity>().AsNoTracking().Where(r => r.Organization == org).OrderBy(r => r.Id).ToListAsync(ct);
-        return Results.Ok(rules.Select(ToResponse));
+        var rules = await db.Set<TagRuleEntity>().AsNoTracking().Where(r => r.Organization == org && (after == null || r.Id > after))
+            .OrderBy(r => r.Id).Take(page.FetchCount).ToListAsync(ct);
+        return Results.Ok(page.Trim(rules, r => r.Id).Select(ToResponse));
     }
 
     internal static async Task<IResult> CreateTagRule(string org, TagRuleRequest request, ManagementCaller caller, RegistryDbContext db,

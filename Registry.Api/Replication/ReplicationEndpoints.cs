@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Api.Management;
+using Registry.Api.Management.Paging;
 using Registry.Api.Policies;
 using Registry.Storage.Events;
 using Registry.Storage.Metadata;
@@ -15,7 +16,7 @@ public static class ReplicationEndpoints
         // See: README.md#pull-through-cache-and-replication (this project's own API; /swagger has the schema)
         api.MapPost("/orgs/{org}/replications", Create).Produces<ReplicationResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        api.MapGet("/orgs/{org}/replications", List).Produces<ReplicationResponse[]>();
+        api.MapGet("/orgs/{org}/replications", List).PagedBy<ReplicationResponse>("replication id");
         api.MapGet("/orgs/{org}/replications/{id:long}", Get).Produces<ReplicationResponse>();
         api.MapDelete("/orgs/{org}/replications/{id:long}", Delete);
         return api;
@@ -42,11 +43,13 @@ public static class ReplicationEndpoints
         return Results.Created($"/api/v1/orgs/{org}/replications/{rule.Id}", await ToResponseAsync(db, rule, now, ct));
     }
 
-    private static async Task<IResult> List(string org, ManagementCaller caller, RegistryDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> List(string org, ManagementCaller caller, ListPage page, RegistryDbContext db, TimeProvider time, CancellationToken ct)
     {
+        if (page.AfterId(out var after) is { } bad) return bad;
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Member, ct);
         if (refusal is not null) return refusal;
-        var rules = await db.Set<ReplicationRuleEntity>().AsNoTracking().Where(r => r.Organization == org).OrderBy(r => r.Id).ToListAsync(ct);
+        var rules = page.Trim(await db.Set<ReplicationRuleEntity>().AsNoTracking().Where(r => r.Organization == org && (after == null || r.Id > after))
+            .OrderBy(r => r.Id).Take(page.FetchCount).ToListAsync(ct), r => r.Id);
         var now = time.GetUtcNow().UtcDateTime;
         var responses = new List<ReplicationResponse>();
         foreach (var rule in rules) responses.Add(await ToResponseAsync(db, rule, now, ct));

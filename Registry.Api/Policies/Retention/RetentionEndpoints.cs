@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Api.Events;
 using Registry.Api.Management;
+using Registry.Api.Management.Paging;
 using Registry.Storage.Metadata;
 using Registry.Storage.Policies;
 
@@ -15,7 +16,7 @@ public static class RetentionEndpoints
     public static RouteGroupBuilder MapRetention(this RouteGroupBuilder api)
     {
         // See: Registry.Api/Policies/README.md#retention (this project's own API; /swagger has the schema)
-        api.MapGet("/orgs/{org}/retention", GetRules).Produces<RetentionRuleResponse[]>();
+        api.MapGet("/orgs/{org}/retention", GetRules).PagedBy<RetentionRuleResponse>("rule position");
         api.MapPut("/orgs/{org}/retention", PutRules).Produces<RetentionRuleResponse[]>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapPost("/retention/run", Run)
@@ -24,12 +25,14 @@ public static class RetentionEndpoints
         return api;
     }
 
-    private static async Task<IResult> GetRules(string org, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetRules(string org, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
     {
+        if (page.AfterId(out var after) is { } bad) return bad;
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Member, ct);
         if (refusal is not null) return refusal;
-        var rules = await db.Set<RetentionRuleEntity>().AsNoTracking().Where(r => r.Organization == org).OrderBy(r => r.Position).ToListAsync(ct);
-        return Results.Ok(rules.Select(ToResponse));
+        var rules = await db.Set<RetentionRuleEntity>().AsNoTracking().Where(r => r.Organization == org && (after == null || r.Position > after))
+            .OrderBy(r => r.Position).Take(page.FetchCount).ToListAsync(ct);
+        return Results.Ok(page.Trim(rules, r => r.Position).Select(ToResponse));
     }
 
     /// <summary>Replaces the organization's whole list (an empty list removes retention), in one transaction.</summary>
