@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The agent's snapshotters side by side, overlay as the anchor, on one filesystem: an XFS with reflink=1 made in a
+# loop file (so reflink works and the disk-use numbers are not disturbed by anything else writing to the host's disk).
+# For each of overlay, fuse-overlayfs, reflink and copy:
+#  - start time: cached `runtime-agent run --snapshotter S IMG /bin/true`, N runs each, alternating; median and the
+#    ratio to overlay;
+#  - disk use: K containers kept (`--keep`, which keeps each container's directory and private tree), the used blocks
+#    of the filesystem (df) before and after, divided by K — shared reflink extents count once, as on a real disk.
+# The image: busybox plus IMAGE_MIB of incompressible files in 4 layers, so copy's cost shows.
+# Run as root on a quiet machine. `bench/snapshotters.sh --smoke` does a tiny round; RUNS=N, KEEP=K, IMAGE_MIB=M
+# override. RUNTIME_AGENT_PATH=… uses an already published agent instead of publishing one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+smoke=0; [ "${1:-}" = "--smoke" ] && smoke=1
+runs=${RUNS:-$([ $smoke = 1 ] && echo 2 || echo 50)}
+keep=${KEEP:-$([ $smoke = 1 ] && echo 1 || echo 5)}
+image_mib=${IMAGE_MIB:-$([ $smoke = 1 ] && echo 4 || echo 64)}
+snapshotters=(overlay fuse-overlayfs reflink copy)
+
+work=$(mktemp -d /tmp/snapshotter-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  umount "$work/xfs" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+log() { echo "== $*" >&2; }
+mark() { local t=${EPOCHREALTIME/./}; printf -v "$1" '%s000' "$t"; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) exit 1; print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }
+used_kib() { df -k --output=used "$work/xfs" | tail -1 | tr -d ' '; }
+
+agent=${RUNTIME_AGENT_PATH:-}
+if [ -z "$agent" ]; then
+  log "publishing runtime-agent (NativeAOT)"
+  dotnet publish runtime-agent -c Release -nologo -v quiet -o "$work/agent-bin" >&2
+  agent="$work/agent-bin/runtime-agent"
+fi
+
+# --- the filesystem: XFS with reflinks in a loop file ---
+truncate -s $((image_mib * 40 + 1024))M "$work/xfs.img"
+mkfs.xfs -q -m reflink=1 "$work/xfs.img"
+mkdir "$work/xfs"; mount -o loop "$work/xfs.img" "$work/xfs"
+root="$work/xfs/agent-root"
+
+# --- a registry on loopback and the image (umoci, from busybox-static: no download) ---
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $work/registry-data}}
+http: {addr: 127.0.0.1:$port}
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+image=127.0.0.1:$port/bench/snap:latest
+mkdir -p "$work/busybox/bin" "$work/busybox/tmp" "$work/busybox/proc" "$work/busybox/sys" "$work/busybox/dev"
+cp /bin/busybox "$work/busybox/bin/busybox"
+for tool in sh true; do ln -s busybox "$work/busybox/bin/$tool"; done
+umoci init --layout "$work/layout" >/dev/null
+umoci new --image "$work/layout:latest" >/dev/null
+for dir in busybox data1 data2 data3 data4; do
+  if [ "$dir" != busybox ]; then
+    mkdir -p "$work/$dir/$dir"
+    for f in 1 2 3 4; do head -c $((image_mib * 1024 * 1024 / 16)) /dev/urandom >"$work/$dir/$dir/blob$f"; done
+  fi
+  tar -C "$work/$dir" --numeric-owner --owner=0 --group=0 -cf "$work/layer.tar" .
+  umoci raw add-layer --image "$work/layout:latest" "$work/layer.tar" >/dev/null
+done
+umoci config --image "$work/layout:latest" --config.cmd /bin/true >/dev/null
+skopeo copy -q --dest-tls-verify=false "oci:$work/layout:latest" "docker://$image" >&2
+"$agent" --root "$root" pull -q "$image" >/dev/null
+
+# --- start time ---
+for s in "${snapshotters[@]}"; do
+  "$agent" --root "$root" run --snapshotter "$s" "$image" /bin/true # warm-up; fails loudly if a snapshotter is broken here
+  : >"$work/$s.ns"
+done
+log "timing $runs cached runs of each snapshotter (${snapshotters[*]}), alternating"
+for _ in $(seq 1 "$runs"); do
+  for s in "${snapshotters[@]}"; do
+    mark t0; "$agent" --root "$root" run --snapshotter "$s" "$image" /bin/true; mark t1
+    echo $((t1 - t0)) >>"$work/$s.ns"
+  done
+done
+
+# --- disk use per kept container ---
+log "measuring disk use of $keep kept container(s) per snapshotter"
+declare -A disk_kib
+for s in "${snapshotters[@]}"; do
+  sync; before=$(used_kib)
+  for _ in $(seq 1 "$keep"); do "$agent" --root "$root" run --keep --snapshotter "$s" "$image" /bin/true; done
+  sync; after=$(used_kib)
+  disk_kib[$s]=$(( (after - before) / keep ))
+  # fuse-overlayfs and overlay keep only their upper/work directories; the trees keep a full root each.
+  rm -rf "$root/containers"
+done
+
+anchor=$(median <"$work/overlay.ns")
+echo "| snapshotter | cached run /bin/true (median, ms) | ratio to overlay | disk per container (KiB) |"
+echo "| --- | --- | --- | --- |"
+for s in "${snapshotters[@]}"; do
+  t=$(median <"$work/$s.ns")
+  echo "| $s | $(ms "$t") | $(ratio "$t" "$anchor") | ${disk_kib[$s]} |"
+done
+echo
+echo "runs=$runs kept=$keep image=busybox+${image_mib} MiB in 4 layers, on XFS (reflink=1) in a loop file; $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
