@@ -11,7 +11,8 @@ namespace RuntimeAgent.Run.UserNamespaces;
 /// ids (/etc/subuid, /etc/subgid, written by Debian's setuid newuidmap/newgidmap) to 1…: images with files of many
 /// owners unpack with their owners, and every container namespace below is owned by that user namespace. The state
 /// lives under $XDG_DATA_HOME/runtime-agent (default ~/.local/share/runtime-agent); the overlay is mounted with
-/// <c>userxattr</c>; a container gets no cgroup of its own (no delegated subtree), and a limit flag is refused.
+/// <c>userxattr</c> (or fuse-overlayfs, Snapshots/SnapshotterProbe); a container gets a cgroup of its own only for limit
+/// flags, in the subtree delegated to the user, and the flags are refused in one line where there is none.
 /// </summary>
 internal static class RootlessMode
 {
@@ -62,10 +63,18 @@ internal static class RootlessMode
         }
     }
 
-    /// <summary>Refuses limit flags in one line: an ordinary user's agent has no cgroup subtree delegated to it here.</summary>
-    public static ResourceLimits? Limits(ResourceLimits? requested, bool limitFlagGiven) => limitFlagGiven
-        ? throw new ContainerSetupException("rootless: --memory, --memory-swap, --pids-limit, --cpus and --cpu-weight need a cgroup subtree delegated to this user, which the agent does not use yet; run without them", 125)
-        : null;
+    /// <summary>
+    /// Without limit flags a rootless container stays in the agent's cgroup (null). With them it gets a cgroup in the
+    /// cgroup v2 subtree delegated to the user (<see cref="CgroupDelegation"/>); where there is none the flags are
+    /// refused in one line saying why, never ignored.
+    /// </summary>
+    public static ResourceLimits? Limits(ResourceLimits? requested, bool limitFlagGiven)
+    {
+        if (!limitFlagGiven) return null;
+        var support = CgroupDelegation.Detect(rootless: true);
+        return support.LimitsAvailable ? requested : throw new ContainerSetupException(
+            $"rootless: --memory, --memory-swap, --pids-limit, --cpus and --cpu-weight need a cgroup v2 subtree delegated to this user; {support.Detail}; run without them", 125);
+    }
 
     // newuidmap PID 0 UID 1 1 START COUNT: the user is root inside, its subordinate ids are 1….
     private static void MapWith(string tool, int pid, uint own, (uint Start, uint Count) range)

@@ -31,7 +31,11 @@ internal sealed class ContainerCgroup
         var cgroup = new ContainerCgroup(IsUnified);
         try
         {
-            if (cgroup._unified) CgroupV2.Create(cgroup, Path.Join(Root, Parent), id, limits);
+            // A rootless agent's cgroups live in the subtree delegated to its user (RootlessMode.Limits checked there is one).
+            if (UserNamespaces.RootlessMode.Active)
+                CgroupV2.Create(cgroup, Path.Join(CgroupDelegation.Detect(rootless: true).Subtree
+                    ?? throw new ContainerSetupException("rootless: no cgroup subtree is delegated to this user", 125), Parent), id, limits);
+            else if (cgroup._unified) CgroupV2.Create(cgroup, Path.Join(Root, Parent), id, limits);
             else CgroupV1.Create(cgroup, Root, Parent, id, limits);
             return cgroup;
         }
