@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Api.Management;
 

@@ -4,7 +4,7 @@ using Registry.Auth.Accounts;
 using Registry.Auth.Passwords;
 using Registry.Auth.Tokens;
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Api.Management;
 
