@@ -41,6 +41,9 @@ public static class AuthServiceCollectionExtensions
         services.AddScoped<External.ExternalAccounts>();
         services.AddScoped<TokenGrantService>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<UserAccounts>();
+        services.AddScoped<OrganizationAccounts>();
+        services.AddScoped<TeamAccounts>();
         return services;
     }
 }
