@@ -8,4 +8,5 @@ namespace RuntimeAgent.Registry;
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ImageRecord))]
 [JsonSerializable(typeof(CredentialFile))]
+[JsonSerializable(typeof(HelperCredentials))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

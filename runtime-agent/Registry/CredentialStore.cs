@@ -6,21 +6,40 @@ namespace RuntimeAgent.Registry;
 
 /// <summary>
 /// $root/auth.json in the Docker config shape: <c>{"auths":{"host":{"auth":"base64(user:pass)"}}}</c>; also the shape of
-/// ~/.docker/config.json and containers-auth.json, read as fallbacks.
+/// ~/.docker/config.json and containers-auth.json, read as fallbacks, where <c>credsStore</c> and <c>credHelpers</c>
+/// name credential helpers (the agent's own file never does).
 /// </summary>
 public sealed record CredentialFile(
-    [property: JsonPropertyName("auths")] Dictionary<string, CredentialEntry>? Auths);
+    [property: JsonPropertyName("auths")] Dictionary<string, CredentialEntry>? Auths)
+{
+    [JsonPropertyName("credsStore"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CredsStore { get; init; }
+
+    [JsonPropertyName("credHelpers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string>? CredHelpers { get; init; }
+}
 
 /// <summary>One registry's entry: <c>auth</c> (base64 of user:password), or, as some tools write it, the two apart.</summary>
 public sealed record CredentialEntry([property: JsonPropertyName("auth")] string? Auth)
 {
     [JsonPropertyName("username")] public string? Username { get; init; }
     [JsonPropertyName("password")] public string? Password { get; init; }
+    /// <summary>Docker's OAuth2 refresh token for registries that gave one (written instead of a password).</summary>
+    [JsonPropertyName("identitytoken")] public string? IdentityToken { get; init; }
 }
 
+/// <summary>A user and password, or (user <c>&lt;token&gt;</c>, as credential helpers say it) an identity token.</summary>
 public sealed record Credentials(string Username, string Password)
 {
+    public const string IdentityTokenUser = "<token>";
+
     public string BasicValue => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}"));
+
+    /// <summary>The secret is an OAuth2 refresh token, traded at the token endpoint, never sent as a password.</summary>
+    public bool IsIdentityToken => Username == IdentityTokenUser;
+
+    /// <summary>Who, for messages (never the secret).</summary>
+    public string Who => IsIdentityToken ? "an identity token" : $"user {Username}";
 }
 
 /// <summary>
@@ -34,13 +53,14 @@ public sealed class CredentialStore(string path, IReadOnlyList<string>? fallback
     {
         if (Decode(Load().Auths?.GetValueOrDefault(registry), path) is { } own) return own;
         foreach (var file in fallbacks ?? SharedCredentialFiles.Paths())
-            if (SharedCredentialFiles.Find(file, registry) is { } entry && Decode(entry, file) is { } found) return found;
+            if (SharedCredentialFiles.Find(file, registry) is { } found) return found;
         return null;
     }
 
     internal static Credentials? Decode(CredentialEntry? entry, string file)
     {
         if (entry is null) return null;
+        if (entry.IdentityToken is { Length: > 0 } token) return new Credentials(Credentials.IdentityTokenUser, token);
         if (entry.Auth is not { Length: > 0 } auth)
             return entry is { Username.Length: > 0, Password: not null } ? new Credentials(entry.Username, entry.Password) : null;
         string decoded;

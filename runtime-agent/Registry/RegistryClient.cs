@@ -7,21 +7,25 @@ namespace RuntimeAgent.Registry;
 
 /// <summary>
 /// Talks to one registry over the OCI distribution API, answering its auth challenges (Bearer token or Basic)
-/// with saved credentials or anonymously.
+/// with saved credentials or anonymously. Credentials are looked up at the first challenge, so a registry that
+/// never asks costs no credential-helper run.
 /// See: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
 /// </summary>
 public sealed class RegistryClient : IDisposable
 {
     private readonly HttpClient http;
     private readonly string registry;
-    private readonly Credentials? credentials;
+    private readonly Lazy<Credentials?> lookup;
     private readonly SemaphoreSlim authGate = new(1, 1);
     private AuthenticationHeaderValue? authorization;
 
-    public RegistryClient(string registry, Credentials? credentials, bool insecure)
+    public RegistryClient(string registry, Credentials? credentials, bool insecure) : this(registry, () => credentials, insecure) { }
+
+    /// <param name="findCredentials">Called once, when the registry first challenges (it may run a credential helper).</param>
+    public RegistryClient(string registry, Func<Credentials?> findCredentials, bool insecure)
     {
         this.registry = registry;
-        this.credentials = credentials;
+        lookup = new Lazy<Credentials?>(findCredentials, LazyThreadSafetyMode.ExecutionAndPublication);
         var handler = new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.None,
@@ -64,10 +68,11 @@ public sealed class RegistryClient : IDisposable
 
         response = await SendOnceAsync(makeRequest, authorization, completion, ct);
         if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
+        var credentials = lookup.Value;
         using (response)
             throw await RegistryException.FromResponseAsync(
                 credentials is null ? $"{registry}: unauthorized (run `runtime-agent login {registry}` if it needs credentials)"
-                                    : $"{registry}: the credentials of {credentials.Username} were refused", response, ct);
+                                    : $"{registry}: the credentials of {credentials.Who} were refused", response, ct);
     }
 
     private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> makeRequest, AuthenticationHeaderValue? auth,
@@ -80,19 +85,25 @@ public sealed class RegistryClient : IDisposable
 
     private async Task<AuthenticationHeaderValue> AnswerAsync(Challenge challenge, CancellationToken ct)
     {
+        var credentials = lookup.Value;
         if (challenge.IsBasic)
         {
             if (credentials is null)
                 throw new RegistryException($"registry {registry} requires credentials: run `runtime-agent login {registry}`", HttpStatusCode.Unauthorized);
+            if (credentials.IsIdentityToken)
+                throw new RegistryException($"registry {registry} asks for Basic auth, which an identity token cannot answer", HttpStatusCode.Unauthorized);
             return new AuthenticationHeaderValue("Basic", credentials.BasicValue);
         }
         if (!challenge.IsBearer || challenge["realm"] is not { } realm)
             throw new RegistryException($"registry {registry} asked for unsupported authentication '{challenge.Scheme}'", HttpStatusCode.Unauthorized);
-        return new AuthenticationHeaderValue("Bearer", await FetchTokenAsync(realm, challenge, ct));
+        var token = credentials is { IsIdentityToken: true }
+            ? await RefreshTokenGrant.FetchAsync(http, registry, realm, challenge, credentials.Password, ct)
+            : await FetchTokenAsync(realm, challenge, credentials, ct);
+        return new AuthenticationHeaderValue("Bearer", token);
     }
 
     // See: https://distribution.github.io/distribution/spec/auth/token/#requesting-a-token
-    private async Task<string> FetchTokenAsync(string realm, Challenge challenge, CancellationToken ct)
+    private async Task<string> FetchTokenAsync(string realm, Challenge challenge, Credentials? credentials, CancellationToken ct)
     {
         var query = new List<string>();
         if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
@@ -107,7 +118,7 @@ public sealed class RegistryClient : IDisposable
         using var response = await http.SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
             throw await RegistryException.FromResponseAsync(
-                credentials is null ? $"anonymous token request to {uri.Host} refused" : $"token request to {uri.Host} refused for user {credentials.Username}",
+                credentials is null ? $"anonymous token request to {uri.Host} refused" : $"token request to {uri.Host} refused for {credentials.Who}",
                 response, ct);
         var body = await response.Content.ReadAsStreamAsync(ct);
         var token = await JsonSerializer.DeserializeAsync(body, OciJsonContext.Default.TokenResponse, ct);

@@ -6,9 +6,11 @@ namespace RuntimeAgent.Registry;
 /// The credential files other tools keep, read (never written) after the agent's own auth.json: Docker's
 /// <c>$DOCKER_CONFIG/config.json</c> (default <c>~/.docker/config.json</c>) and the containers tools'
 /// <c>$XDG_RUNTIME_DIR/containers/auth.json</c> (podman, skopeo, buildah). Both hold <c>auths</c> keyed by registry,
-/// where Docker's keys may carry a scheme and a path (<c>https://index.docker.io/v1/</c>). Credential helpers
-/// (<c>credsStore</c>, <c>credHelpers</c>) are not run.
+/// where Docker's keys may carry a scheme and a path (<c>https://index.docker.io/v1/</c>). In each file, as docker
+/// decides: a <c>credHelpers</c> entry for the registry names its helper; else an <c>auths</c> entry with credentials
+/// is used; else the <c>credsStore</c> helper, if any, is asked (<see cref="CredentialHelper"/>).
 /// See: https://github.com/containers/image/blob/main/docs/containers-auth.json.5.md
+/// See: https://docs.docker.com/reference/cli/docker/login/#credential-stores
 /// </summary>
 internal static class SharedCredentialFiles
 {
@@ -22,8 +24,8 @@ internal static class SharedCredentialFiles
         return paths;
     }
 
-    /// <summary>The entry for <paramref name="registry"/> in <paramref name="path"/>; null when the file or the entry is missing.</summary>
-    public static CredentialEntry? Find(string path, string registry)
+    /// <summary>The credentials <paramref name="path"/> gives <paramref name="registry"/>; null when the file has none for it.</summary>
+    public static Credentials? Find(string path, string registry)
     {
         CredentialFile? file;
         try
@@ -38,8 +40,13 @@ internal static class SharedCredentialFiles
         {
             throw new FormatException($"{path} is not valid JSON: {e.Message}");
         }
+        if (file is null) return null;
         var wanted = Normalize(registry);
-        return file?.Auths?.Where(a => Normalize(a.Key) == wanted).Select(a => a.Value).FirstOrDefault();
+        if (file.CredHelpers?.Where(h => Normalize(h.Key) == wanted).Select(h => h.Value).FirstOrDefault() is { Length: > 0 } helper)
+            return CredentialHelper.Get(helper, registry, path);
+        var entry = file.Auths?.Where(a => Normalize(a.Key) == wanted).Select(a => a.Value).FirstOrDefault();
+        if (CredentialStore.Decode(entry, path) is { } found) return found;
+        return file.CredsStore is { Length: > 0 } store ? CredentialHelper.Get(store, registry, path) : null;
     }
 
     /// <summary><c>https://host:port/v2/</c> → <c>host:port</c>; Docker Hub's names → one.</summary>

@@ -18,7 +18,7 @@ internal sealed class ImagePuller(StoreLayout layout, CredentialStore credential
     public async Task<ImageRecord> PullAsync(ImageReference reference, PullOptions options, CancellationToken ct)
     {
         var progress = options.Progress ?? SilentProgress.Instance;
-        using var client = new RegistryClient(reference.Registry, credentials.Find(reference.Registry), options.Insecure);
+        using var client = new RegistryClient(reference.Registry, () => credentials.Find(reference.Registry), options.Insecure);
         var manifest = await new ManifestResolver(client).ResolveAsync(reference, ct);
         progress.Message($"{reference}: manifest {manifest.ManifestDigest}");
 

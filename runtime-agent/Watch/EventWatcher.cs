@@ -20,7 +20,7 @@ public sealed class EventWatcher(ImageStore store, string registry, IReadOnlyLis
     {
         var cursor = new WatchCursor(store.Layout.Root, registry);
         var after = cursor.Load();
-        using var client = new RegistryClient(registry, store.Credentials.Find(registry), insecure);
+        using var client = new RegistryClient(registry, () => store.Credentials.Find(registry), insecure);
         var backoff = TimeSpan.FromSeconds(1);
         // The feed shows what the caller may pull: present credentials by answering the /v2/ challenge first.
         var identified = false;

@@ -35,7 +35,7 @@ public static class CacheExporter
         var manifest = CacheManifest.Create(steps, emptyConfig);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Relaxed.ImageManifest);
 
-        using var client = new RegistryClient(image.Registry, new CredentialStore(store.Layout.AuthFile).Find(image.Registry), insecure);
+        using var client = new RegistryClient(image.Registry, () => new CredentialStore(store.Layout.AuthFile).Find(image.Registry), insecure);
         var uploader = new BlobUploader(client, store.Layout, TextWriter.Null);
         using var slots = new SemaphoreSlim(4);
         await Task.WhenAll(manifest.Layers.Select(l => l.Digest).Append(emptyConfig.ToString()).Select(async digest =>

@@ -24,7 +24,7 @@ public sealed class RegistryStepCache : IDisposable
     public static async Task<RegistryStepCache?> OpenAsync(CacheReference reference, StoreLayout layout, bool insecure, TextWriter output, CancellationToken ct)
     {
         var image = reference.Image;
-        var client = new RegistryClient(image.Registry, new CredentialStore(layout.AuthFile).Find(image.Registry), insecure);
+        var client = new RegistryClient(image.Registry, () => new CredentialStore(layout.AuthFile).Find(image.Registry), insecure);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

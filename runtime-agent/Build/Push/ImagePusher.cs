@@ -20,7 +20,7 @@ public sealed class ImagePusher(StoreLayout layout, TextWriter output)
         if (!File.Exists(manifestPath))
             throw new ImageNotFoundException($"{target}: its manifest is not in the store; only images built here can be pushed");
 
-        using var client = new RegistryClient(target.Registry, new CredentialStore(layout.AuthFile).Find(target.Registry), insecure);
+        using var client = new RegistryClient(target.Registry, () => new CredentialStore(layout.AuthFile).Find(target.Registry), insecure);
         var uploader = new BlobUploader(client, layout, output);
         var blobs = record.Layers.Select(l => l.Digest).Append(record.ConfigDigest).Distinct().Select(Digest.Parse);
         var mountSources = MountSources(target);
