@@ -93,10 +93,12 @@ public static class OrganizationEndpoints
             ? ApiError.From(problem) : Results.Ok(new MemberResponse(user, request.Role));
     }
 
+    /// <summary>Owners remove members; any member may leave (remove themselves).</summary>
     private static async Task<IResult> RemoveMember(string org, string user, ManagementCaller caller, RegistryDbContext db,
         OrganizationAccounts organizations, CancellationToken ct)
     {
-        var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Owner, ct);
+        var need = user == caller.Name ? OrganizationNeed.Member : OrganizationNeed.Owner;
+        var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, need, ct);
         if (refusal is not null) return refusal;
         return await organizations.RemoveMemberAsync(caller.Actor, found!, user, ct) is { } problem ? ApiError.From(problem) : Results.NoContent();
     }

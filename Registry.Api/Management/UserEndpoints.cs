@@ -1,8 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Auth.Data;
 using Registry.Auth.Tokens;
-using Microsoft.EntityFrameworkCore;
 using Registry.Storage.Metadata;
 
 namespace Registry.Api.Management;

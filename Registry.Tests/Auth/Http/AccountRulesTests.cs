@@ -47,7 +47,12 @@ public abstract class AccountRulesTests(TestDatabase database)
             await auth.SetMemberAsync(org, "dev", "developer");
             await auth.CreateTeamAsync(org, "web", "app", ["pull", "push"], "dev");
         }
-        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/orgs/acme/members/dev"), HttpStatusCode.NoContent);
+        using (var dev = auth.Basic("dev", AuthTestServer.PasswordOf("dev")))
+        {
+            // A developer may not remove others, but may leave.
+            await AuthTestServer.Expect(await dev.DeleteAsync($"/api/v1/orgs/acme/members/{AuthTestServer.AdminUser}"), HttpStatusCode.Forbidden);
+            await AuthTestServer.Expect(await dev.DeleteAsync("/api/v1/orgs/acme/members/dev"), HttpStatusCode.NoContent);
+        }
         Assert.Equal("[]", await auth.Admin.GetStringAsync("/api/v1/orgs/acme/teams/web/members"));
         Assert.Equal("[\"dev\"]", await auth.Admin.GetStringAsync("/api/v1/orgs/globex/teams/web/members"));
         // Coming back does not bring the old team grants back.
