@@ -9,48 +9,35 @@ namespace Registry.Tests.Auth.Http;
 /// Content must not cross repositories to a caller who may push somewhere but may not pull the source: the
 /// automatic mount (POST ?mount= without from) and every other path where a blob, a child manifest or their
 /// existence could leak. Each caller here may push into a namespace of its own; none may pull acme/secret.
+/// The tests share one registry (<see cref="CrossRepositoryLeakFixture"/>); each pushes into repositories of its own.
 /// </summary>
-public abstract class CrossRepositoryLeakTests(TestDatabase database) : IAsyncLifetime
+public abstract class CrossRepositoryLeakTests(CrossRepositoryLeakFixture fixture)
 {
-    private const string Secret = "acme/secret";
-    private AuthTestServer auth = null!;
-    private string layerDigest = "", manifestDigest = "";
-    private readonly byte[] layer = Encoding.UTF8.GetBytes($"acme's private layer {Guid.NewGuid()}");
-
-    public async Task InitializeAsync()
-    {
-        auth = await AuthTestServer.StartAsync(database);
-        await auth.CreateOrganizationAsync("acme");
-        await auth.CreateOrganizationAsync("other");
-        (_, manifestDigest) = await auth.Admin.PushImageAsync(Secret, "1", layer);
-        layerDigest = OciTestClient.DigestOf(layer);
-        foreach (var user in new[] { "mallory", "member", "leaver", "maint" }) await auth.CreateUserAsync(user);
-        await auth.SetMemberAsync("acme", "member", "developer"); // private repository, no team grant: nothing
-        await auth.SetMemberAsync("acme", "maint", "maintainer");
-    }
-
-    public async Task DisposeAsync() => await auth.DisposeAsync();
+    private const string Secret = CrossRepositoryLeakFixture.Secret;
+    private readonly AuthTestServer auth = fixture.Auth;
+    private readonly string layerDigest = fixture.LayerDigest, manifestDigest = fixture.ManifestDigest;
+    private readonly byte[] layer = fixture.Layer;
 
     [Fact]
     public async Task AutomaticMountByAnOutsiderOpensAnUploadAndLeaksNoBytes()
     {
-        using var mallory = await TokenClientAsync("mallory", AuthTestServer.PasswordOf("mallory"), "repository:mallory/loot:pull,push");
-        Assert.Equal(HttpStatusCode.Forbidden, (await mallory.GetAsync($"/v2/{Secret}/blobs/{layerDigest}")).StatusCode);
+        using var eve = await TokenClientAsync("eve", AuthTestServer.PasswordOf("eve"), "repository:eve/loot:pull,push");
+        Assert.Equal(HttpStatusCode.Forbidden, (await eve.GetAsync($"/v2/{Secret}/blobs/{layerDigest}")).StatusCode);
 
-        await AssertMountRefusedAsync(mallory, "mallory/loot");
+        await AssertMountRefusedAsync(eve, "eve/loot");
 
         // Uploading the real bytes still works (she has them) and ends in a link to the one stored copy.
-        var pushed = await mallory.PushBlobAsync("mallory/loot", layer);
+        var pushed = await eve.PushBlobAsync("eve/loot", layer);
         Assert.Equal(layerDigest, pushed);
-        Assert.Equal(layer, await mallory.GetByteArrayAsync($"/v2/mallory/loot/blobs/{layerDigest}"));
+        Assert.Equal(layer, await eve.GetByteArrayAsync($"/v2/eve/loot/blobs/{layerDigest}"));
     }
 
     [Fact]
     public async Task AutomaticMountOfAHiddenBlobAnswersExactlyAsForAMissingOne()
     {
-        using var mallory = await TokenClientAsync("mallory", AuthTestServer.PasswordOf("mallory"), "repository:mallory/loot:pull,push");
-        using var hidden = await mallory.PostAsync($"/v2/mallory/loot/blobs/uploads/?mount={layerDigest}", null);
-        using var missing = await mallory.PostAsync($"/v2/mallory/loot/blobs/uploads/?mount=sha256:{new string('e', 64)}", null);
+        using var mallory = await TokenClientAsync("mallory", AuthTestServer.PasswordOf("mallory"), "repository:mallory/probe:pull,push");
+        using var hidden = await mallory.PostAsync($"/v2/mallory/probe/blobs/uploads/?mount={layerDigest}", null);
+        using var missing = await mallory.PostAsync($"/v2/mallory/probe/blobs/uploads/?mount=sha256:{new string('e', 64)}", null);
         Assert.Equal(missing.StatusCode, hidden.StatusCode);
         Assert.Equal(HeaderNames(missing), HeaderNames(hidden));
         Assert.Equal(await missing.Content.ReadAsStringAsync(), await hidden.Content.ReadAsStringAsync());
@@ -112,13 +99,13 @@ public abstract class CrossRepositoryLeakTests(TestDatabase database) : IAsyncLi
     [Fact]
     public async Task ManifestsCannotBorrowBlobsOrChildrenFromAHiddenRepository()
     {
-        using var mallory = await TokenClientAsync("mallory", AuthTestServer.PasswordOf("mallory"), "repository:mallory/loot:pull,push");
+        using var mallory = await TokenClientAsync("mallory", AuthTestServer.PasswordOf("mallory"), "repository:mallory/borrowed:pull,push");
         var config = Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}""");
-        var configDigest = await mallory.PushBlobAsync("mallory/loot", config);
+        var configDigest = await mallory.PushBlobAsync("mallory/borrowed", config);
         var image = OciTestClient.ImageManifest(
             new { mediaType = "application/vnd.oci.image.config.v1+json", digest = configDigest, size = config.Length },
             [new { mediaType = "application/vnd.oci.image.layer.v1.tar+gzip", digest = layerDigest, size = layer.Length }]);
-        await AssertManifestBlobUnknownAsync(await mallory.PutManifestAsync("mallory/loot", "stolen", image, "application/vnd.oci.image.manifest.v1+json"), layerDigest);
+        await AssertManifestBlobUnknownAsync(await mallory.PutManifestAsync("mallory/borrowed", "stolen", image, "application/vnd.oci.image.manifest.v1+json"), layerDigest);
 
         var index = JsonContent.Create(new
         {
@@ -127,8 +114,8 @@ public abstract class CrossRepositoryLeakTests(TestDatabase database) : IAsyncLi
             manifests = new[] { new { mediaType = "application/vnd.oci.image.manifest.v1+json", digest = manifestDigest, size = 100 } },
         });
         var indexBytes = await index.ReadAsByteArrayAsync();
-        await AssertManifestBlobUnknownAsync(await mallory.PutManifestAsync("mallory/loot", "stolen-index", indexBytes, "application/vnd.oci.image.index.v1+json"), manifestDigest);
-        Assert.Equal(HttpStatusCode.NotFound, (await mallory.GetAsync($"/v2/mallory/loot/manifests/{manifestDigest}")).StatusCode);
+        await AssertManifestBlobUnknownAsync(await mallory.PutManifestAsync("mallory/borrowed", "stolen-index", indexBytes, "application/vnd.oci.image.index.v1+json"), manifestDigest);
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.GetAsync($"/v2/mallory/borrowed/manifests/{manifestDigest}")).StatusCode);
     }
 
     [Fact]
@@ -145,7 +132,7 @@ public abstract class CrossRepositoryLeakTests(TestDatabase database) : IAsyncLi
             using var head = new HttpRequestMessage(HttpMethod.Head, $"/v2/{Secret}/{path}");
             Assert.Equal(HttpStatusCode.Forbidden, (await mallory.SendAsync(head)).StatusCode);
         }
-        Assert.Equal(HttpStatusCode.NotFound, (await mallory.GetAsync($"/v2/mallory/loot/blobs/{layerDigest}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.GetAsync($"/v2/mallory/lister/blobs/{layerDigest}")).StatusCode);
         var catalog = await mallory.GetStringAsync("/v2/_catalog");
         Assert.DoesNotContain(Secret, catalog);
     }
@@ -189,6 +176,35 @@ public abstract class CrossRepositoryLeakTests(TestDatabase database) : IAsyncLi
         response.Headers.Select(h => h.Key).Where(k => k != "Location" && k != "Docker-Upload-UUID" && k != "Date").Order().ToList();
 }
 
-public sealed class SqliteCrossRepositoryLeakTests() : CrossRepositoryLeakTests(TestDatabase.Sqlite);
+public sealed class SqliteCrossRepositoryLeakTests(SqliteCrossRepositoryLeakFixture fixture)
+    : CrossRepositoryLeakTests(fixture), IClassFixture<SqliteCrossRepositoryLeakFixture>;
 [Trait("Category", "Integration")]
-public sealed class PostgresCrossRepositoryLeakTests() : CrossRepositoryLeakTests(TestDatabase.Postgres);
+public sealed class PostgresCrossRepositoryLeakTests(PostgresCrossRepositoryLeakFixture fixture)
+    : CrossRepositoryLeakTests(fixture), IClassFixture<PostgresCrossRepositoryLeakFixture>;
+
+/// <summary>
+/// Organizations acme (holding the private <see cref="Secret"/> image) and other; users mallory and eve (outsiders), member
+/// (acme developer without a grant), maint (acme maintainer) and leaver (made a member by the one test that removes it).
+/// </summary>
+public abstract class CrossRepositoryLeakFixture(TestDatabase database) : AuthServerFixture(database)
+{
+    public const string Secret = "acme/secret";
+
+    public byte[] Layer { get; } = Encoding.UTF8.GetBytes($"acme's private layer {Guid.NewGuid()}");
+    public string LayerDigest => OciTestClient.DigestOf(Layer);
+    public string ManifestDigest { get; private set; } = "";
+
+    protected override async Task SeedAsync(AuthTestServer auth)
+    {
+        await auth.CreateOrganizationAsync("acme");
+        await auth.CreateOrganizationAsync("other");
+        (_, ManifestDigest) = await auth.Admin.PushImageAsync(Secret, "1", Layer);
+        // eve is the one outsider who pushes the layer's bytes herself: after that she may rightly mount it.
+        foreach (var user in new[] { "mallory", "eve", "member", "leaver", "maint" }) await auth.CreateUserAsync(user);
+        await auth.SetMemberAsync("acme", "member", "developer"); // private repository, no team grant: nothing
+        await auth.SetMemberAsync("acme", "maint", "maintainer");
+    }
+}
+
+public sealed class SqliteCrossRepositoryLeakFixture() : CrossRepositoryLeakFixture(TestDatabase.Sqlite);
+public sealed class PostgresCrossRepositoryLeakFixture() : CrossRepositoryLeakFixture(TestDatabase.Postgres);

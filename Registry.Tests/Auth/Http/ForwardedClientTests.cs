@@ -9,23 +9,18 @@ namespace Registry.Tests.Auth.Http;
 /// <summary>
 /// Behind a trusted proxy (here: loopback, named in Registry:ForwardedHeaders) the real client comes from
 /// X-Forwarded-For/Proto/Host: failed-login limits, the audit log and challenges use it, and failures of one user
-/// from one address cannot lock that user out from every other address.
+/// from one address cannot lock that user out from every other address. The failed-login tests share one registry
+/// behind the proxy (<see cref="BehindProxyFixture"/>), each with users and client addresses of its own (the limits
+/// count per user, per address and per pair); the tests of other settings start their own.
 /// </summary>
-public abstract class ForwardedClientTests(TestDatabase database)
+public abstract class ForwardedClientTests(BehindProxyFixture fixture)
 {
-    private static readonly Dictionary<string, string?> BehindProxy = new()
-    {
-        ["Registry:ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
-        ["Registry:Auth:RateLimit:MaxFailuresPerUserAndAddress"] = "3",
-        ["Registry:Auth:RateLimit:MaxFailuresPerAddress"] = "6",
-        ["Registry:Auth:RateLimit:MaxFailuresPerUser"] = "8",
-        ["Registry:Auth:RateLimit:UserDelay"] = "00:00:01",
-    };
+    private readonly TestDatabase database = fixture.Database;
 
     [Fact]
     public async Task FailuresFromOneAddressDoNotLockTheUserOutFromAnother()
     {
-        await using var auth = await AuthTestServer.StartAsync(database, BehindProxy);
+        var auth = fixture.Auth;
         await auth.CreateUserAsync("victim");
         for (var i = 0; i < 3; i++)
             Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(auth, "victim", "guess", from: "203.0.113.7"));
@@ -37,7 +32,7 @@ public abstract class ForwardedClientTests(TestDatabase database)
     [Fact]
     public async Task AnAddressGuessingManyUsersIsRefusedForEveryUser()
     {
-        await using var auth = await AuthTestServer.StartAsync(database, BehindProxy);
+        var auth = fixture.Auth;
         await auth.CreateUserAsync("bystander");
         for (var i = 0; i < 6; i++)
             Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(auth, $"guess{i}", "x", from: "203.0.113.9"));
@@ -48,7 +43,7 @@ public abstract class ForwardedClientTests(TestDatabase database)
     [Fact]
     public async Task PastTheGlobalUserLimitLoginsAreDelayedNotDenied()
     {
-        await using var auth = await AuthTestServer.StartAsync(database, BehindProxy);
+        var auth = fixture.Auth;
         await auth.CreateUserAsync("popular");
         // Eight addresses, two failures each: no (user, address) pair and no address reaches its limit.
         for (var i = 0; i < 8; i++)
@@ -124,6 +119,22 @@ public abstract class ForwardedClientTests(TestDatabase database)
     }
 }
 
-public sealed class SqliteForwardedClientTests() : ForwardedClientTests(TestDatabase.Sqlite);
+public sealed class SqliteForwardedClientTests(SqliteBehindProxyFixture fixture) : ForwardedClientTests(fixture), IClassFixture<SqliteBehindProxyFixture>;
 [Trait("Category", "Integration")]
-public sealed class PostgresForwardedClientTests() : ForwardedClientTests(TestDatabase.Postgres);
+public sealed class PostgresForwardedClientTests(PostgresBehindProxyFixture fixture) : ForwardedClientTests(fixture), IClassFixture<PostgresBehindProxyFixture>;
+
+/// <summary>Loopback is the trusted proxy; low failed-login limits and a one-second delay past the per-user one.</summary>
+public abstract class BehindProxyFixture(TestDatabase database) : AuthServerFixture(database)
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Registry:ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+        ["Registry:Auth:RateLimit:MaxFailuresPerUserAndAddress"] = "3",
+        ["Registry:Auth:RateLimit:MaxFailuresPerAddress"] = "6",
+        ["Registry:Auth:RateLimit:MaxFailuresPerUser"] = "8",
+        ["Registry:Auth:RateLimit:UserDelay"] = "00:00:01",
+    };
+}
+
+public sealed class SqliteBehindProxyFixture() : BehindProxyFixture(TestDatabase.Sqlite);
+public sealed class PostgresBehindProxyFixture() : BehindProxyFixture(TestDatabase.Postgres);

@@ -8,13 +8,17 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Auth.Http;
 
-/// <summary>The /api/v1 management API: robots, audit, repositories, bad input, Swagger, and no secret in any log.</summary>
-public abstract class ManagementApiTests(TestDatabase database)
+/// <summary>
+/// The /api/v1 management API: robots, audit, repositories, bad input, Swagger, and no secret in any log. The tests
+/// share one registry (<see cref="AuthServerFixture"/>), each with organizations and users of its own.
+/// </summary>
+public abstract class ManagementApiTests(AuthServerFixture fixture)
 {
+    private readonly AuthTestServer auth = fixture.Auth;
+
     [Fact]
     public async Task RobotSecretIsShownOnceAndRobotsCannotAdminister()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
         await auth.CreateOrganizationAsync("acme");
         var (login, secret) = await auth.CreateRobotAsync("acme", "ci", "app-*", "pull", "push");
         Assert.Equal("acme+ci", login);
@@ -32,72 +36,68 @@ public abstract class ManagementApiTests(TestDatabase database)
     [Fact]
     public async Task EveryWriteIsAuditedAndOnlyOwnersReadTheirOrganizationsLog()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
-        await auth.CreateUserAsync("boss");
-        await auth.CreateUserAsync("dev");
-        using var boss = auth.Basic("boss", AuthTestServer.PasswordOf("boss"));
-        await AuthTestServer.Expect(await boss.PostAsJsonAsync("/api/v1/orgs", new { name = "acme", defaultVisibility = "internal" }), HttpStatusCode.Created);
-        await AuthTestServer.Expect(await boss.PutAsJsonAsync("/api/v1/orgs/acme/members/dev", new { role = "developer" }), HttpStatusCode.OK);
-        await AuthTestServer.Expect(await boss.PostAsJsonAsync("/api/v1/orgs/acme/teams", new { name = "web" }), HttpStatusCode.Created);
+        await auth.CreateUserAsync("audit-boss");
+        await auth.CreateUserAsync("audit-dev");
+        using var boss = auth.Basic("audit-boss", AuthTestServer.PasswordOf("audit-boss"));
+        await AuthTestServer.Expect(await boss.PostAsJsonAsync("/api/v1/orgs", new { name = "audited", defaultVisibility = "internal" }), HttpStatusCode.Created);
+        await AuthTestServer.Expect(await boss.PutAsJsonAsync("/api/v1/orgs/audited/members/audit-dev", new { role = "developer" }), HttpStatusCode.OK);
+        await AuthTestServer.Expect(await boss.PostAsJsonAsync("/api/v1/orgs/audited/teams", new { name = "web" }), HttpStatusCode.Created);
 
-        var entries = await AuthTestServer.Expect(await boss.GetAsync("/api/v1/orgs/acme/audit"), HttpStatusCode.OK);
+        var entries = await AuthTestServer.Expect(await boss.GetAsync("/api/v1/orgs/audited/audit"), HttpStatusCode.OK);
         var actions = entries.EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
         Assert.Equal(["team.create", "org.member.set", "org.create"], actions);
         var newest = entries[0];
-        Assert.Equal("boss", newest.GetProperty("actor").GetString());
+        Assert.Equal("audit-boss", newest.GetProperty("actor").GetString());
         Assert.Equal("127.0.0.1", newest.GetProperty("clientAddress").GetString());
         Assert.True(newest.GetProperty("at").GetDateTime() > DateTime.UtcNow.AddMinutes(-5));
 
-        using var dev = auth.Basic("dev", AuthTestServer.PasswordOf("dev"));
-        Assert.Equal(HttpStatusCode.Forbidden, (await dev.GetAsync("/api/v1/orgs/acme/audit")).StatusCode);
-        await auth.CreateUserAsync("stranger");
-        using var stranger = auth.Basic("stranger", AuthTestServer.PasswordOf("stranger"));
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync("/api/v1/orgs/acme/audit")).StatusCode);
+        using var dev = auth.Basic("audit-dev", AuthTestServer.PasswordOf("audit-dev"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await dev.GetAsync("/api/v1/orgs/audited/audit")).StatusCode);
+        await auth.CreateUserAsync("audit-stranger");
+        using var stranger = auth.Basic("audit-stranger", AuthTestServer.PasswordOf("audit-stranger"));
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync("/api/v1/orgs/audited/audit")).StatusCode);
     }
 
     [Fact]
     public async Task BadInputIsRefusedClearlyAndLeavesNothingBehind()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
-        await auth.CreateOrganizationAsync("acme");
+        await auth.CreateOrganizationAsync("strict");
         var invalid = await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = "Bad Name" }), HttpStatusCode.BadRequest);
         Assert.Equal("INVALID", invalid.GetProperty("code").GetString());
         Assert.Equal(400, invalid.GetProperty("status").GetInt32());
         Assert.Contains("Bad Name", invalid.GetProperty("detail").GetString());
-        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = "acme" }), HttpStatusCode.Conflict);
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = "strict" }), HttpStatusCode.Conflict);
         await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs", new { name = AuthTestServer.AdminUser }), HttpStatusCode.Conflict);
-        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/robots",
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/strict/robots",
             new { name = "ci", grants = new[] { new { pattern = "app-*", actions = new[] { "pull" } }, new { pattern = "Bad[", actions = new[] { "pull" } } } }),
             HttpStatusCode.BadRequest);
-        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/robots",
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/strict/robots",
             new { name = "ci", grants = new[] { new { pattern = "app-*", actions = new[] { "fly" } } } }), HttpStatusCode.BadRequest);
-        Assert.Equal("[]", await auth.Admin.GetStringAsync("/api/v1/orgs/acme/robots"));
+        Assert.Equal("[]", await auth.Admin.GetStringAsync("/api/v1/orgs/strict/robots"));
         await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/users", new { name = "shortpw", password = "short" }), HttpStatusCode.BadRequest);
         // The organization's only owner (its creator, the admin) cannot be removed.
-        await AuthTestServer.Expect(await auth.Admin.DeleteAsync($"/api/v1/orgs/acme/members/{AuthTestServer.AdminUser}"), HttpStatusCode.Conflict);
-        var audit = await AuthTestServer.Expect(await auth.Admin.GetAsync("/api/v1/orgs/acme/audit"), HttpStatusCode.OK);
+        await AuthTestServer.Expect(await auth.Admin.DeleteAsync($"/api/v1/orgs/strict/members/{AuthTestServer.AdminUser}"), HttpStatusCode.Conflict);
+        var audit = await AuthTestServer.Expect(await auth.Admin.GetAsync("/api/v1/orgs/strict/audit"), HttpStatusCode.OK);
         Assert.Equal(["org.create"], audit.EnumerateArray().Select(e => e.GetProperty("action").GetString()));
     }
 
     [Fact]
     public async Task DeletedRepositoryDisappearsFromRegistryAndCatalog()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
-        await auth.CreateOrganizationAsync("acme");
-        await auth.Admin.PushImageAsync("acme/old", "1", Encoding.UTF8.GetBytes("old layer"));
-        var listed = await AuthTestServer.Expect(await auth.Admin.GetAsync("/api/v1/repositories?namespace=acme"), HttpStatusCode.OK);
+        await auth.CreateOrganizationAsync("cleanup");
+        await auth.Admin.PushImageAsync("cleanup/old", "1", Encoding.UTF8.GetBytes("old layer"));
+        var listed = await AuthTestServer.Expect(await auth.Admin.GetAsync("/api/v1/repositories?namespace=cleanup"), HttpStatusCode.OK);
         Assert.Equal("private", listed[0].GetProperty("visibility").GetString());
-        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/repositories/acme/old"), HttpStatusCode.NoContent);
-        Assert.Equal(HttpStatusCode.NotFound, (await auth.Admin.GetAsync("/v2/acme/old/manifests/1")).StatusCode);
+        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/repositories/cleanup/old"), HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.NotFound, (await auth.Admin.GetAsync("/v2/cleanup/old/manifests/1")).StatusCode);
         var catalog = await auth.Admin.GetFromJsonAsync<JsonElement>("/v2/_catalog");
-        Assert.Equal(0, catalog.GetProperty("repositories").GetArrayLength());
-        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/repositories/acme/old"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain("cleanup/old", catalog.GetProperty("repositories").EnumerateArray().Select(r => r.GetString()));
+        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/repositories/cleanup/old"), HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task SwaggerDocumentsTheManagementApiWithTheBearerScheme()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
         using var client = auth.Anonymous();
         var document = await client.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/v1/orgs/{org}/robots", out _));
@@ -117,8 +117,9 @@ public abstract class ManagementApiTests(TestDatabase database)
     [Fact]
     public async Task NoSecretEverReachesTheLogs()
     {
+        // A server of its own: it logs everything, to a capturing provider.
         var logs = new CapturingLoggerProvider();
-        await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?>
+        await using var auth = await AuthTestServer.StartAsync(fixture.Database, new Dictionary<string, string?>
             {
                 ["Logging:LogLevel:Default"] = "Trace",
             },
@@ -154,9 +155,9 @@ public abstract class ManagementApiTests(TestDatabase database)
     }
 }
 
-public sealed class SqliteManagementApiTests() : ManagementApiTests(TestDatabase.Sqlite);
+public sealed class SqliteManagementApiTests(SqliteAuthServerFixture fixture) : ManagementApiTests(fixture), IClassFixture<SqliteAuthServerFixture>;
 [Trait("Category", "Integration")]
-public sealed class PostgresManagementApiTests() : ManagementApiTests(TestDatabase.Postgres);
+public sealed class PostgresManagementApiTests(PostgresAuthServerFixture fixture) : ManagementApiTests(fixture), IClassFixture<PostgresAuthServerFixture>;
 
 public class AuthDisabledByDefaultTests
 {
