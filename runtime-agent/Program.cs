@@ -16,6 +16,7 @@ if (RuntimeAgent.Run.UserNamespaces.RootlessMode.NeedsUserNamespace)
     }
 }
 
+RuntimeAgent.Diagnostics.PhaseTrace.Mark("main");
 if (await FastCommandLine.TryInvokeAsync(args) is { } exitCode) return exitCode;
 
 var globals = new GlobalOptions();

@@ -47,11 +47,18 @@ public sealed class BuildWorkspace : IAsyncDisposable
 
     /// <summary>Runs the agent against this workspace's --root.</summary>
     public Task<ExternalTool.Result> AgentAsync(params string[] args) =>
-        ExternalTool.TryRunAsync(AgentPath, ["--root", Root, .. args], timeout: TimeSpan.FromMinutes(3));
+        WithRegistryErrors(ExternalTool.TryRunAsync(AgentPath, ["--root", Root, .. args], timeout: TimeSpan.FromMinutes(3)));
 
     /// <summary>Runs the agent against this workspace's --root with extra environment variables.</summary>
     public Task<ExternalTool.Result> AgentAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        ExternalTool.TryRunAsync(AgentPath, ["--root", Root, .. args], environment, TimeSpan.FromMinutes(3));
+        WithRegistryErrors(ExternalTool.TryRunAsync(AgentPath, ["--root", Root, .. args], environment, TimeSpan.FromMinutes(3)));
+
+    /// <summary>A failed agent run's stderr gains what the registry logged as errors (the other half of a 500).</summary>
+    public async Task<ExternalTool.Result> WithRegistryErrors(Task<ExternalTool.Result> run)
+    {
+        var result = await run;
+        return result.ExitCode == 0 ? result : result with { Stderr = result.Stderr + registry.Errors.Describe() };
+    }
 
     public Task<ExternalTool.Result> BuildAsync(string tag, params string[] extra) =>
         AgentAsync(["build", "-t", tag, .. extra, Context]);

@@ -2,7 +2,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Data.Sqlite;
 using Registry.Api;
+using Registry.Storage.Configuration;
+using Registry.Storage.Metadata;
 
 namespace Registry.Tests.Infrastructure;
 
@@ -42,6 +46,9 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>The running application's services (to reach the DbContext or the blob store in assertions).</summary>
     public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("server is stopped");
 
+    /// <summary>Errors the server logged (across restarts), for failure messages.</summary>
+    public ErrorLog Errors { get; } = new();
+
     public TestDatabase Database => postgres is null ? TestDatabase.Sqlite : TestDatabase.Postgres;
 
     /// <summary>
@@ -77,6 +84,7 @@ public sealed class RegistryServer : IAsyncDisposable
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.AddProvider(Errors);
             configure?.Invoke(builder);
         });
         await app.StartAsync();
@@ -89,9 +97,14 @@ public sealed class RegistryServer : IAsyncDisposable
     {
         if (app is null) return;
         Client.Dispose();
+        var options = app.Services.GetRequiredService<RegistryStorageOptions>();
+        var sqlite = options.Database.NormalizedProvider == DatabaseProviders.Sqlite ? MetadataDatabase.SqliteConnectionString(options) : null;
         await app.StopAsync();
         await app.DisposeAsync();
         app = null;
+        // Only this server's pooled handles: clearing every pool would close (and checkpoint) the databases of the
+        // servers other tests run in this process at the same moment.
+        if (sqlite is not null) SqliteConnection.ClearPool(new SqliteConnection(sqlite));
     }
 
     /// <summary>A scope of the running application's services.</summary>
@@ -101,7 +114,6 @@ public sealed class RegistryServer : IAsyncDisposable
     {
         await StopAsync();
         if (postgres is not null) await postgres.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }

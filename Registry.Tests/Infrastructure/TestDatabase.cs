@@ -48,7 +48,8 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        NpgsqlConnection.ClearAllPools();
+        // This database's pool only: other tests' pools stay warm (DROP … WITH (FORCE) ends what is still open here).
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
         await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);

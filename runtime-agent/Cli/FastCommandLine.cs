@@ -21,6 +21,7 @@ public static class FastCommandLine
         if (args is ["--root", var root, "monitor"])
             return ContainerMonitor.Launch(new StoreLayout(Path.GetFullPath(root)), id: null);
         if (RunArguments.TryParse(args) is not { } run) return null;
+        Diagnostics.PhaseTrace.Mark("parsed");
         using var cancellation = new CancellationTokenSource();
         try
         {

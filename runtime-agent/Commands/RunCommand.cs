@@ -183,13 +183,16 @@ public static class RunCommand
             // image is resolved (MonitorLauncher, ContainerJson).
             using var monitor = detached is null ? null : MonitorLauncher.Spawn(AgentPath(), store.Layout.Root);
             if (detached is not null) ContainerJson.PrepareInBackground();
+            Diagnostics.PhaseTrace.Mark("cli-ready");
             // Pulled if missing, its progress on stderr (stdout is the container's, or the id for -d); the lease keeps gc
             // off the layers while the container runs.
             using var resolved = await ProgressDisplay.PullAsync(ProgressStyles.Parse(a.Progress), a.Quiet ? null : Console.Error,
                 progress => store.ResolveAsync(a.Image, new PullOptions(a.Insecure, a.MaxLayerSize, progress), cancellation));
+            Diagnostics.PhaseTrace.Mark("resolved");
             if (detached is not null)
             {
                 Console.WriteLine(new DetachedRunner(store.Layout).Start(resolved, request, detached, a.Image, monitor!));
+                Diagnostics.PhaseTrace.Mark("detached");
                 return 0;
             }
             return new ContainerRunner(store.Layout, AgentPath()).Run(resolved, request);

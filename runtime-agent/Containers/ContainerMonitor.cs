@@ -24,10 +24,13 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     /// </summary>
     public static int Launch(Store.StoreLayout layout, string? id)
     {
+        Diagnostics.PhaseTrace.Mark("monitor-main");
         var agentPath = Environment.ProcessPath ?? "/proc/self/exe";
         if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run();
         ContainerJson.Prepare();
+        Diagnostics.PhaseTrace.Mark("monitor-json");
         id = MonitorLauncher.ReceiveId();
+        Diagnostics.PhaseTrace.Mark("monitor-id");
         return id is null ? 0 : new ContainerMonitor(layout, id, agentPath).Run();
     }
 
@@ -39,6 +42,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         var reported = false;
         try
         {
+            Diagnostics.PhaseTrace.Mark("monitor-state");
             var spec = ContainerSpec.Load(store.SpecPath(id));
             var policy = RestartPolicy.Parse(state.RestartPolicy);
             using var lease = FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
@@ -59,6 +63,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                 string? error = null;
                 try
                 {
+                    Diagnostics.PhaseTrace.Mark("monitor-launch");
                     var run = MonitoredRun.Start(spec, agentPath, log, store.AttachSocketPath(id));
                     var identity = ProcessIdentity.Of(run.Pid);
                     currentPid = run.Pid;
@@ -68,6 +73,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                         (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, run.Pid, identity?.StartTime ?? 0, started, null);
                         s.FinishedAt = null;
                     });
+                    Diagnostics.PhaseTrace.Mark("monitor-running");
                     if (!reported) MonitorLauncher.Report("ok");
                     reported = true;
                     using (HealthChecker.Start(store, id, spec, state.Healthcheck))

@@ -59,6 +59,7 @@ public sealed class DetachedRunner(StoreLayout layout)
                 LogMaxBytes = options.LogMaxBytes,
                 Healthcheck = healthcheck,
             });
+            Diagnostics.PhaseTrace.Mark("recorded");
             monitor.Hand(id);
             return id;
         }

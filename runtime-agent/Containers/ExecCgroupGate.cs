@@ -22,7 +22,8 @@ internal sealed class ExecCgroupGate : IDisposable
     private readonly int _hostProcFd = -1;
     private readonly ContainerRoot? _root;
     private readonly StartGate? _gate;
-    private readonly ManualResetEventSlim _expectChild = new(), _childStarted = new();
+    // No spinning before blocking: the threads this one waits for need the CPUs (two on the machines measured).
+    private readonly ManualResetEventSlim _expectChild = new(false, spinCount: 0), _childStarted = new(false, spinCount: 0);
     private readonly Thread _thread;
     private volatile int _spawningThread;
     private volatile bool _cancelled;
@@ -60,7 +61,11 @@ internal sealed class ExecCgroupGate : IDisposable
     }
 
     /// <summary>posix_spawn has returned: the child has exec'd, or failed to.</summary>
-    public void ChildStarted() => _childStarted.Set();
+    public void ChildStarted()
+    {
+        _gate!.WakeArrival(); // before the event: once it is set, the gate may be disposed
+        _childStarted.Set();
+    }
 
     /// <summary>If the child could not be moved into the cgroup it was killed; this reaps it and throws why.</summary>
     public void ThrowIfFailed(int pid)
@@ -78,7 +83,7 @@ internal sealed class ExecCgroupGate : IDisposable
         {
             _expectChild.Wait();
             if (_cancelled) return;
-            child = SpawnedChild.Find(_hostProcFd, _spawningThread, () => _childStarted.IsSet, ChildTimeout);
+            child = SpawnedChild.Find(_hostProcFd, _spawningThread, _gate!, () => _childStarted.IsSet, ChildTimeout);
             if (child > 0) ContainerCgroup.Join(_cgroupFds, child);
         }
         catch (Exception e)

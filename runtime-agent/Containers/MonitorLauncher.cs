@@ -103,7 +103,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
     {
         using var file = new Utf8Z(path);
         using var argv = new Utf8ZArray(args);
-        using var envp = new Utf8ZArray([$"PATH={ProcessStart.DefaultPath}"]);
+        using var envp = new Utf8ZArray(Diagnostics.PhaseTrace.EnvironmentEntry is { } trace ? [$"PATH={ProcessStart.DefaultPath}", trace] : [$"PATH={ProcessStart.DefaultPath}"]);
         using var devNull = new Utf8Z("/dev/null");
         var attr = stackalloc byte[1024];
         var actions = stackalloc byte[256];

@@ -52,7 +52,9 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             spec = spec with { CgroupDirectories = cgroup?.Directories ?? [] };
             if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
             using var root = Snapshots.RootMount.Prepare(spec);
+            Diagnostics.PhaseTrace.Mark("launch");
             var exitCode = new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+            Diagnostics.PhaseTrace.Mark("exited");
             cgroup?.ReportOomKills(request.Limits!);
             return exitCode;
         }
@@ -60,9 +62,10 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         {
             cgroup ??= Created(cgroupCreation); // a step before the launch failed while the cgroup was being made
             var cgroupRemoval = cgroup is null ? null : OnOwnThread(() => { cgroup.Remove(); return true; });
-            if (!request.Keep) Remove(dir);
+            if (!request.Keep) RunDirectory.Remove(dir);
             if (userNamespace && !request.Keep) UserNamespaces.UserNamespaceAllocation.Release(layout, id);
             cgroupRemoval?.Wait();
+            Diagnostics.PhaseTrace.Mark("removed");
         }
     }
 
@@ -108,32 +111,4 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         DisposableUpper = !request.Keep,
         Snapshotter = request.Snapshotter,
     };
-
-    // What a run leaves in its directory when the container wrote nothing to its upper dir: the /etc files
-    // EtcFiles wrote (unlinked), then the directories, children before parents (work/work/incompat/volatile is
-    // overlayfs's marker of a volatile mount).
-    private static readonly string[] FilesAfterExit = Net.EtcFiles.Names;
-    private static readonly string[] EmptyAfterExit = ["upper", "rootfs", "work/work/incompat/volatile", "work/work/incompat", "work/work", "work", ""];
-
-    private static void Remove(string dir)
-    {
-        try
-        {
-            // Every mount of the container lived in its own mount namespace, gone with its last process,
-            // so nothing is mounted below dir on the host and a recursive delete cannot reach other data.
-            // Most containers leave every directory empty: remove them one rmdir each, and walk the tree only
-            // when something is left (the upper dir holds what the container wrote).
-            foreach (var file in FilesAfterExit) Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, file), 0);
-            foreach (var relative in EmptyAfterExit)
-            {
-                if (Native.Libc.UnlinkAt(Native.Libc.AtFdCwd, Path.Join(dir, relative), Native.Libc.AtRemoveDir) == 0) continue;
-                Directory.Delete(dir, recursive: true);
-                return;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"runtime-agent: could not remove {dir}: {e.Message}");
-        }
-    }
 }

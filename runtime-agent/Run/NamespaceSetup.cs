@@ -54,6 +54,7 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
 
     private int LaunchDirectly()
     {
+        Diagnostics.PhaseTrace.Mark("setup-thread");
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
         using var root = EnterNamespaces();
         var terminal = spec.Tty ? Terminal.ContainerTerminal.Open(root) : null;
@@ -62,7 +63,9 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         var command = ContainerEntry.Enter(spec);
         terminal?.GiveTo(command.User);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
+        Diagnostics.PhaseTrace.Mark("pidns");
         lockdown.Apply(command.User); // the last step before the spawn: the child inherits it all
+        Diagnostics.PhaseTrace.Mark("spawn");
         proc.ExpectChild();
         int pid;
         try
@@ -72,6 +75,7 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         finally
         {
             proc.ChildStarted();
+            Diagnostics.PhaseTrace.Mark("spawned");
         }
         proc.ThrowIfFailed(pid);
         return pid;
@@ -94,17 +98,21 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         if (spec.NetworkNamespace is { } shared) JoinNetwork(shared);
         var flags = CloneNewNs | CloneNewUts | CloneNewIpc | (spec.PrivateNetwork ? CloneNewNet : 0);
         ContainerSetupException.Check(Unshare(flags), "unshare the container's namespaces");
+        Diagnostics.PhaseTrace.Mark("unshared");
         Umask(0); // exact modes for DevSetup and ContainerRoot; the umask is this thread's own since CLONE_NEWNS
         SystemMounts.Mount(null, "/", null, MsRec | MsPrivate, null); // nothing mounted below reaches the host
         beforeRoot?.Invoke();
         Snapshots.RootMount.Mount(spec);
+        Diagnostics.PhaseTrace.Mark("root-mounted");
         var root = new ContainerRoot(spec.RootFs);
         try
         {
             SystemMounts.MountAll(root, spec);
             if (spec.ReadOnlyRoot || spec.Snapshotter != Snapshots.Snapshotter.Overlay) SystemMounts.RestrictRoot(spec.RootFs, spec.ReadOnlyRoot);
+            Diagnostics.PhaseTrace.Mark("mounts");
             SetHostname(spec.Hostname);
             if (spec.PrivateNetwork) Loopback.BringUp();
+            Diagnostics.PhaseTrace.Mark("namespaces");
             return root;
         }
         catch

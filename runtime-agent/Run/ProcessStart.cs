@@ -5,7 +5,7 @@ namespace RuntimeAgent.Run;
 /// <summary>Starts the container's command: finds it on the container's PATH and execs or spawns it with clean signal state.</summary>
 internal static unsafe class ProcessStart
 {
-    private const int GateDescriptor = 1023;
+    private const int GateDescriptor = 1023, ArrivalDescriptor = 1022;
 
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -59,6 +59,7 @@ internal static unsafe class ProcessStart
         for (var i = 0; i < 16; i++) { allSignals[i] = ulong.MaxValue; noSignals[i] = 0; }
         var actions = stackalloc byte[256]; // posix_spawn_file_actions_t is 80 bytes in glibc
         using var gatePath = gate is null ? null : new Utf8Z(gate);
+        using var arrivalPath = gate is null ? null : new Utf8Z(StartGate.ArrivalPath(gate));
         using var devNull = nullStdin ? new Utf8Z("/dev/null") : null;
         using var terminalPath = terminal is null ? null : new Utf8Z(terminal);
         PosixSpawnattrInit(attr);
@@ -67,6 +68,9 @@ internal static unsafe class ProcessStart
         {
             if (gatePath is not null)
             {
+                // Tells the gate's keeper that the child exists (a reader is open: this never blocks), then waits at the gate.
+                PosixSpawnFileActionsAddopen(actions, ArrivalDescriptor, arrivalPath!.Pointer, OWrOnly, 0);
+                PosixSpawnFileActionsAddclose(actions, ArrivalDescriptor);
                 // Any descriptor number works: it is opened (blocking), then closed again before execve.
                 PosixSpawnFileActionsAddopen(actions, GateDescriptor, gatePath.Pointer, ORdOnly, 0);
                 PosixSpawnFileActionsAddclose(actions, GateDescriptor);

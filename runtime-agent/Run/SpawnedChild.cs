@@ -10,20 +10,22 @@ namespace RuntimeAgent.Run;
 internal static unsafe class SpawnedChild
 {
     /// <summary>
-    /// The spawning thread's only child, which appears within microseconds of posix_spawn's clone; 0 when
+    /// The spawning thread's only child, once it has reached <paramref name="gate"/>; 0 when
     /// <paramref name="spawnReturned"/> says posix_spawn returned first (it failed before creating a process).
     /// </summary>
-    public static int Find(int hostProcFd, int spawningThreadId, Func<bool> spawnReturned, TimeSpan timeout)
+    public static int Find(int hostProcFd, int spawningThreadId, StartGate gate, Func<bool> spawnReturned, TimeSpan timeout)
     {
-        var children = $"{Environment.ProcessId}/task/{spawningThreadId}/children";
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        var spinner = new SpinWait();
+        if (!gate.WaitForArrival(timeout)) throw new ContainerSetupException("the container's process did not appear");
+        // The child is there now, unless another process of the container opened the FIFO first (an exec's gate is
+        // in a running container's /dev): then look again until the child shows or posix_spawn returns.
+        var children = $"{Environment.ProcessId}/task/{spawningThreadId}/children";
         while (!spawnReturned())
         {
             var text = ReadSmallFile(hostProcFd, children).Trim();
             if (text.Length > 0) return int.Parse(text.Split(' ')[0]);
             if (Environment.TickCount64 > deadline) throw new ContainerSetupException("the container's process did not appear");
-            spinner.SpinOnce();
+            Thread.Sleep(1);
         }
         return 0;
     }
