@@ -31,6 +31,9 @@ public sealed class RegistryClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             MaxConnectionsPerServer = 16,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // No overall timeout (a layer may take long to arrive), but a registry that does not even accept the
+            // connection must not hang a pull: the attempt fails and TransientRetry decides.
+            ConnectTimeout = TimeSpan.FromSeconds(15),
         };
         var host = registry == ImageReference.DockerHub ? "registry-1.docker.io" : registry;
         var scheme = insecure || ImageReference.IsLoopback(registry) ? "http" : "https";
@@ -75,12 +78,30 @@ public sealed class RegistryClient : IDisposable
                                     : $"{registry}: the credentials of {credentials.Who} were refused", response, ct);
     }
 
+    // One logical send: repeated on a transient answer or a failed connection (TransientRetry), each time with a
+    // fresh request from the factory (a request and its content can be sent only once).
     private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> makeRequest, AuthenticationHeaderValue? auth,
                                                           HttpCompletionOption completion, CancellationToken ct)
     {
-        var request = makeRequest();
-        request.Headers.Authorization = auth;
-        return await http.SendAsync(request, completion, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var request = makeRequest();
+            request.Headers.Authorization = auth;
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, completion, ct);
+            }
+            catch (HttpRequestException) when (attempt < TransientRetry.MaxAttempts && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(TransientRetry.DelayAfter(attempt, null), ct);
+                continue;
+            }
+            if (!TransientRetry.IsTransient(response.StatusCode) || attempt == TransientRetry.MaxAttempts) return response;
+            var delay = TransientRetry.DelayAfter(attempt, response);
+            response.Dispose();
+            await Task.Delay(delay, ct);
+        }
     }
 
     private async Task<AuthenticationHeaderValue> AnswerAsync(Challenge challenge, CancellationToken ct)
