@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Registry.Api.Access;
 using Registry.Api.Auth;
+using Registry.Auth;
 using Registry.Api.Blobs;
 using Registry.Api.Errors;
 using Registry.Api.Events;
@@ -75,7 +76,7 @@ public static class RegistryApp
         // /api/v1 answers errors as problem details, also those the framework writes (a body that is not JSON).
         builder.Services.AddProblemDetails();
         builder.Services.AddManagementSwagger();
-        builder.Services.AddRegistryStorage();
+        builder.Services.AddRegistryStorage().AddAccountsModel();
         builder.Services.AddWebhookDelivery();
         builder.Services.TryAddSingleton<IRegistryAccessPolicy, AllowAllAccessPolicy>();
         builder.AddRegistryAuthentication();

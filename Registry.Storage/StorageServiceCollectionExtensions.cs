@@ -45,6 +45,7 @@ public static class StorageServiceCollectionExtensions
         {
             MetadataDatabase.Configure(db, provider.GetRequiredService<RegistryStorageOptions>(), provider.GetRequiredService<SqliteWriteGate>());
             db.AddInterceptors(provider.GetRequiredService<EventCommitInterceptor>());
+            db.Include(provider.GetServices<IMetadataModelContribution>());
         });
         services.AddSingleton<SqliteWriteGate>();
         services.AddScoped<IMetadataStore, EfMetadataStore>();

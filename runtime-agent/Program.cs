@@ -31,6 +31,7 @@ root.Subcommands.Add(RmiCommand.Create(globals));
 root.Subcommands.Add(GcCommand.Create(globals));
 root.Subcommands.Add(LoginCommand.Create(globals));
 root.Subcommands.Add(LogoutCommand.Create(globals));
+root.Subcommands.Add(InfoCommand.Create(globals));
 
 // Run side (agent-run): register `run` and the internal `init` here, one line each.
 root.Subcommands.Add(RunCommand.Create(globals));

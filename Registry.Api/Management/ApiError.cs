@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
+using Registry.Auth.Accounts;
 
 namespace Registry.Api.Management;
 
@@ -19,6 +20,15 @@ public static class ApiError
     public static IResult Forbidden(string message) => Create(403, "DENIED", message);
     public static IResult NotFound(string what) => Create(404, "NOT_FOUND", $"{what} not found");
     public static IResult Conflict(string message) => Create(409, "CONFLICT", message);
+
+    /// <summary>An account service's refusal (Registry.Auth) as the API answers it.</summary>
+    public static IResult From(AccountProblem problem) => problem.Kind switch
+    {
+        AccountProblemKind.Invalid => BadRequest(problem.Message),
+        AccountProblemKind.NotFound => Create(404, "NOT_FOUND", problem.Message),
+        AccountProblemKind.Conflict => Conflict(problem.Message),
+        _ => Forbidden(problem.Message),
+    };
 
     /// <summary>The message of an error made here, or null when <paramref name="result"/> is not one.</summary>
     public static string? MessageOf(IResult result) => (result as ProblemHttpResult)?.ProblemDetails.Detail;

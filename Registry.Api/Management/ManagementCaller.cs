@@ -13,6 +13,9 @@ public sealed record ManagementCaller(AccessSubject Access, TokenSubject Subject
 {
     public string Name => Access.Name;
 
+    /// <summary>The caller as account services (Registry.Auth) record them in the audit log.</summary>
+    public AccountActor Actor => new(Name, ClientAddress);
+
     /// <summary>Adds an audit entry for a write by this caller (committed with the write's SaveChanges).</summary>
     public void Record(string action, string target, string? organization, string? detail = null) =>
         Audit.Add(Name, ClientAddress, action, target, organization, detail);

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Auth.Permissions;
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Api.Management;
 

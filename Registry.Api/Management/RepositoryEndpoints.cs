@@ -6,7 +6,7 @@ using Registry.Auth.Accounts;
 using Registry.Auth.Permissions;
 using Registry.Storage.Events;
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 using Registry.Oci;
 
 namespace Registry.Api.Management;

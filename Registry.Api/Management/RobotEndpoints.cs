@@ -3,7 +3,7 @@ using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Auth.Passwords;
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Api.Management;
 

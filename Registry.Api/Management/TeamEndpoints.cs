@@ -2,11 +2,14 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Api.Management.Paging;
 using Registry.Auth.Accounts;
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Api.Management;
 
-/// <summary>Teams inside an organization, their members and their grants on repository patterns.</summary>
+/// <summary>
+/// Teams inside an organization, their members and their grants on repository patterns. Who may ask is checked here;
+/// the rules (unique names, members of the organization only) are <see cref="TeamAccounts"/>'.
+/// </summary>
 public static class TeamEndpoints
 {
     public static RouteGroupBuilder MapTeams(this RouteGroupBuilder api)
@@ -44,10 +47,11 @@ public static class TeamEndpoints
             grants.Where(g => g.TeamId == t.Id).Select(OrganizationAccess.ToResponse).ToList())));
     }
 
-    private static async Task<IResult> Members(string org, string team, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> Members(string org, string team, ManagementCaller caller, ListPage page, RegistryDbContext db, TeamAccounts teams,
+        CancellationToken ct)
     {
         if (page.AfterName(NamingRules.IsValidName, out var after) is { } bad) return bad;
-        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct, OrganizationNeed.Member);
+        var (_, found, refusal) = await FindTeamAsync(db, teams, org, team, caller, ct, OrganizationNeed.Member);
         if (refusal is not null) return refusal;
         var members = await (from tm in db.Set<TeamMemberEntity>()
                              join u in db.Set<UserEntity>() on tm.UserId equals u.Id
@@ -57,102 +61,74 @@ public static class TeamEndpoints
         return Results.Ok(page.Trim(members, name => name));
     }
 
-    private static async Task<IResult> Grants(string org, string team, ManagementCaller caller, ListPage page, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> Grants(string org, string team, ManagementCaller caller, ListPage page, RegistryDbContext db, TeamAccounts teams,
+        CancellationToken ct)
     {
         if (page.AfterId(out var after) is { } bad) return bad;
-        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct, OrganizationNeed.Member);
+        var (_, found, refusal) = await FindTeamAsync(db, teams, org, team, caller, ct, OrganizationNeed.Member);
         if (refusal is not null) return refusal;
         var grants = await db.Set<RepositoryGrantEntity>().AsNoTracking().Where(g => g.TeamId == found!.Id && (after == null || g.Id > after))
             .OrderBy(g => g.Id).Take(page.FetchCount).ToListAsync(ct);
         return Results.Ok(page.Trim(grants, g => g.Id).Select(OrganizationAccess.ToResponse));
     }
 
-    private static async Task<IResult> Create(string org, CreateTeamRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> Create(string org, CreateTeamRequest request, ManagementCaller caller, RegistryDbContext db, TeamAccounts teams,
+        CancellationToken ct)
     {
-        if (!NamingRules.IsValidName(request.Name)) return ApiError.BadRequest($"invalid team name '{request.Name}'");
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
-        if (await db.Set<TeamEntity>().AnyAsync(t => t.OrganizationId == found!.Id && t.Name == request.Name, ct))
-            return ApiError.Conflict($"team '{request.Name}' already exists");
-        db.Set<TeamEntity>().Add(new TeamEntity { OrganizationId = found!.Id, Name = request.Name });
-        caller.Record("team.create", request.Name, org);
-        await db.SaveChangesAsync(ct);
-        return Results.Created($"/api/v1/orgs/{org}/teams/{request.Name}", new TeamResponse(request.Name, [], []));
+        return await teams.CreateAsync(caller.Actor, found!, request.Name, ct) is { } problem
+            ? ApiError.From(problem) : Results.Created($"/api/v1/orgs/{org}/teams/{request.Name}", new TeamResponse(request.Name, [], []));
     }
 
-    private static async Task<IResult> Delete(string org, string team, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> Delete(string org, string team, ManagementCaller caller, RegistryDbContext db, TeamAccounts teams, CancellationToken ct)
     {
-        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
+        var (organization, found, refusal) = await FindTeamAsync(db, teams, org, team, caller, ct);
         if (refusal is not null) return refusal;
-        db.Set<TeamEntity>().Remove(found!);
-        caller.Record("team.delete", team, org);
-        await db.SaveChangesAsync(ct);
+        await teams.DeleteAsync(caller.Actor, organization!, found!, ct);
         return Results.NoContent();
     }
 
-    private static async Task<IResult> AddMember(string org, string team, string user, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> AddMember(string org, string team, string user, ManagementCaller caller, RegistryDbContext db, TeamAccounts teams,
+        CancellationToken ct)
     {
-        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
+        var (organization, found, refusal) = await FindTeamAsync(db, teams, org, team, caller, ct);
         if (refusal is not null) return refusal;
-        var userId = await (from m in db.Set<OrganizationMemberEntity>()
-                            join u in db.Set<UserEntity>() on m.UserId equals u.Id
-                            where m.OrganizationId == found!.OrganizationId && u.Name == user
-                            select (long?)u.Id).FirstOrDefaultAsync(ct);
-        if (userId is null) return ApiError.BadRequest($"'{user}' is not a member of '{org}'; add them to the organization first");
-        if (!await db.Set<TeamMemberEntity>().AnyAsync(tm => tm.TeamId == found!.Id && tm.UserId == userId, ct))
-        {
-            db.Set<TeamMemberEntity>().Add(new TeamMemberEntity { TeamId = found!.Id, UserId = userId.Value });
-            caller.Record("team.member.add", $"{team}/{user}", org);
-            await db.SaveChangesAsync(ct);
-        }
-        return Results.NoContent();
+        return await teams.AddMemberAsync(caller.Actor, organization!, found!, user, ct) is { } problem ? ApiError.From(problem) : Results.NoContent();
     }
 
-    private static async Task<IResult> RemoveMember(string org, string team, string user, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> RemoveMember(string org, string team, string user, ManagementCaller caller, RegistryDbContext db, TeamAccounts teams,
+        CancellationToken ct)
     {
-        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
+        var (organization, found, refusal) = await FindTeamAsync(db, teams, org, team, caller, ct);
         if (refusal is not null) return refusal;
-        var membership = await (from tm in db.Set<TeamMemberEntity>()
-                                join u in db.Set<UserEntity>() on tm.UserId equals u.Id
-                                where tm.TeamId == found!.Id && u.Name == user
-                                select tm).FirstOrDefaultAsync(ct);
-        if (membership is null) return ApiError.NotFound($"team member '{user}'");
-        db.Set<TeamMemberEntity>().Remove(membership);
-        caller.Record("team.member.remove", $"{team}/{user}", org);
-        await db.SaveChangesAsync(ct);
-        return Results.NoContent();
+        return await teams.RemoveMemberAsync(caller.Actor, organization!, found!, user, ct) is { } problem ? ApiError.From(problem) : Results.NoContent();
     }
 
-    private static async Task<IResult> AddGrant(string org, string team, GrantRequest request, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> AddGrant(string org, string team, GrantRequest request, ManagementCaller caller, RegistryDbContext db, TeamAccounts teams,
+        CancellationToken ct)
     {
         if (OrganizationAccess.TryParseGrants([request], out var parsed) is { } problem) return ApiError.BadRequest(problem);
-        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
+        var (organization, found, refusal) = await FindTeamAsync(db, teams, org, team, caller, ct);
         if (refusal is not null) return refusal;
-        var grant = new RepositoryGrantEntity { TeamId = found!.Id, Pattern = parsed[0].Pattern, Actions = parsed[0].Actions };
-        db.Set<RepositoryGrantEntity>().Add(grant);
-        caller.Record("team.grant.add", team, org, $"{grant.Pattern}:{grant.Actions}");
-        await db.SaveChangesAsync(ct);
+        var grant = await teams.AddGrantAsync(caller.Actor, organization!, found!, parsed[0].Pattern, parsed[0].Actions, ct);
         return Results.Created($"/api/v1/orgs/{org}/teams/{team}/grants/{grant.Id}", OrganizationAccess.ToResponse(grant));
     }
 
-    private static async Task<IResult> RemoveGrant(string org, string team, long id, ManagementCaller caller, RegistryDbContext db, CancellationToken ct)
+    private static async Task<IResult> RemoveGrant(string org, string team, long id, ManagementCaller caller, RegistryDbContext db, TeamAccounts teams,
+        CancellationToken ct)
     {
-        var (found, refusal) = await FindTeamAsync(db, org, team, caller, ct);
+        var (organization, found, refusal) = await FindTeamAsync(db, teams, org, team, caller, ct);
         if (refusal is not null) return refusal;
-        var grant = await db.Set<RepositoryGrantEntity>().FirstOrDefaultAsync(g => g.Id == id && g.TeamId == found!.Id, ct);
-        if (grant is null) return ApiError.NotFound($"grant {id}");
-        db.Set<RepositoryGrantEntity>().Remove(grant);
-        caller.Record("team.grant.remove", team, org, $"{grant.Pattern}:{grant.Actions}");
-        await db.SaveChangesAsync(ct);
-        return Results.NoContent();
+        return await teams.RemoveGrantAsync(caller.Actor, organization!, found!, id, ct) is { } problem ? ApiError.From(problem) : Results.NoContent();
     }
 
-    private static async Task<(TeamEntity? Team, IResult? Refusal)> FindTeamAsync(RegistryDbContext db, string org, string team, ManagementCaller caller,
-        CancellationToken ct, OrganizationNeed need = OrganizationNeed.Maintainer)
+    /// <summary>The organization and team for a request that needs <paramref name="need"/> there, or the refusal.</summary>
+    private static async Task<(OrganizationEntity? Organization, TeamEntity? Team, IResult? Refusal)> FindTeamAsync(RegistryDbContext db, TeamAccounts teams,
+        string org, string team, ManagementCaller caller, CancellationToken ct, OrganizationNeed need = OrganizationNeed.Maintainer)
     {
         var (found, refusal) = await OrganizationAccess.FindAsync(db, org, caller, need, ct);
-        if (refusal is not null) return (null, refusal);
-        var entity = await db.Set<TeamEntity>().FirstOrDefaultAsync(t => t.OrganizationId == found!.Id && t.Name == team, ct);
-        return entity is null ? (null, ApiError.NotFound($"team '{team}'")) : (entity, null);
+        if (refusal is not null) return (null, null, refusal);
+        return await teams.FindAsync(found!, team, ct) is { } entity ? (found, entity, null) : (null, null, ApiError.NotFound($"team '{team}'"));
     }
 }

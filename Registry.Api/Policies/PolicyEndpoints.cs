@@ -67,7 +67,7 @@ public static class PolicyEndpoints
         OrganizationUsage usage, CancellationToken ct)
     {
         if (!caller.Access.IsAdmin) return ApiError.Forbidden("only administrators set quotas");
-        if (!await db.Set<Storage.Metadata.Auth.OrganizationEntity>().AnyAsync(o => o.Name == org, ct)) return ApiError.NotFound($"organization '{org}'");
+        if (!await db.Set<Registry.Auth.Data.OrganizationEntity>().AnyAsync(o => o.Name == org, ct)) return ApiError.NotFound($"organization '{org}'");
         if (request.Bytes is < 0) return ApiError.BadRequest("bytes must be zero or more (or null for no limit)");
         var counted = await usage.SetQuotaAsync(org, request.Bytes, ct);
         caller.Record("org.quota.set", org, org, $"bytes={request.Bytes?.ToString() ?? "none"}");

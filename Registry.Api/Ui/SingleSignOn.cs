@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Registry.Auth;
 using Registry.Auth.External;
 using Registry.Auth.Tokens;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Api.Ui;
 

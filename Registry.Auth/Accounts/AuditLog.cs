@@ -1,5 +1,5 @@
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Auth.Accounts;
 

@@ -5,7 +5,7 @@ using Registry.Auth.Passwords;
 using Registry.Auth.Permissions;
 using Registry.Auth.Tokens;
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Auth.Authentication;
 

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Registry.Auth.Accounts;
 using Registry.Storage.Metadata;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Auth.External;
 

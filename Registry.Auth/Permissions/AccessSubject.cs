@@ -1,4 +1,4 @@
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 
 namespace Registry.Auth.Permissions;
 

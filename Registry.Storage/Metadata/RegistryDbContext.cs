@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Registry.Storage.Metadata.Entities;
 
 namespace Registry.Storage.Metadata;
 
 /// <summary>
 /// The registry's metadata database (SQLite or PostgreSQL). Every entity is configured by its own
-/// <see cref="IEntityTypeConfiguration{TEntity}"/> in this assembly, so new areas (auth) add a
-/// configuration class and a DbSet, not edits here.
+/// <see cref="IEntityTypeConfiguration{TEntity}"/>: Storage's from this assembly, other areas' (the accounts of
+/// Registry.Auth) through the <see cref="IMetadataModelContribution"/>s in the options (<see cref="MetadataModel"/>),
+/// so new areas add configuration classes, not edits here.
 /// </summary>
 public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : DbContext(options)
 {
@@ -21,6 +23,7 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Db
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);
+        foreach (var contribution in MetadataModel.Of(this.GetService<IDbContextOptions>())) contribution.Configure(modelBuilder);
         // Names are listed in byte order (the spec's lexical order). SQLite's default BINARY collation
         // already is; PostgreSQL's follows the cluster's locale unless told otherwise.
         if (Database.IsNpgsql())

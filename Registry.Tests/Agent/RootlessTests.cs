@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Registry.Tests.Agent;
 
 /// <summary>
@@ -11,7 +9,6 @@ namespace Registry.Tests.Agent;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RootlessTests(SnapshotImages images) : IClassFixture<SnapshotImages>, IDisposable
 {
-    private const string User = "ragentless";
     private readonly string home = Directory.CreateTempSubdirectory("rootless-home-").FullName;
 
     [Fact]
@@ -45,50 +42,11 @@ public sealed class RootlessTests(SnapshotImages images) : IClassFixture<Snapsho
         Assert.DoesNotContain("   at ", run.Stderr);
     }
 
-    private async Task<AgentResult> AsUserAsync(params string[] args)
-    {
-        var agent = await InstalledAgentAsync();
-        var info = new ProcessStartInfo("setpriv")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/",
-        };
-        foreach (var arg in new[] { $"--reuid={User}", $"--regid={User}", "--init-groups", "env", "-u", "XDG_DATA_HOME", $"HOME={home}", agent }.Concat(args))
-            info.ArgumentList.Add(arg);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        return new AgentResult(process.ExitCode, await stdout, await stderr);
-    }
+    private Task<AgentResult> AsUserAsync(params string[] args) => RootlessUser.RunAgentAsync(home, args);
 
-    // The binary as an administrator installs it (mode 755 in a directory everyone may search): the published one
-    // may sit in a 0700 temp directory the user cannot reach.
-    private static async Task<string> InstalledAgentAsync()
-    {
-        var source = await AgentBinary.PathAsync();
-        var directory = Path.Combine(Path.GetTempPath(), "rootless-agent-bin");
-        Directory.CreateDirectory(directory);
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        var installed = Path.Combine(directory, "runtime-agent");
-        var copy = installed + "." + Environment.ProcessId;
-        File.Copy(source, copy, overwrite: true);
-        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
-        File.Move(copy, installed, overwrite: true); // atomic: a concurrent test never execs a half-written file
-        return installed;
-    }
+    private static Task<(int Uid, int Gid)> EnsureUserAsync() => RootlessUser.EnsureAsync();
 
-    // useradd gives a new user a subordinate range of its own (Debian's login.defs), as an administrator would.
-    private static async Task<(int Uid, int Gid)> EnsureUserAsync()
-    {
-        if (!File.ReadLines("/etc/passwd").Any(l => l.StartsWith(User + ":", StringComparison.Ordinal)))
-            await Conformance.ExternalTool.RunAsync("useradd", ["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", User]);
-        if (!File.ReadLines("/etc/subuid").Any(l => l.StartsWith(User + ":", StringComparison.Ordinal)))
-            await Conformance.ExternalTool.RunAsync("usermod", ["--add-subuids", "300000-365535", "--add-subgids", "300000-365535", User]);
-        var fields = File.ReadLines("/etc/passwd").First(l => l.StartsWith(User + ":", StringComparison.Ordinal)).Split(':');
-        return (int.Parse(fields[2]), int.Parse(fields[3]));
-    }
-
-    private Task Chown(string path) => Conformance.ExternalTool.RunAsync("chown", ["-R", $"{User}:{User}", path]);
+    private static Task Chown(string path) => RootlessUser.ChownAsync(path);
 
     public void Dispose()
     {

@@ -1,5 +1,5 @@
 using Registry.Auth.Permissions;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 using static Registry.Auth.Permissions.RegistryActions;
 
 namespace Registry.Tests.Auth;

@@ -6,13 +6,17 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Policies;
 
-/// <summary>Immutable tag rules through the real management API, enforced on real /v2 pushes and deletes.</summary>
-public abstract class TagImmutabilityTests(TestDatabase database)
+/// <summary>
+/// Immutable tag rules through the real management API, enforced on real /v2 pushes and deletes. The tests share one
+/// registry (<see cref="AuthServerFixture"/>), each with an organization of its own.
+/// </summary>
+public abstract class TagImmutabilityTests(AuthServerFixture fixture)
 {
+    private readonly AuthTestServer auth = fixture.Auth;
+
     [Fact]
     public async Task ImmutableTagRefusesMoveAndDeleteButAcceptsTheSameDigestAgain()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
         await auth.CreateOrganizationAsync("acme");
         var rule = await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/tag-rules",
             new { repositories = "app*", tags = "v*", immutable = true }), HttpStatusCode.Created);
@@ -58,24 +62,23 @@ public abstract class TagImmutabilityTests(TestDatabase database)
     [Fact]
     public async Task TagRulesNeedAMaintainerAndValidPatterns()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
-        await auth.CreateOrganizationAsync("acme");
+        await auth.CreateOrganizationAsync("rules");
         await auth.CreateUserAsync("dev");
         await auth.CreateUserAsync("stranger");
-        await auth.SetMemberAsync("acme", "dev", "developer");
+        await auth.SetMemberAsync("rules", "dev", "developer");
         using var dev = auth.Basic("dev", AuthTestServer.PasswordOf("dev"));
         using var stranger = auth.Basic("stranger", AuthTestServer.PasswordOf("stranger"));
 
-        var bad = await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/tag-rules", new { repositories = "App/*", tags = "v*" }), HttpStatusCode.BadRequest);
+        var bad = await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/rules/tag-rules", new { repositories = "App/*", tags = "v*" }), HttpStatusCode.BadRequest);
         Assert.Equal("INVALID", bad.GetProperty("code").GetString());
-        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/tag-rules", new { repositories = "*", tags = "v 1" }), HttpStatusCode.BadRequest);
-        await AuthTestServer.Expect(await dev.PostAsJsonAsync("/api/v1/orgs/acme/tag-rules", new { repositories = "*", tags = "v*" }), HttpStatusCode.Forbidden);
-        await AuthTestServer.Expect(await stranger.GetAsync("/api/v1/orgs/acme/tag-rules"), HttpStatusCode.NotFound);
-        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/orgs/acme/tag-rules/999"), HttpStatusCode.NotFound);
-        Assert.Equal("[]", await dev.GetStringAsync("/api/v1/orgs/acme/tag-rules"));
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/rules/tag-rules", new { repositories = "*", tags = "v 1" }), HttpStatusCode.BadRequest);
+        await AuthTestServer.Expect(await dev.PostAsJsonAsync("/api/v1/orgs/rules/tag-rules", new { repositories = "*", tags = "v*" }), HttpStatusCode.Forbidden);
+        await AuthTestServer.Expect(await stranger.GetAsync("/api/v1/orgs/rules/tag-rules"), HttpStatusCode.NotFound);
+        await AuthTestServer.Expect(await auth.Admin.DeleteAsync("/api/v1/orgs/rules/tag-rules/999"), HttpStatusCode.NotFound);
+        Assert.Equal("[]", await dev.GetStringAsync("/api/v1/orgs/rules/tag-rules"));
 
-        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/tag-rules", new { repositories = "*", tags = "release-*" }), HttpStatusCode.Created);
-        var listed = await AuthTestServer.Expect(await dev.GetAsync("/api/v1/orgs/acme/tag-rules"), HttpStatusCode.OK);
+        await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/rules/tag-rules", new { repositories = "*", tags = "release-*" }), HttpStatusCode.Created);
+        var listed = await AuthTestServer.Expect(await dev.GetAsync("/api/v1/orgs/rules/tag-rules"), HttpStatusCode.OK);
         Assert.Equal("release-*", Assert.Single(listed.EnumerateArray()).GetProperty("tags").GetString());
     }
 
@@ -88,6 +91,6 @@ public abstract class TagImmutabilityTests(TestDatabase database)
     }
 }
 
-public sealed class SqliteTagImmutabilityTests() : TagImmutabilityTests(TestDatabase.Sqlite);
+public sealed class SqliteTagImmutabilityTests(SqliteAuthServerFixture fixture) : TagImmutabilityTests(fixture), IClassFixture<SqliteAuthServerFixture>;
 [Trait("Category", "Integration")]
-public sealed class PostgresTagImmutabilityTests() : TagImmutabilityTests(TestDatabase.Postgres);
+public sealed class PostgresTagImmutabilityTests(PostgresAuthServerFixture fixture) : TagImmutabilityTests(fixture), IClassFixture<PostgresAuthServerFixture>;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Registry.Auth.Data;
 using Registry.Storage.Configuration;
 using Registry.Storage.Metadata;
 
@@ -17,6 +18,7 @@ public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<Reg
         };
         var builder = new DbContextOptionsBuilder<RegistryDbContext>();
         MetadataDatabase.Configure(builder, options);
+        builder.Include([new AccountsModel()]);
         return new RegistryDbContext(builder.Options);
     }
 }

@@ -23,7 +23,8 @@ public sealed record RunArguments
     public bool Init { get; init; }
     public bool Keep { get; init; }
     public int StopTimeout { get; init; } = 10;
-    public string Snapshotter { get; init; } = "overlay";
+    /// <summary>--snapshotter; null: overlay for a root agent, the probed one for a rootless agent (Snapshots/SnapshotterProbe).</summary>
+    public string? Snapshotter { get; init; }
     public bool Insecure { get; init; }
     public long MaxLayerSize { get; init; } = LayerUnpacker.DefaultMaxBytes;
     public bool Quiet { get; init; }

@@ -38,7 +38,7 @@ public static class RunCommand
         var addHost = new Option<string[]>("--add-host") { Description = "Add NAME:IP to the container's /etc/hosts" };
         var init = new Option<bool>("--init") { Description = "Run a reaper as PID 1 that forwards signals and reaps zombies" };
         var keep = new Option<bool>("--keep") { Description = "Keep the container directory (its upper layer) after exit" };
-        var snapshotter = new Option<string>("--snapshotter") { Description = "How the root is stacked from the layers: overlay (kernel OverlayFS), fuse-overlayfs, reflink (FICLONE clones: XFS, btrfs) or copy", DefaultValueFactory = _ => "overlay" };
+        var snapshotter = new Option<string?>("--snapshotter") { Description = "How the root is stacked from the layers: overlay (kernel OverlayFS), fuse-overlayfs, reflink (FICLONE clones: XFS, btrfs) or copy (default: overlay; rootless: overlay with userxattr, or fuse-overlayfs where the kernel's cannot be mounted — see `info`)" };
         snapshotter.AcceptOnlyFromAmong(Snapshots.SnapshotterNames.All);
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
@@ -97,7 +97,7 @@ public static class RunCommand
             Init = parse.GetValue(init),
             Keep = parse.GetValue(keep),
             StopTimeout = parse.GetValue(stopTimeout),
-            Snapshotter = parse.GetValue(snapshotter)!,
+            Snapshotter = parse.GetValue(snapshotter),
             Insecure = parse.GetValue(insecure),
             MaxLayerSize = parse.GetValue(maxLayerSize),
             Quiet = parse.GetValue(quiet),
@@ -142,7 +142,8 @@ public static class RunCommand
                 a.Volume.Select(VolumeSpec.Parse).ToList(),
                 a.Hostname, a.Net == "host", a.Init, a.Keep, TimeSpan.FromSeconds(Math.Max(0, a.StopTimeout)))
             {
-                Snapshotter = Snapshots.SnapshotterNames.Parse(a.Snapshotter),
+                Snapshotter = a.Snapshotter is { } named ? Snapshots.SnapshotterNames.Parse(named)
+                    : Snapshots.SnapshotterProbe.DefaultFor(new StoreLayout(Path.GetFullPath(a.Root))),
                 Security = new SecurityOptions(a.Privileged, a.CapAdd, a.CapDrop, a.SecurityOpt),
                 Limits = a.Cgroups == "disabled"
                     ? ResourceLimits.WithoutCgroup(a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight)

@@ -19,18 +19,21 @@ internal sealed class FuseOverlayMount : IDisposable
 
     private FuseOverlayMount(int pid) => _pid = pid;
 
-    public static FuseOverlayMount Mount(ContainerSpec spec)
+    public static FuseOverlayMount Mount(ContainerSpec spec) => Mount(spec.LowerDirs, spec.UpperDir, spec.WorkDir, spec.RootFs);
+
+    /// <summary>Mounts <paramref name="lowerDirs"/> (top first) under <paramref name="upperDir"/> at <paramref name="target"/>.</summary>
+    public static FuseOverlayMount Mount(IReadOnlyList<string> lowerDirs, string upperDir, string workDir, string target)
     {
         var program = SearchPath.Select(d => Path.Join(d, Program)).FirstOrDefault(File.Exists)
             ?? throw new ContainerSetupException($"--snapshotter fuse-overlayfs needs the {Program} program (Debian package fuse-overlayfs)");
-        if (!File.Exists("/dev/fuse")) throw new ContainerSetupException("--snapshotter fuse-overlayfs needs /dev/fuse (modprobe fuse)");
+        EnsureFuseDevice();
         // allow_other: the container's processes may run as any user, not only the one that mounted.
-        var options = $"lowerdir={string.Join(':', spec.LowerDirs)},upperdir={spec.UpperDir},workdir={spec.WorkDir},allow_other";
-        var pid = ProcessStart.Spawn(program, [program, "-f", "-o", options, spec.RootFs], ["PATH=/usr/bin:/bin"]);
+        var options = $"lowerdir={string.Join(':', lowerDirs)},upperdir={upperDir},workdir={workDir},allow_other";
+        var pid = ProcessStart.Spawn(program, [program, "-f", "-o", options, target], ["PATH=/usr/bin:/bin"]);
         var mount = new FuseOverlayMount(pid);
         try
         {
-            mount.WaitUntilMounted(spec.RootFs);
+            mount.WaitUntilMounted(target);
             return mount;
         }
         catch
@@ -38,6 +41,16 @@ internal sealed class FuseOverlayMount : IDisposable
             mount.Dispose();
             throw;
         }
+    }
+
+    // The daemon opens /dev/fuse with this agent's credentials: an ordinary user's agent needs the device to be
+    // readable and writable by others (Debian's udev makes it 0666; some VMs leave it 0600).
+    private static void EnsureFuseDevice()
+    {
+        if (!File.Exists("/dev/fuse")) throw new ContainerSetupException("--snapshotter fuse-overlayfs needs /dev/fuse (modprobe fuse)");
+        var fd = OpenAt(AtFdCwd, "/dev/fuse", ORdWr | OCloExec, 0);
+        if (fd < 0) throw new ContainerSetupException($"fuse-overlayfs cannot open /dev/fuse: {ErrorText(LastError)}");
+        Close(fd);
     }
 
     private unsafe void WaitUntilMounted(string rootFs)

@@ -15,6 +15,7 @@ namespace RuntimeAgent.Snapshots;
 internal sealed class LayerTreeBuilder(bool reflink)
 {
     private const string OverlayXattrPrefix = "trusted.overlay.";
+    private const string UserOverlayXattrPrefix = "user.overlay."; // a rootless agent's layers (userxattr)
     private readonly Dictionary<(ulong Device, ulong Inode), string> _linked = [];
 
     public static void Build(IEnumerable<string> layersBottomFirst, string target, bool reflink)
@@ -38,6 +39,12 @@ internal sealed class LayerTreeBuilder(bool reflink)
             if (type == SIfChr && stat.RawDevice == 0)
             {
                 RemoveTree(to); // a whiteout
+                continue;
+            }
+            // A whiteout kept in OCI form where the layer's filesystem refused whiteout devices (Unpack/EntryWriter).
+            if (type == SIfReg && Path.GetFileName(from) is { Length: > 4 } oci && oci.StartsWith(".wh.", StringComparison.Ordinal))
+            {
+                RemoveTree(Path.Join(target, oci[4..]));
                 continue;
             }
             if (type == SIfDir)
@@ -121,7 +128,7 @@ internal sealed class LayerTreeBuilder(bool reflink)
         if (type != SIfLnk) Check(FchmodAt(AtFdCwd, to, stat.Mode & 0xFFF, 0), "chmod", to);
         foreach (var name in ListXattrs(from))
         {
-            if (name.StartsWith(OverlayXattrPrefix, StringComparison.Ordinal)) continue;
+            if (name.StartsWith(OverlayXattrPrefix, StringComparison.Ordinal) || name.StartsWith(UserOverlayXattrPrefix, StringComparison.Ordinal)) continue;
             var value = GetXattr(from, name);
             if (value is null) continue;
             fixed (byte* p = value) Check(LSetXattr(to, name, p, (nuint)value.Length, 0), $"setxattr {name}", to);
@@ -132,7 +139,7 @@ internal sealed class LayerTreeBuilder(bool reflink)
     }
 
     private static bool IsOpaque(string directory) =>
-        GetXattr(directory, "trusted.overlay.opaque") is [(byte)'y'];
+        GetXattr(directory, "trusted.overlay.opaque") is [(byte)'y'] || GetXattr(directory, "user.overlay.opaque") is [(byte)'y'];
 
     private static bool IsDirectory(string path) =>
         Exists(path, out var stat) && stat.Type == SIfDir;

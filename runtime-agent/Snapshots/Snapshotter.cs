@@ -26,6 +26,8 @@ public static class SnapshotterNames
         _ => throw new ArgumentException($"unknown snapshotter '{name}' (one of {string.Join(", ", All)})"),
     };
 
+    public static string Name(Snapshotter snapshotter) => All[(int)snapshotter];
+
     /// <summary>Whether the root is a private tree built on the host before the container starts.</summary>
     public static bool BuildsTree(this Snapshotter snapshotter) => snapshotter is Snapshotter.Reflink or Snapshotter.Copy;
 }

@@ -16,6 +16,8 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
     private const string OpaqueMarker = ".wh..wh..opq";
     private const int CopyBuffer = 1 << 20;
 
+    private const int EPerm = 1;
+
     private const string AufsMetaPrefix = ".wh..wh.";
 
     private readonly DirectoryTimes directoryTimes = new(root);
@@ -45,7 +47,15 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
             var hidden = name[WhiteoutPrefix.Length..];
             if (hidden is "" or "." or "..") throw new LayerRefusedException($"whiteout '{entry.Name}' names no file");
             RemoveExisting(parent, hidden);
-            Check(Libc.MknodAt(parent, hidden, Libc.SIfChr, 0), "whiteout", entry.Name);
+            if (Libc.MknodAt(parent, hidden, Libc.SIfChr, 0) == 0) return;
+            // Some filesystems refuse whiteout devices even to root (an overlayfs holding --root, as inside a
+            // container). The kernel overlay cannot use such a filesystem as its upperdir either, so the readers
+            // left are fuse-overlayfs and the tree snapshotters: they read the OCI form itself, kept as an empty file.
+            if (Libc.LastError != EPerm) Check(-1, "whiteout", entry.Name);
+            RemoveExisting(parent, name);
+            var fd = Libc.OpenAt(parent, name, Libc.OWrOnly | Libc.OCreat | Libc.OExcl | Libc.ONoFollow | Libc.OCloExec, 0);
+            Check(fd, "whiteout", entry.Name);
+            Libc.Close(fd);
             return;
         }
 
@@ -73,7 +83,13 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
                 RemoveExisting(parent, name);
                 var type = entry.Type switch { TarEntryType.CharacterDevice => Libc.SIfChr, TarEntryType.BlockDevice => Libc.SIfBlk, _ => Libc.SIfIfo };
                 var device = Libc.MakeDevice(entry.DeviceMajor, entry.DeviceMinor);
-                Check(Libc.MknodAt(parent, name, type | 0b110_000_000, device), "mknod", entry.Name);
+                if (Libc.MknodAt(parent, name, type | 0b110_000_000, device) < 0)
+                {
+                    // In a user namespace only the host may make device nodes: a rootless layer goes without them, as
+                    // rootless podman's and Docker's do (a container's /dev is its own tmpfs anyway).
+                    if (Libc.LastError == EPerm && entry.Type != TarEntryType.Fifo && Run.UserNamespaces.RootlessMode.Active) break;
+                    Check(-1, "mknod", entry.Name);
+                }
                 ApplyMetadata(parent, name, entry, isSymlink: false);
                 break;
             default:

@@ -10,15 +10,17 @@ namespace Registry.Tests.Auth.Http;
 /// <summary>
 /// Every /api/v1 list pages with <c>?n=&amp;last=</c> and a <c>Link: &lt;…&gt;; rel="next"</c> header: walking the links
 /// from the first page yields each entry exactly once, in the list's order; a bad <c>n</c> or <c>last</c> is a 400 problem.
+/// The tests share one registry (<see cref="AuthServerFixture"/>) with organizations of their own; the walk of the
+/// registry-wide lists (users, organizations) starts a registry of its own.
 /// </summary>
-public abstract partial class ManagementPagingTests(TestDatabase database)
+public abstract partial class ManagementPagingTests(AuthServerFixture fixture)
 {
     private const int PageSize = 2;
 
     [Fact]
     public async Task AccountListsWalkThroughLinksEveryEntryOnceInOrder()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
+        await using var auth = await AuthTestServer.StartAsync(fixture.Database);
         string[] users = ["u01", "u02", "u03", "u04", "u05"];
         foreach (var user in users) await auth.CreateUserAsync(user);
         string[] orgs = ["o01", "o02", "o03", "o04", "o05"];
@@ -51,54 +53,51 @@ public abstract partial class ManagementPagingTests(TestDatabase database)
     public async Task PolicyWebhookAndRepositoryListsWalkThroughLinksEveryEntryOnceInOrder()
     {
         await using var receiver = await new WebhookReceiver().StartAsync();
-        await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?>
-        {
-            ["Registry:Events:PollInterval"] = "00:00:00.200",
-        });
-        await auth.CreateOrganizationAsync("acme");
+        var auth = fixture.Auth;
+        await auth.CreateOrganizationAsync("paged");
         var ruleIds = new List<string>();
         foreach (var tags in new[] { "v1*", "v2*", "v3*", "v4*", "v5*" })
-            ruleIds.Add((await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/tag-rules",
+            ruleIds.Add((await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/paged/tag-rules",
                 new { repositories = "*", tags, immutable = true }), HttpStatusCode.Created)).GetProperty("id").GetInt64().ToString());
         string[] retained = ["app-1", "app-2", "app-3", "app-4", "app-5"];
-        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/retention",
+        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/paged/retention",
             retained.Select(repositories => new { repositories, keepLast = 5 })), HttpStatusCode.OK);
         var replicationIds = new List<string>();
         foreach (var prefix in new[] { "m1/", "m2/", "m3/", "m4/", "m5/" })
-            replicationIds.Add((await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/replications",
+            replicationIds.Add((await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/paged/replications",
                 new { repositories = "nothing-matches", target = "http://127.0.0.1:9", targetRepositoryPrefix = prefix }), HttpStatusCode.Created))
                 .GetProperty("id").GetInt64().ToString());
         var webhookIds = new List<string>();
         foreach (var _ in Enumerable.Range(0, 5))
-            webhookIds.Add((await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/webhooks",
+            webhookIds.Add((await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/paged/webhooks",
                 new { url = receiver.Url, secret = "s3cret", events = new[] { "manifest.pushed" }, enabled = webhookIds.Count == 0 }),
                 HttpStatusCode.Created)).GetProperty("id").GetInt64().ToString());
-        string[] repositories = ["acme/r1", "acme/r2", "acme/r3", "acme/r4", "acme/r5"];
+        string[] repositories = ["paged/r1", "paged/r2", "paged/r3", "paged/r4", "paged/r5"];
         foreach (var repository in repositories) await auth.Admin.PushImageAsync(repository, "latest", OciTestClient.RandomBytes(64));
-        await auth.Admin.PushImageAsync("elsewhere", "latest", OciTestClient.RandomBytes(64)); // outside the namespace filter
+        await auth.Admin.PushImageAsync("paged-elsewhere", "latest", OciTestClient.RandomBytes(64)); // outside the namespace filter
         await receiver.WaitForAsync(repositories.Length, TimeSpan.FromSeconds(60));
 
-        Assert.Equal(ruleIds, await WalkAsync(auth.Admin, "/api/v1/orgs/acme/tag-rules", "id"));
-        Assert.Equal(retained, await WalkAsync(auth.Admin, "/api/v1/orgs/acme/retention", "repositories"));
-        Assert.Equal(replicationIds, await WalkAsync(auth.Admin, "/api/v1/orgs/acme/replications", "id"));
-        Assert.Equal(webhookIds, await WalkAsync(auth.Admin, "/api/v1/orgs/acme/webhooks", "id"));
+        Assert.Equal(ruleIds, await WalkAsync(auth.Admin, "/api/v1/orgs/paged/tag-rules", "id"));
+        Assert.Equal(retained, await WalkAsync(auth.Admin, "/api/v1/orgs/paged/retention", "repositories"));
+        Assert.Equal(replicationIds, await WalkAsync(auth.Admin, "/api/v1/orgs/paged/replications", "id"));
+        Assert.Equal(webhookIds, await WalkAsync(auth.Admin, "/api/v1/orgs/paged/webhooks", "id"));
         // Deliveries come newest first: the pushes in reverse.
-        Assert.Equal(Enumerable.Reverse(repositories), await WalkAsync(auth.Admin, $"/api/v1/orgs/acme/webhooks/{webhookIds[0]}/deliveries", "repository"));
+        Assert.Equal(Enumerable.Reverse(repositories), await WalkAsync(auth.Admin, $"/api/v1/orgs/paged/webhooks/{webhookIds[0]}/deliveries", "repository"));
         // The filter is repeated in every link, so the walk stays inside the namespace.
-        Assert.Equal(repositories, await WalkAsync(auth.Admin, "/api/v1/repositories?namespace=acme", "name"));
+        Assert.Equal(repositories, await WalkAsync(auth.Admin, "/api/v1/repositories?namespace=paged", "name"));
     }
 
     [Fact]
     public async Task BadPageSizeOrLastIsAProblemAndSwaggerDeclaresThePaging()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
-        await auth.CreateOrganizationAsync("acme");
-        await auth.CreateTeamAsync("acme", "crew", "app-*", ["pull"]);
-        var webhook = (await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/acme/webhooks",
+        var auth = fixture.Auth;
+        await auth.CreateOrganizationAsync("badpage");
+        await auth.CreateTeamAsync("badpage", "crew", "app-*", ["pull"]);
+        var webhook = (await AuthTestServer.Expect(await auth.Admin.PostAsJsonAsync("/api/v1/orgs/badpage/webhooks",
             new { url = "http://127.0.0.1:9/hook", secret = "s3cret" }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
-        string[] byName = ["users", "orgs", "orgs/acme/members", "orgs/acme/teams", "orgs/acme/teams/crew/members", "orgs/acme/robots", "repositories"];
-        string[] byId = ["user/tokens", "orgs/acme/teams/crew/grants", "orgs/acme/tag-rules", "orgs/acme/retention", "orgs/acme/replications",
-            "orgs/acme/webhooks", $"orgs/acme/webhooks/{webhook}/deliveries"];
+        string[] byName = ["users", "orgs", "orgs/badpage/members", "orgs/badpage/teams", "orgs/badpage/teams/crew/members", "orgs/badpage/robots", "repositories"];
+        string[] byId = ["user/tokens", "orgs/badpage/teams/crew/grants", "orgs/badpage/tag-rules", "orgs/badpage/retention", "orgs/badpage/replications",
+            "orgs/badpage/webhooks", $"orgs/badpage/webhooks/{webhook}/deliveries"];
         foreach (var list in byName.Concat(byId))
         {
             foreach (var query in new[] { "n=0", "n=1001", "n=-1", "n=two", "n=1.5" })
@@ -108,7 +107,7 @@ public abstract partial class ManagementPagingTests(TestDatabase database)
         }
 
         var paths = (await auth.Admin.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json")).GetProperty("paths");
-        foreach (var list in byName.Concat(byId).Select(l => l.Replace("acme", "{org}").Replace("crew", "{team}").Replace(webhook.ToString(), "{id}")))
+        foreach (var list in byName.Concat(byId).Select(l => l.Replace("badpage", "{org}").Replace("crew", "{team}").Replace(webhook.ToString(), "{id}")))
         {
             var get = paths.GetProperty($"/api/v1/{list}").GetProperty("get");
             var parameters = get.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
@@ -155,6 +154,6 @@ public abstract partial class ManagementPagingTests(TestDatabase database)
     private static partial Regex NextLink();
 }
 
-public sealed class SqliteManagementPagingTests() : ManagementPagingTests(TestDatabase.Sqlite);
+public sealed class SqliteManagementPagingTests(SqliteAuthServerFixture fixture) : ManagementPagingTests(fixture), IClassFixture<SqliteAuthServerFixture>;
 [Trait("Category", "Integration")]
-public sealed class PostgresManagementPagingTests() : ManagementPagingTests(TestDatabase.Postgres);
+public sealed class PostgresManagementPagingTests(PostgresAuthServerFixture fixture) : ManagementPagingTests(fixture), IClassFixture<PostgresAuthServerFixture>;

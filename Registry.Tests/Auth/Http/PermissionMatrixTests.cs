@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Registry.Auth.Permissions;
-using Registry.Storage.Metadata.Auth;
+using Registry.Auth.Data;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Auth.Http;

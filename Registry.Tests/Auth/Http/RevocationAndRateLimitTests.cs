@@ -5,13 +5,17 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Auth.Http;
 
-/// <summary>Revoked robots and personal tokens stop working at once, tokens included; failed logins are rate-limited.</summary>
-public abstract class RevocationAndRateLimitTests(TestDatabase database)
+/// <summary>
+/// Revoked robots and personal tokens stop working at once, tokens included; failed logins are rate-limited. The
+/// revocation tests share one registry (<see cref="AuthServerFixture"/>); the rate-limit test starts its own (lower limits).
+/// </summary>
+public abstract class RevocationAndRateLimitTests(AuthServerFixture fixture)
 {
+    private readonly AuthTestServer auth = fixture.Auth;
+
     [Fact]
     public async Task RevokedRobotStopsWorkingAtOnceEvenWithATokenIssuedBefore()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
         await auth.CreateOrganizationAsync("acme");
         await auth.Admin.PushImageAsync("acme/base", "1", Encoding.UTF8.GetBytes("base layer"));
         var (login, secret) = await auth.CreateRobotAsync("acme", "agent", "base", "pull");
@@ -30,7 +34,6 @@ public abstract class RevocationAndRateLimitTests(TestDatabase database)
     [Fact]
     public async Task PersonalTokenWorksAsAPasswordWithinItsActionsAndStopsWhenRevoked()
     {
-        await using var auth = await AuthTestServer.StartAsync(database);
         await auth.CreateUserAsync("dev");
         using var dev = auth.Basic("dev", AuthTestServer.PasswordOf("dev"));
         var created = await AuthTestServer.Expect(await dev.PostAsJsonAsync("/api/v1/user/tokens", new { name = "laptop", actions = new[] { "pull" } }), HttpStatusCode.Created);
@@ -55,7 +58,7 @@ public abstract class RevocationAndRateLimitTests(TestDatabase database)
     [Fact]
     public async Task FailedLoginsAreLimitedPerUserAndAddressAndPerAddressWith429()
     {
-        await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?>
+        await using var auth = await AuthTestServer.StartAsync(fixture.Database, new Dictionary<string, string?>
         {
             ["Registry:Auth:RateLimit:MaxFailuresPerUserAndAddress"] = "3",
             ["Registry:Auth:RateLimit:MaxFailuresPerAddress"] = "6",
@@ -84,6 +87,8 @@ public abstract class RevocationAndRateLimitTests(TestDatabase database)
     }
 }
 
-public sealed class SqliteRevocationAndRateLimitTests() : RevocationAndRateLimitTests(TestDatabase.Sqlite);
+public sealed class SqliteRevocationAndRateLimitTests(SqliteAuthServerFixture fixture)
+    : RevocationAndRateLimitTests(fixture), IClassFixture<SqliteAuthServerFixture>;
 [Trait("Category", "Integration")]
-public sealed class PostgresRevocationAndRateLimitTests() : RevocationAndRateLimitTests(TestDatabase.Postgres);
+public sealed class PostgresRevocationAndRateLimitTests(PostgresAuthServerFixture fixture)
+    : RevocationAndRateLimitTests(fixture), IClassFixture<PostgresAuthServerFixture>;

@@ -11,28 +11,14 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Auth.Http;
 
-/// <summary>The token-auth flow over real HTTP: challenges, /token answers, grants, expiry, tampering, scope misuse.</summary>
-public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
+/// <summary>
+/// The token-auth flow over real HTTP: challenges, /token answers, grants, expiry, tampering, scope misuse. The tests
+/// share one registry (<see cref="TokenFlowFixture"/>); a test that changes something (a push, a password, a
+/// visibility) does it to a repository or user of its own, and catalog checks hold whatever else the registry holds.
+/// </summary>
+public abstract class TokenFlowTests(TokenFlowFixture fixture)
 {
-    private AuthTestServer auth = null!;
-
-    public async Task InitializeAsync()
-    {
-        auth = await AuthTestServer.StartAsync(database);
-        await auth.CreateOrganizationAsync("acme");
-        await auth.CreateOrganizationAsync("globex");
-        await auth.CreateUserAsync("dev");
-        await auth.SetMemberAsync("acme", "dev", "developer");
-        await auth.CreateTeamAsync("acme", "apps", "app-*", ["pull", "push", "delete"], "dev");
-        await auth.CreateUserAsync("rival");
-        await auth.SetMemberAsync("globex", "rival", "owner");
-        await auth.Admin.PushImageAsync("acme/app-web", "v1", Encoding.UTF8.GetBytes("web layer"));
-        await auth.Admin.PushImageAsync("acme/app-api", "v1", Encoding.UTF8.GetBytes("api layer"));
-        await auth.Admin.PushImageAsync("acme/secret", "v1", Encoding.UTF8.GetBytes("secret layer"));
-        await auth.Admin.PushImageAsync("globex/tool", "v1", Encoding.UTF8.GetBytes("tool layer"));
-    }
-
-    public async Task DisposeAsync() => await auth.DisposeAsync();
+    private readonly AuthTestServer auth = fixture.Auth;
 
     [Fact]
     public async Task NoCredentialsGet401WithABearerChallengeNamingRealmServiceAndScope()
@@ -74,8 +60,9 @@ public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
         using var pull = await client.GetAsync("/v2/acme/app-web/manifests/v1");
         Assert.Equal(HttpStatusCode.Forbidden, pull.StatusCode);
         Assert.Contains("DENIED", await pull.Content.ReadAsStringAsync());
-        var catalog = await client.GetFromJsonAsync<JsonElement>("/v2/_catalog");
-        Assert.Equal(["globex/tool"], catalog.GetProperty("repositories").EnumerateArray().Select(r => r.GetString()));
+        var catalog = await CatalogAsync(client);
+        Assert.Contains("globex/tool", catalog);
+        Assert.DoesNotContain(catalog, repository => repository.StartsWith("acme/", StringComparison.Ordinal));
         using var basic = auth.Basic("rival", AuthTestServer.PasswordOf("rival"));
         using var basicPull = await basic.GetAsync("/v2/acme/app-web/manifests/v1");
         Assert.Equal(HttpStatusCode.Forbidden, basicPull.StatusCode);
@@ -86,10 +73,17 @@ public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
     {
         var token = await auth.TokenAsync("dev", AuthTestServer.PasswordOf("dev"), "registry:catalog:*");
         using var client = auth.Bearer(token);
-        var catalog = await client.GetFromJsonAsync<JsonElement>("/v2/_catalog");
-        Assert.Equal(["acme/app-api", "acme/app-web"], catalog.GetProperty("repositories").EnumerateArray().Select(r => r.GetString()));
-        var admin = await auth.Admin.GetFromJsonAsync<JsonElement>("/v2/_catalog");
-        Assert.Equal(4, admin.GetProperty("repositories").GetArrayLength());
+        var catalog = await CatalogAsync(client);
+        Assert.Contains("acme/app-api", catalog);
+        Assert.Contains("acme/app-web", catalog);
+        Assert.DoesNotContain("acme/secret", catalog);
+        Assert.DoesNotContain("globex/tool", catalog);
+        // Whatever else the shared registry holds by now: dev may pull every repository listed.
+        using var dev = auth.Basic("dev", AuthTestServer.PasswordOf("dev"));
+        foreach (var repository in catalog)
+            Assert.True((await dev.GetAsync($"/v2/{repository}/tags/list")).StatusCode == HttpStatusCode.OK, $"dev sees {repository} but may not pull it");
+        var admin = await CatalogAsync(auth.Admin);
+        Assert.Superset(new HashSet<string> { "acme/app-api", "acme/app-web", "acme/secret", "globex/tool" }, admin.ToHashSet());
     }
 
     [Fact]
@@ -171,10 +165,13 @@ public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
     [Fact]
     public async Task PasswordAndRefreshTokenGrantsWorkAndAPasswordChangeEndsRefreshTokens()
     {
+        // The password changes: a user of this test's own, owner of globex like rival.
+        await auth.CreateUserAsync("refresher");
+        await auth.SetMemberAsync("globex", "refresher", "owner");
         using var client = auth.Anonymous();
         using var login = await client.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = "password", ["username"] = "rival", ["password"] = AuthTestServer.PasswordOf("rival"),
+            ["grant_type"] = "password", ["username"] = "refresher", ["password"] = AuthTestServer.PasswordOf("refresher"),
             ["service"] = AuthTestServer.Service, ["client_id"] = "test", ["access_type"] = "offline", ["scope"] = "repository:globex/tool:pull",
         }));
         var body = await AuthTestServer.Expect(login, HttpStatusCode.OK);
@@ -184,9 +181,9 @@ public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
         var refreshed = await AuthTestServer.Expect(await client.PostAsync("/token", RefreshForm(refresh, "repository:globex/tool:pull,push")), HttpStatusCode.OK);
         Assert.Equal(["repository:globex/tool:pull,push"], AuthTestServer.AccessOf(refreshed.GetProperty("access_token").GetString()!));
 
-        using var rival = auth.Basic("rival", AuthTestServer.PasswordOf("rival"));
-        await AuthTestServer.Expect(await rival.PutAsJsonAsync("/api/v1/user/password",
-            new { currentPassword = AuthTestServer.PasswordOf("rival"), newPassword = "a-brand-new-password" }), HttpStatusCode.NoContent);
+        using var refresher = auth.Basic("refresher", AuthTestServer.PasswordOf("refresher"));
+        await AuthTestServer.Expect(await refresher.PutAsJsonAsync("/api/v1/user/password",
+            new { currentPassword = AuthTestServer.PasswordOf("refresher"), newPassword = "a-brand-new-password" }), HttpStatusCode.NoContent);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/token", RefreshForm(refresh, "repository:globex/tool:pull"))).StatusCode);
 
         using var badGrant = await client.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }));
@@ -196,13 +193,17 @@ public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
     [Fact]
     public async Task AnonymousTokenPullsPublicRepositoriesOnly()
     {
-        await auth.SetVisibilityAsync("globex/tool", "public");
-        var token = await auth.TokenAsync(null, null, "repository:globex/tool:pull,push", "repository:acme/app-web:pull");
-        Assert.Equal(["repository:globex/tool:pull"], AuthTestServer.AccessOf(token));
+        await auth.Admin.PushImageAsync("globex/public-tool", "v1", Encoding.UTF8.GetBytes("public tool layer"));
+        await auth.SetVisibilityAsync("globex/public-tool", "public");
+        var token = await auth.TokenAsync(null, null, "repository:globex/public-tool:pull,push", "repository:acme/app-web:pull", "repository:globex/tool:pull");
+        Assert.Equal(["repository:globex/public-tool:pull"], AuthTestServer.AccessOf(token));
         using var client = auth.Bearer(token);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v2/globex/tool/manifests/v1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v2/globex/public-tool/manifests/v1")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v2/acme/app-web/manifests/v1")).StatusCode);
     }
+
+    private static async Task<List<string>> CatalogAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<JsonElement>("/v2/_catalog")).GetProperty("repositories").EnumerateArray().Select(r => r.GetString()!).ToList();
 
     private static FormUrlEncodedContent RefreshForm(string refreshToken, string scope) => new(new Dictionary<string, string>
     {
@@ -211,6 +212,31 @@ public abstract class TokenFlowTests(TestDatabase database) : IAsyncLifetime
     });
 }
 
-public sealed class SqliteTokenFlowTests() : TokenFlowTests(TestDatabase.Sqlite);
+public sealed class SqliteTokenFlowTests(SqliteTokenFlowFixture fixture) : TokenFlowTests(fixture), IClassFixture<SqliteTokenFlowFixture>;
 [Trait("Category", "Integration")]
-public sealed class PostgresTokenFlowTests() : TokenFlowTests(TestDatabase.Postgres);
+public sealed class PostgresTokenFlowTests(PostgresTokenFlowFixture fixture) : TokenFlowTests(fixture), IClassFixture<PostgresTokenFlowFixture>;
+
+/// <summary>
+/// Organizations acme (dev: developer, in team apps with app-* pull/push/delete) and globex (rival: owner); private
+/// images acme/app-web, acme/app-api, acme/secret and globex/tool, tag v1 each.
+/// </summary>
+public abstract class TokenFlowFixture(TestDatabase database) : AuthServerFixture(database)
+{
+    protected override async Task SeedAsync(AuthTestServer auth)
+    {
+        await auth.CreateOrganizationAsync("acme");
+        await auth.CreateOrganizationAsync("globex");
+        await auth.CreateUserAsync("dev");
+        await auth.SetMemberAsync("acme", "dev", "developer");
+        await auth.CreateTeamAsync("acme", "apps", "app-*", ["pull", "push", "delete"], "dev");
+        await auth.CreateUserAsync("rival");
+        await auth.SetMemberAsync("globex", "rival", "owner");
+        await auth.Admin.PushImageAsync("acme/app-web", "v1", Encoding.UTF8.GetBytes("web layer"));
+        await auth.Admin.PushImageAsync("acme/app-api", "v1", Encoding.UTF8.GetBytes("api layer"));
+        await auth.Admin.PushImageAsync("acme/secret", "v1", Encoding.UTF8.GetBytes("secret layer"));
+        await auth.Admin.PushImageAsync("globex/tool", "v1", Encoding.UTF8.GetBytes("tool layer"));
+    }
+}
+
+public sealed class SqliteTokenFlowFixture() : TokenFlowFixture(TestDatabase.Sqlite);
+public sealed class PostgresTokenFlowFixture() : TokenFlowFixture(TestDatabase.Postgres);

@@ -38,6 +38,10 @@ internal static class SubordinateIds
         return ((uint)entry.Start, (uint)entry.Count);
     }
 
+    /// <summary>Every range of <paramref name="name"/> (a user name or id) in <paramref name="file"/>; read only, nothing added.</summary>
+    public static IReadOnlyList<(long Start, long Count)> RangesOf(string file, string name) =>
+        Read(file).Where(e => e.Name == name).Select(e => (e.Start, e.Count)).ToList();
+
     private sealed record Entry(string Name, long Start, long Count);
 
     private static List<Entry> Read(string file)

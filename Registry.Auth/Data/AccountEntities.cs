@@ -1,4 +1,4 @@
-namespace Registry.Storage.Metadata.Auth;
+namespace Registry.Auth.Data;
 
 /// <summary>A person who logs in with a password. The user's name is also their own namespace.</summary>
 public sealed class UserEntity

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Registry.Storage.Metadata.Auth;
+namespace Registry.Auth.Data;
 
-// One configuration per entity; RegistryDbContext picks them up with ApplyConfigurationsFromAssembly.
+// One configuration per entity; AccountsModel applies them all to RegistryDbContext (ApplyConfigurationsFromAssembly).
 // Enums are stored as text so the tables read well in psql/sqlite3.
 
 internal sealed class UserConfiguration : IEntityTypeConfiguration<UserEntity>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Registry.Storage.Metadata.Auth;
+namespace Registry.Auth.Data;
 
 /// <summary>Enums travel as lower-case words (<c>"private"</c>, <c>"owner"</c>), never as numbers.</summary>
 public sealed class LowerCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase, allowIntegerValues: false)
