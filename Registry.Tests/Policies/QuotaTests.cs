@@ -9,21 +9,22 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.Policies;
 
 /// <summary>
-/// Organization quotas and usage through the real management API and real /v2 pushes. The tests share one registry
-/// (<see cref="QuotaFixture"/>), each with an organization of its own.
+/// Organization quotas and usage through the real management API and real /v2 pushes. Each test starts its own
+/// registry (no shared <see cref="AuthServerFixture"/>): with the first test's one-second recount job, the second test's
+/// exact usage figure once read 4 bytes instead of 2 (a recount racing the manifest PUT's own update).
 /// </summary>
-public abstract class QuotaTests(QuotaFixture fixture)
+public abstract class QuotaTests(TestDatabase database)
 {
-    private readonly AuthTestServer auth = fixture.Auth;
-
     [Fact]
     public async Task PushOverQuotaIsDeniedWithTheFiguresAndDeletesBringUsageDown()
     {
+        // The recount job runs every second here, so unique bytes follow pushes in other namespaces.
+        await using var auth = await AuthTestServer.StartAsync(database, new Dictionary<string, string?> { ["Registry:Quota:RecountInterval"] = "00:00:01" });
         await auth.CreateOrganizationAsync("acme");
         var layer = OciTestClient.RandomBytes(1000);
         var (firstManifest, firstDigest) = await auth.Admin.PushImageAsync("acme/app", "1", layer);
         var firstBytes = layer.Length + ConfigSize(firstManifest);
-        var usage = await UsageAsync(auth, "acme");
+        var usage = await UsageAsync(auth);
         Assert.Equal(firstBytes, usage.GetProperty("bytes").GetInt64());
         Assert.Equal(firstBytes, usage.GetProperty("uniqueBytes").GetInt64());
         Assert.Equal(JsonValueKind.Null, usage.GetProperty("quota").ValueKind);
@@ -32,7 +33,7 @@ public abstract class QuotaTests(QuotaFixture fixture)
         await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = quota }), HttpStatusCode.OK);
         var (secondManifest, _) = await auth.Admin.PushImageAsync("acme/app", "2", OciTestClient.RandomBytes(1000));
         var secondBytes = firstBytes + 1000 + ConfigSize(secondManifest);
-        Assert.Equal(secondBytes, (await UsageAsync(auth, "acme")).GetProperty("bytes").GetInt64());
+        Assert.Equal(secondBytes, (await UsageAsync(auth)).GetProperty("bytes").GetInt64());
 
         // A third new layer does not fit: the manifest PUT is refused with the figures, and nothing is tagged.
         var config = await auth.Admin.PushBlobAsync("acme/web", Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux"}"""));
@@ -55,14 +56,14 @@ public abstract class QuotaTests(QuotaFixture fixture)
         await auth.Admin.PushBlobAsync("acme/copy", await auth.Admin.GetByteArrayAsync($"/v2/acme/app/blobs/{ConfigDigest(firstManifest)}"));
         using (var copy = await auth.Admin.PutManifestAsync("acme/copy", "1", firstManifest, MediaTypes.OciManifest))
             Assert.Equal(HttpStatusCode.Created, copy.StatusCode);
-        Assert.Equal(secondBytes, (await UsageAsync(auth, "acme")).GetProperty("bytes").GetInt64());
+        Assert.Equal(secondBytes, (await UsageAsync(auth)).GetProperty("bytes").GetInt64());
 
         // Another namespace sharing the first image makes those bytes no longer unique (seen by the recount job).
         await auth.Admin.PushBlobAsync("admin/mirror", layer);
         await auth.Admin.PushBlobAsync("admin/mirror", await auth.Admin.GetByteArrayAsync($"/v2/acme/app/blobs/{ConfigDigest(firstManifest)}"));
         using (var shared = await auth.Admin.PutManifestAsync("admin/mirror", "1", firstManifest, MediaTypes.OciManifest))
             Assert.Equal(HttpStatusCode.Created, shared.StatusCode);
-        await WaitForAsync(async () => (await UsageAsync(auth, "acme")).GetProperty("uniqueBytes").GetInt64() == secondBytes - firstBytes);
+        await WaitForAsync(async () => (await UsageAsync(auth)).GetProperty("uniqueBytes").GetInt64() == secondBytes - firstBytes);
 
         // Lowered below what is used, the organization takes no new blob uploads at all.
         await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = 100 }), HttpStatusCode.OK);
@@ -76,38 +77,39 @@ public abstract class QuotaTests(QuotaFixture fixture)
         // Deleting the manifests brings the usage down at once.
         Assert.Equal(HttpStatusCode.Accepted, (await auth.Admin.DeleteAsync($"/v2/acme/app/manifests/{firstDigest}")).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await auth.Admin.DeleteAsync($"/v2/acme/copy/manifests/{firstDigest}")).StatusCode);
-        Assert.Equal(secondBytes - firstBytes, (await UsageAsync(auth, "acme")).GetProperty("bytes").GetInt64());
+        Assert.Equal(secondBytes - firstBytes, (await UsageAsync(auth)).GetProperty("bytes").GetInt64());
         Assert.Contains("org.quota.set", await auth.Admin.GetStringAsync("/api/v1/orgs/acme/audit"));
     }
 
     [Fact]
     public async Task OnlyAdministratorsSetQuotasAndMembersReadUsage()
     {
+        await using var auth = await AuthTestServer.StartAsync(database);
         await auth.CreateUserAsync("boss");
         await auth.CreateUserAsync("stranger");
         using var boss = auth.Basic("boss", AuthTestServer.PasswordOf("boss"));
         using var stranger = auth.Basic("stranger", AuthTestServer.PasswordOf("stranger"));
-        await AuthTestServer.Expect(await boss.PostAsJsonAsync("/api/v1/orgs", new { name = "limited" }), HttpStatusCode.Created);
+        await AuthTestServer.Expect(await boss.PostAsJsonAsync("/api/v1/orgs", new { name = "acme" }), HttpStatusCode.Created);
 
-        await AuthTestServer.Expect(await boss.PutAsJsonAsync("/api/v1/orgs/limited/quota", new { bytes = 1 }), HttpStatusCode.Forbidden);
-        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/limited/quota", new { bytes = -1 }), HttpStatusCode.BadRequest);
+        await AuthTestServer.Expect(await boss.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = 1 }), HttpStatusCode.Forbidden);
+        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = -1 }), HttpStatusCode.BadRequest);
         await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/nope/quota", new { bytes = 1 }), HttpStatusCode.NotFound);
-        await AuthTestServer.Expect(await stranger.GetAsync("/api/v1/orgs/limited/usage"), HttpStatusCode.NotFound);
-        var usage = await AuthTestServer.Expect(await boss.GetAsync("/api/v1/orgs/limited/usage"), HttpStatusCode.OK);
+        await AuthTestServer.Expect(await stranger.GetAsync("/api/v1/orgs/acme/usage"), HttpStatusCode.NotFound);
+        var usage = await AuthTestServer.Expect(await boss.GetAsync("/api/v1/orgs/acme/usage"), HttpStatusCode.OK);
         Assert.Equal(0, usage.GetProperty("bytes").GetInt64());
 
         // Removing the limit (bytes null) lets pushes through again.
-        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/limited/quota", new { bytes = 1 }), HttpStatusCode.OK);
-        var config = await boss.PushBlobAsync("limited/app", Encoding.UTF8.GetBytes("{}"));
+        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = 1 }), HttpStatusCode.OK);
+        var config = await boss.PushBlobAsync("acme/app", Encoding.UTF8.GetBytes("{}"));
         var manifest = OciTestClient.ImageManifest(new { mediaType = MediaTypes.OciConfig, digest = config, size = 2 }, []);
-        Assert.Equal(HttpStatusCode.Forbidden, (await boss.PutManifestAsync("limited/app", "1", manifest, MediaTypes.OciManifest)).StatusCode);
-        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/limited/quota", new { bytes = (long?)null }), HttpStatusCode.OK);
-        Assert.Equal(HttpStatusCode.Created, (await boss.PutManifestAsync("limited/app", "1", manifest, MediaTypes.OciManifest)).StatusCode);
-        Assert.Equal(2, (await UsageAsync(auth, "limited")).GetProperty("bytes").GetInt64());
+        Assert.Equal(HttpStatusCode.Forbidden, (await boss.PutManifestAsync("acme/app", "1", manifest, MediaTypes.OciManifest)).StatusCode);
+        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = (long?)null }), HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.Created, (await boss.PutManifestAsync("acme/app", "1", manifest, MediaTypes.OciManifest)).StatusCode);
+        Assert.Equal(2, (await UsageAsync(auth)).GetProperty("bytes").GetInt64());
     }
 
-    private static async Task<JsonElement> UsageAsync(AuthTestServer auth, string organization) =>
-        await AuthTestServer.Expect(await auth.Admin.GetAsync($"/api/v1/orgs/{organization}/usage"), HttpStatusCode.OK);
+    private static async Task<JsonElement> UsageAsync(AuthTestServer auth) =>
+        await AuthTestServer.Expect(await auth.Admin.GetAsync("/api/v1/orgs/acme/usage"), HttpStatusCode.OK);
 
     private static JsonElement Config(byte[] manifest) => JsonDocument.Parse(manifest).RootElement.GetProperty("config");
     private static long ConfigSize(byte[] manifest) => Config(manifest).GetProperty("size").GetInt64();
@@ -124,15 +126,6 @@ public abstract class QuotaTests(QuotaFixture fixture)
     }
 }
 
-public sealed class SqliteQuotaTests(SqliteQuotaFixture fixture) : QuotaTests(fixture), IClassFixture<SqliteQuotaFixture>;
+public sealed class SqliteQuotaTests() : QuotaTests(TestDatabase.Sqlite);
 [Trait("Category", "Integration")]
-public sealed class PostgresQuotaTests(PostgresQuotaFixture fixture) : QuotaTests(fixture), IClassFixture<PostgresQuotaFixture>;
-
-/// <summary>The recount job runs every second here, so unique bytes follow pushes in other namespaces.</summary>
-public abstract class QuotaFixture(TestDatabase database) : AuthServerFixture(database)
-{
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Registry:Quota:RecountInterval"] = "00:00:01" };
-}
-
-public sealed class SqliteQuotaFixture() : QuotaFixture(TestDatabase.Sqlite);
-public sealed class PostgresQuotaFixture() : QuotaFixture(TestDatabase.Postgres);
+public sealed class PostgresQuotaTests() : QuotaTests(TestDatabase.Postgres);

@@ -19,6 +19,8 @@ public sealed record BuildOptions(
     public IReadOnlyList<Cache.CacheReference> CacheFrom { get; init; } = [];
     /// <summary>Where this build's steps are exported afterwards (<c>--cache-to</c>).</summary>
     public Cache.CacheReference? CacheTo { get; init; }
+    /// <summary>How a FROM image's pull is shown among the step lines (<c>--progress</c>).</summary>
+    public Cli.ProgressStyle Progress { get; init; } = Cli.ProgressStyle.Plain;
 }
 
 /// <summary>A build that failed: the message says which step and why (a failing RUN carries its exit code).</summary>

@@ -89,9 +89,10 @@ internal sealed class BuildSession
     }
 
     /// <summary>
-    /// An image from the store, pulled first when absent (its progress in plain lines among the steps'); the caller disposes
-    /// it (it holds the image's lease).
+    /// An image from the store, pulled first when absent (its progress among the steps' lines: bars or plain lines as
+    /// <see cref="BuildOptions.Progress"/> says); the caller disposes it (it holds the image's lease).
     /// </summary>
     public async Task<ResolvedImage> ResolveImageAsync(string image, CancellationToken ct) =>
-        await new ImageStore(Store.Layout).ResolveAsync(image, new PullOptions(Options.Insecure, Progress: new Cli.PlainProgress(Output)), ct);
+        await Cli.ProgressDisplay.PullAsync(Options.Progress, Output,
+            progress => new ImageStore(Store.Layout).ResolveAsync(image, new PullOptions(Options.Insecure, Progress: progress), ct));
 }

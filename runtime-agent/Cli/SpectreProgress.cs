@@ -3,38 +3,69 @@ using Spectre.Console;
 
 namespace RuntimeAgent.Cli;
 
-/// <summary>One progress bar per blob on a terminal; status messages are printed once the bars are done.</summary>
-public sealed class SpectreProgress(ProgressContext context) : IPullProgress
+/// <summary>
+/// One progress bar per blob, drawn on <c>output</c> (stdout or stderr). The live display starts at the first transfer,
+/// so a run of a cached image draws nothing; status messages are printed once the bars are done (writing them
+/// between redraws would tear the bars).
+/// </summary>
+public sealed class SpectreProgress(TextWriter output) : IPullProgress
 {
     private readonly List<string> messages = [];
-
-    public IReadOnlyList<string> Messages => messages;
+    private readonly Lock gate = new();
+    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IAnsiConsole? console;
+    private Task? display;
+    private ProgressContext? context;
 
     public ITransferProgress Begin(string label, long size) =>
-        new Transfer(context.AddTask(Markup.Escape(label), maxValue: Math.Max(1, size)));
+        new Transfer(Context().AddTask(Markup.Escape(label), maxValue: Math.Max(1, size)));
 
     public void Message(string text)
     {
         lock (messages) messages.Add(text);
     }
 
-    /// <summary>Runs a pull under live progress bars, then prints the messages it collected.</summary>
-    public static async Task<T> RunAsync<T>(Func<IPullProgress, Task<T>> pull)
+    /// <summary>Ends the live display (leaving the bars' last state) and prints the collected messages.</summary>
+    public async Task FinishAsync()
     {
-        SpectreProgress? progress = null;
-        try
+        finished.TrySetResult();
+        if (display is not null) await display;
+        lock (messages)
         {
-            return await AnsiConsole.Progress()
+            if (messages.Count == 0) return;
+            var target = console ?? Create();
+            foreach (var message in messages) target.WriteLine(message);
+        }
+    }
+
+    private ProgressContext Context()
+    {
+        lock (gate)
+        {
+            if (context is not null) return context;
+            var ready = new TaskCompletionSource<ProgressContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+            console = Create();
+            display = console.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                          new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
-                .StartAsync(context => pull(progress = new SpectreProgress(context)));
-        }
-        finally
-        {
-            foreach (var message in progress?.Messages ?? []) AnsiConsole.WriteLine(message);
+                .StartAsync(async live =>
+                {
+                    ready.SetResult(live);
+                    await finished.Task;
+                    live.Refresh();
+                });
+            return context = ready.Task.GetAwaiter().GetResult();
         }
     }
+
+    private IAnsiConsole Create() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.Yes,
+        Interactive = InteractionSupport.Yes,
+        ColorSystem = ColorSystemSupport.Detect,
+        Out = new AnsiConsoleOutput(output),
+    });
 
     private sealed class Transfer(ProgressTask task) : ITransferProgress
     {

@@ -10,7 +10,7 @@ namespace RuntimeAgent.Commands;
 
 /// <summary>
 /// `build [-t REF]… [-f FILE|-] [--target STAGE] [--build-arg K=V]… [--label K=V]… [--secret id=ID,src=FILE]…
-/// [--iidfile FILE] [--output type=oci,dest=PATH] [--progress plain|tty] [--no-cache] [--push] [--cache-from REF]…
+/// [--iidfile FILE] [--output type=oci,dest=PATH] [--progress auto|tty|plain] [--no-cache] [--push] [--cache-from REF]…
 /// [--cache-to REF] CONTEXT`.
 /// Every failure ends as one line on stderr, whatever threw it.
 /// </summary>
@@ -27,7 +27,7 @@ public static class BuildCommand
         var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE (repeatable; never stored in the image)" };
         var iidFile = new Option<string?>("--iidfile") { Description = "Write the image ID (config digest) to this file" };
         var outputs = new Option<string?>("--output", "-o") { Description = "Also export the image: type=oci,dest=PATH (a tar; tar=false for a layout directory)" };
-        var progress = new Option<string>("--progress") { Description = "Output style: plain or tty (both print every step)", DefaultValueFactory = _ => "plain" };
+        var progress = ProgressStyles.Option(); // step lines either way; a FROM image's pull as bars or lines
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the result (digest, tags): no step lines, no pull progress" };
         var noCache = new Option<bool>("--no-cache") { Description = "Run every step again instead of reusing cached layers" };
         var push = new Option<bool>("--push") { Description = "Push every tag to its registry after the build" };
@@ -44,7 +44,6 @@ public static class BuildCommand
             {
                 var contextDirectory = parse.GetValue(context)!;
                 var recipeFile = parse.GetValue(file);
-                if (parse.GetValue(progress) is not ("plain" or "tty" or "auto") and var style) throw new FormatException($"--progress {style}: expected plain, tty or auto");
                 var export = parse.GetValue(outputs) is { } spec ? OciExport.Parse(spec) : null;
                 var options = new BuildOptions(contextDirectory, RecipePath(contextDirectory, recipeFile), parse.GetValue(tags) ?? [],
                                                Pairs("--build-arg", parse.GetValue(buildArgs) ?? [], fromEnvironment: true), parse.GetValue(noCache), parse.GetValue(insecure))
@@ -55,6 +54,7 @@ public static class BuildCommand
                     Secrets = SecretFiles(parse.GetValue(secrets) ?? []),
                     CacheFrom = (parse.GetValue(cacheFrom) ?? []).Select(c => CacheReference.Parse("--cache-from", c)).ToList(),
                     CacheTo = parse.GetValue(cacheTo) is { } to ? CacheReference.Parse("--cache-to", to) : null,
+                    Progress = parse.GetValue(quiet) ? ProgressStyle.Plain : ProgressStyles.Parse(parse.GetValue(progress)),
                 };
                 if (parse.GetValue(push) && options.Tags.Count == 0) throw new FormatException("--push needs at least one --tag");
                 var layout = globals.Layout(parse);

@@ -24,9 +24,10 @@ public static class PullCommand
         var insecure = InsecureOption();
         var maxLayerSize = MaxLayerSizeOption();
         var quiet = QuietOption();
+        var progressStyle = ProgressStyles.Option();
         var command = new Command("pull", "Pull an image (linux/amd64) into the local store and unpack its layers")
         {
-            reference, insecure, maxLayerSize, quiet,
+            reference, insecure, maxLayerSize, quiet, progressStyle,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
@@ -36,9 +37,8 @@ public static class PullCommand
             Task<ImageRecord> Pull(IPullProgress progress) =>
                 store.PullAsync(parse.GetValue(reference)!, new PullOptions(parse.GetValue(insecure), limit, progress), ct);
 
-            var record = parse.GetValue(quiet) ? await Pull(SilentProgress.Instance)
-                : Terminal.IsInteractive ? await SpectreProgress.RunAsync(Pull)
-                : await Pull(new PlainProgress(Console.Out));
+            var record = await ProgressDisplay.PullAsync(ProgressStyles.Parse(parse.GetValue(progressStyle)),
+                                                         parse.GetValue(quiet) ? null : Console.Out, Pull);
             Console.WriteLine($"Digest: {record.Digest}");
             return 0;
         }));

@@ -28,6 +28,8 @@ public sealed record RunArguments
     public bool Insecure { get; init; }
     public long MaxLayerSize { get; init; } = LayerUnpacker.DefaultMaxBytes;
     public bool Quiet { get; init; }
+    /// <summary>--progress: auto, tty or plain (pull progress on stderr).</summary>
+    public string Progress { get; init; } = "auto";
     public bool Detach { get; init; }
     public string? Name { get; init; }
     public string Restart { get; init; } = "no";

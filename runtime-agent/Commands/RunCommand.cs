@@ -43,6 +43,7 @@ public static class RunCommand
         var insecure = PullCommand.InsecureOption();
         var maxLayerSize = PullCommand.MaxLayerSizeOption();
         var quiet = PullCommand.QuietOption();
+        var progress = ProgressStyles.Option();
         var tty = new Option<bool>("--tty", "-t") { Description = "Give the container a pseudo-terminal (its own /dev/pts/0) as stdin, stdout and stderr" };
         var interactive = new Option<bool>("--interactive", "-i") { Description = "With -t, relay stdin to the container's terminal (without -t stdin is always passed)" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background under a monitor process; print the container id" };
@@ -77,7 +78,7 @@ public static class RunCommand
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
         {
-            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet,
+            image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet, progress,
             detach, name, restart, publish, dns, addHost, tty, interactive,
             healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
             privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns,
@@ -101,6 +102,7 @@ public static class RunCommand
             Insecure = parse.GetValue(insecure),
             MaxLayerSize = parse.GetValue(maxLayerSize),
             Quiet = parse.GetValue(quiet),
+            Progress = parse.GetValue(progress)!,
             Detach = parse.GetValue(detach),
             Name = parse.GetValue(name),
             Restart = parse.GetValue(restart)!,
@@ -185,8 +187,8 @@ public static class RunCommand
             Diagnostics.PhaseTrace.Mark("cli-ready");
             // Pulled if missing, its progress on stderr (stdout is the container's, or the id for -d); the lease keeps gc
             // off the layers while the container runs.
-            using var resolved = await store.ResolveAsync(a.Image,
-                new PullOptions(a.Insecure, a.MaxLayerSize, a.Quiet ? null : new PlainProgress(Console.Error)), cancellation);
+            using var resolved = await ProgressDisplay.PullAsync(ProgressStyles.Parse(a.Progress), a.Quiet ? null : Console.Error,
+                progress => store.ResolveAsync(a.Image, new PullOptions(a.Insecure, a.MaxLayerSize, progress), cancellation));
             Diagnostics.PhaseTrace.Mark("resolved");
             if (detached is not null)
             {
