@@ -38,7 +38,10 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     {
         Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe
         var self = ProcessIdentity.Self();
-        var state = store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
+        // run -d records its monitor with the container; start (and an unreadable /proc) leaves it to the monitor.
+        var state = store.Load(id) is { } recorded && recorded.Monitor == self
+            ? recorded
+            : store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
         var reported = false;
         try
         {

@@ -58,6 +58,8 @@ public sealed class DetachedRunner(StoreLayout layout)
                 Ports = options.Ports,
                 LogMaxBytes = options.LogMaxBytes,
                 Healthcheck = healthcheck,
+                MonitorPid = monitor.Monitor?.Pid ?? 0,
+                MonitorStartTime = monitor.Monitor?.StartTime ?? 0,
             });
             Diagnostics.PhaseTrace.Mark("recorded");
             monitor.Hand(id);

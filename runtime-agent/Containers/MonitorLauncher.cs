@@ -22,7 +22,13 @@ internal sealed unsafe class MonitorLauncher : IDisposable
 
     private int _idFd, _reportFd;
 
-    private MonitorLauncher(int idFd, int reportFd) => (_idFd, _reportFd) = (idFd, reportFd);
+    private MonitorLauncher(int idFd, int reportFd, ProcessIdentity? monitor) => (_idFd, _reportFd, Monitor) = (idFd, reportFd, monitor);
+
+    /// <summary>
+    /// The monitor's pid and start time, read once it was spawned, for the container's first record: the monitor then
+    /// need not rewrite state.json before it starts the container. Null if /proc could not tell (it records itself then).
+    /// </summary>
+    public ProcessIdentity? Monitor { get; }
 
     /// <summary>Starts a monitor that waits for its container's id (<see cref="Hand"/>).</summary>
     public static MonitorLauncher Spawn(string agentPath, string root)
@@ -36,13 +42,14 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             Close(report[1]);
             throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
         }
+        ProcessIdentity? monitor;
         try
         {
             // Above the descriptors the file actions write, so one dup2 cannot overwrite the other's source.
             var (reportWrite, idRead) = (AboveTargets(report[1]), AboveTargets(id[0]));
             try
             {
-                Spawn(agentPath, [agentPath, "--root", root, "monitor"], reportWrite, idRead);
+                monitor = ProcessIdentity.Of(Spawn(agentPath, [agentPath, "--root", root, "monitor"], reportWrite, idRead));
             }
             finally
             {
@@ -56,7 +63,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             Close(id[1]);
             throw;
         }
-        return new MonitorLauncher(id[1], report[0]);
+        return new MonitorLauncher(id[1], report[0], monitor);
     }
 
     /// <summary>Starts the monitor of a recorded container and waits for its report (<c>start</c>).</summary>
@@ -99,7 +106,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
         return moved >= 0 ? moved : throw new ContainerSetupException($"fcntl: {ErrorText(LastError)}");
     }
 
-    private static void Spawn(string path, IReadOnlyList<string> args, int readyFd, int idFd)
+    private static int Spawn(string path, IReadOnlyList<string> args, int readyFd, int idFd)
     {
         using var file = new Utf8Z(path);
         using var argv = new Utf8ZArray(args);
@@ -125,6 +132,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             int pid;
             var error = PosixSpawn(&pid, file.Pointer, actions, attr, argv.Pointer, envp.Pointer);
             if (error != 0) throw new ContainerSetupException($"start the monitor {path}: {ErrorText(error)}");
+            return pid;
         }
         finally
         {
