@@ -26,4 +26,19 @@ public sealed class RunTerminalTests(RunImages images) : IClassFixture<RunImages
         await terminal.SendKeys("exit 3", "Enter");
         await terminal.WaitForScreen(s => s.Contains("agent-exited-3"));
     }
+
+    [Fact]
+    public async Task ConsoleIsTheContainersTerminal()
+    {
+        var agent = await AgentBinary.PathAsync();
+        await using var terminal = await TmuxTerminal.StartAsync(images.Root, 100, 30, errors =>
+            $"{agent} --root {images.Root} run -t {images.Configured} sh -c \"stat -c 'dev %t:%T' /dev/console /dev/pts/0; echo via-console >/dev/console\" 2>{errors}; echo agent-exited-$?; sleep 600");
+        var screen = await terminal.WaitForScreen(s => s.Contains("agent-exited-"));
+
+        Assert.Contains("agent-exited-0", screen);
+        var devices = screen.Split('\n').Where(l => l.StartsWith("dev ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, devices.Count);
+        Assert.Equal(devices[0], devices[1]); // /dev/console is the pty's slave, bound as runc binds it
+        Assert.Contains("via-console", screen);
+    }
 }

@@ -20,8 +20,25 @@ internal sealed unsafe class ContainerTerminal
     /// <summary>The slave's path inside the container.</summary>
     public string SlavePath => $"/dev/pts/{Number}";
 
-    /// <summary>Opens a new pty in the container's devpts (call before pivot_root, with the container's root open).</summary>
-    public static ContainerTerminal Open(ContainerRoot root) => Open(root.DirectoryFd("/dev/pts"));
+    /// <summary>
+    /// Opens a new pty in the container's devpts (call before pivot_root, with the container's root and /dev mounted)
+    /// and binds its slave over /dev/console, as runc does: what a program writes to the console (an init system, a
+    /// getty, a kernel-style logger) reaches the same terminal.
+    /// </summary>
+    public static ContainerTerminal Open(ContainerRoot root)
+    {
+        var terminal = Open(root.DirectoryFd("/dev/pts"));
+        try
+        {
+            SystemMounts.Mount(root.Target(terminal.SlavePath), root.FileTarget("/dev/console"), null, MsBind, null);
+            return terminal;
+        }
+        catch
+        {
+            Close(terminal.MasterFd);
+            throw;
+        }
+    }
 
     /// <summary>Opens a new pty in the devpts at /dev/pts of this thread's root (exec, after its chroot into the container).</summary>
     public static ContainerTerminal OpenInCurrentRoot()
