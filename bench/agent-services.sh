@@ -33,7 +33,7 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) exit 1; print (NR%2) ? a[(N
 ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
 gibps() { awk -v ns="$1" -v mib="$size_mib" 'BEGIN {printf "%.2f", (mib/1024)/(ns/1e9)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/lib/agent-images.sh"
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
 
 agent=${RUNTIME_AGENT_PATH:-}
@@ -45,25 +45,10 @@ fi
 a() { "$agent" --root "$agent_root" "$@"; }
 
 # --- a registry on loopback and a busybox image (no download), as bench/agent.sh builds them ---
-port=$(free_port)
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/registry-data}}
-http: {addr: 127.0.0.1:$port}
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
-image=127.0.0.1:$port/bench/busybox:latest
-mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/proc" "$work/rootfs/sys" "$work/rootfs/dev"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-for tool in sh true nc dd sleep; do ln -s busybox "$work/rootfs/bin/$tool"; done
-umoci init --layout "$work/layout" >/dev/null
-umoci new --image "$work/layout:latest" >/dev/null
-tar -C "$work/rootfs" --numeric-owner --owner=0 --group=0 -cf "$work/layer.tar" .
-umoci raw add-layer --image "$work/layout:latest" "$work/layer.tar" >/dev/null
-umoci config --image "$work/layout:latest" --config.cmd /bin/true >/dev/null
-skopeo copy -q --dest-tls-verify=false "oci:$work/layout:latest" "docker://$image" >&2
+start_distribution
+image=$registry/bench/busybox:latest
+busybox_rootfs "$work/rootfs" sh true nc dd sleep
+push_image "$image" "$work/rootfs"
 a pull -q "$image" >/dev/null
 
 # --- 1: run -d vs foreground run ---

@@ -41,44 +41,19 @@ if [ -z "$agent" ]; then
   agent="$work/agent-bin/runtime-agent"
 fi
 
-# --- a registry on loopback ---
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/registry-data}}
-http: {addr: 127.0.0.1:$port}
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
-registry=127.0.0.1:$port
-
-# --- images, built with umoci from busybox-static (no download) ---
-# push_image NAME ROOTFS_DIR...: one layer per rootfs directory, Cmd /bin/true. Layers are GNU tar archives
-# with ./-relative names (as docker build writes them), added with `umoci raw add-layer`.
-push_image() {
-  local name=$1; shift
-  umoci init --layout "$work/layout-$name" >/dev/null
-  umoci new --image "$work/layout-$name:latest" >/dev/null
-  for dir in "$@"; do
-    tar -C "$dir" --numeric-owner --owner=0 --group=0 -cf "$work/layer.tar" .
-    umoci raw add-layer --image "$work/layout-$name:latest" "$work/layer.tar" >/dev/null
-  done
-  umoci config --image "$work/layout-$name:latest" --config.cmd /bin/true >/dev/null
-  skopeo copy -q --dest-tls-verify=false "oci:$work/layout-$name:latest" "docker://$registry/bench/$name:latest" >&2
-}
-mkdir -p "$work/busybox/bin" "$work/busybox/tmp" "$work/busybox/proc" "$work/busybox/sys" "$work/busybox/dev"
-cp /bin/busybox "$work/busybox/bin/busybox"
-for tool in sh true echo ls cat; do ln -s busybox "$work/busybox/bin/$tool"; done
+# --- a registry on loopback and images built with umoci from busybox-static (no download) ---
+source "$(dirname "$0")/lib/agent-images.sh"
+start_distribution
+busybox_rootfs "$work/busybox" sh true echo ls cat
 log "building images"
-push_image small "$work/busybox"
+push_image "$registry/bench/small:latest" "$work/busybox"
 layers=("$work/busybox")
 for i in 1 2 3 4; do # 4 layers of random (incompressible) files, big_mib in total
   mkdir -p "$work/data$i/data$i"
   head -c $((big_mib * 1024 * 1024 / 4)) /dev/urandom >"$work/data$i/data$i/blob"
   layers+=("$work/data$i")
 done
-push_image big "${layers[@]}"
+push_image "$registry/bench/big:latest" "${layers[@]}"
 
 # --- 1: cached run vs runc run on the same rootfs ---
 has_run=1

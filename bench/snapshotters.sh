@@ -47,31 +47,15 @@ mkdir "$work/xfs"; mount -o loop "$work/xfs.img" "$work/xfs"
 root="$work/xfs/agent-root"
 
 # --- a registry on loopback and the image (umoci, from busybox-static: no download) ---
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/registry-data}}
-http: {addr: 127.0.0.1:$port}
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
-image=127.0.0.1:$port/bench/snap:latest
-mkdir -p "$work/busybox/bin" "$work/busybox/tmp" "$work/busybox/proc" "$work/busybox/sys" "$work/busybox/dev"
-cp /bin/busybox "$work/busybox/bin/busybox"
-for tool in sh true; do ln -s busybox "$work/busybox/bin/$tool"; done
-umoci init --layout "$work/layout" >/dev/null
-umoci new --image "$work/layout:latest" >/dev/null
-for dir in busybox data1 data2 data3 data4; do
-  if [ "$dir" != busybox ]; then
-    mkdir -p "$work/$dir/$dir"
-    for f in 1 2 3 4; do head -c $((image_mib * 1024 * 1024 / 16)) /dev/urandom >"$work/$dir/$dir/blob$f"; done
-  fi
-  tar -C "$work/$dir" --numeric-owner --owner=0 --group=0 -cf "$work/layer.tar" .
-  umoci raw add-layer --image "$work/layout:latest" "$work/layer.tar" >/dev/null
+source "$(dirname "$0")/lib/agent-images.sh"
+start_distribution
+image=$registry/bench/snap:latest
+busybox_rootfs "$work/busybox" sh true
+for dir in data1 data2 data3 data4; do
+  mkdir -p "$work/$dir/$dir"
+  for f in 1 2 3 4; do head -c $((image_mib * 1024 * 1024 / 16)) /dev/urandom >"$work/$dir/$dir/blob$f"; done
 done
-umoci config --image "$work/layout:latest" --config.cmd /bin/true >/dev/null
-skopeo copy -q --dest-tls-verify=false "oci:$work/layout:latest" "docker://$image" >&2
+push_image "$image" "$work/busybox" "$work/data1" "$work/data2" "$work/data3" "$work/data4"
 "$agent" --root "$root" pull -q "$image" >/dev/null
 
 # --- start time ---
