@@ -29,7 +29,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
             Signature == "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Body));
     }
 
-    public WebhookReceiver(int? port = null) => Port = port ?? LoopbackPorts.Free();
+    // Held from construction to StartAsync, so a receiver that is "down" stays down: no other test's server can be
+    // given its port meanwhile and answer in its place.
+    private ReservedPort? reserved;
+
+    public WebhookReceiver(int? port = null)
+    {
+        if (port is null) reserved = LoopbackPorts.Reserve();
+        Port = port ?? reserved!.Port;
+    }
 
     public int Port { get; }
     public string Url => $"http://127.0.0.1:{Port}/hook";
@@ -38,6 +46,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public async Task<WebhookReceiver> StartAsync()
     {
+        reserved?.Dispose();
+        reserved = null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
         builder.Logging.ClearProviders();
@@ -75,5 +85,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return Received;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        reserved?.Dispose();
+        await StopAsync();
+    }
 }

@@ -51,7 +51,8 @@ public abstract class ReplicationToDistributionTests(TestDatabase database)
             ["Registry:Events:RetryMaxDelay"] = "00:00:01",
         });
         await source.CreateOrganizationAsync("acme");
-        var port = LoopbackPorts.Free();
+        using var reserved = LoopbackPorts.Reserve();
+        var port = reserved.Port;
         var id = await CreateRuleAsync(source, "acme", new { repositories = "*", target = $"http://127.0.0.1:{port}" });
         var (manifest, _) = await source.Admin.PushImageAsync("acme/app", "v1", OciTestClient.RandomBytes(500));
 
@@ -64,6 +65,7 @@ public abstract class ReplicationToDistributionTests(TestDatabase database)
         Assert.True(status.GetProperty("lagSeconds").GetDouble() > 0);
 
         // The target comes up on that port: the same push is copied, and the status is healthy again.
+        reserved.Dispose();
         await using var target = await RegistryServer.StartAsync(TestDatabase.Sqlite, configure: b => b.WebHost.UseUrls($"http://127.0.0.1:{port}"));
         var healed = await WaitForRuleAsync(source, "acme", id, r => r.Status().GetProperty("healthy").GetBoolean());
         Assert.True(healed.Status().GetProperty("healthy").GetBoolean(), healed.ToString());
