@@ -74,6 +74,12 @@ public static class RunCommand
             DefaultValueFactory = _ => RunArguments.DefaultUserNamespace(),
         };
         userns.AcceptOnlyFromAmong("host", "auto");
+        var upper = new Option<string>("--upper")
+        {
+            Description = "Where the container's writes to its root filesystem live: tmpfs (in RAM, charged to its memory cgroup, sized by --memory or half of RAM; gone at exit), disk, or auto: tmpfs for a foreground container removed at exit, disk otherwise (default: $RUNTIME_AGENT_UPPER, else auto)",
+            DefaultValueFactory = _ => RunArguments.DefaultUpper(),
+        };
+        upper.AcceptOnlyFromAmong("auto", "tmpfs", "disk");
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
@@ -81,7 +87,7 @@ public static class RunCommand
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet, progress,
             detach, name, restart, publish, dns, addHost, tty, interactive,
             healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
-            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns, upper,
         };
         run.SetAction((parse, cancellation) => ExecuteAsync(new RunArguments
         {
@@ -130,6 +136,7 @@ public static class RunCommand
             Tty = parse.GetValue(tty),
             Interactive = parse.GetValue(interactive),
             UserNamespace = parse.GetValue(userns)!,
+            Upper = parse.GetValue(upper)!,
         }, cancellation));
         return run;
     }
@@ -155,6 +162,13 @@ public static class RunCommand
                 UserNamespace = a.UserNamespace == "auto" ? UserNamespaceMode.Auto : UserNamespaceMode.Host,
                 Tty = a.Tty,
                 Interactive = !a.Tty || a.Interactive,
+                Upper = a.Upper switch
+                {
+                    "tmpfs" => UpperStorage.Tmpfs,
+                    "disk" => UpperStorage.Disk,
+                    "auto" => UpperStorage.Auto,
+                    var other => throw new ContainerSetupException($"--upper must be auto, tmpfs or disk, not '{other}'", 1),
+                },
             };
             if (request.Tty && a.Init)
                 throw new ContainerSetupException("-t (--tty) does not work with --init yet", 1);
@@ -169,6 +183,7 @@ public static class RunCommand
             UserNamespaceAllocation.Validate(request, detached is not null);
             if (RootlessMode.Active)
                 request = request with { Limits = RootlessMode.Limits(request.Limits, new object?[] { a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight }.Any(v => v is not null)) };
+            ScratchTmpfs.Chosen(request, detached is not null); // an impossible --upper tmpfs fails here, before any pull
             if (ports.Count > 0 && a.Net != "private")
                 throw new ContainerSetupException($"--publish needs the private network, not --net {a.Net}", 1);
             var dnsOptions = new Net.DnsOptions(a.Dns, a.AddHost);

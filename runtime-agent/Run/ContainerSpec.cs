@@ -62,6 +62,13 @@ public sealed record ContainerSpec
     /// <summary>With <c>--userns=auto</c>, the host ids the container's user namespace maps 0… onto; null: no user namespace.</summary>
     public UserNamespaces.IdRange? UserNamespace { get; init; }
 
+    /// <summary>
+    /// A foreground run's tmpfs for the upper, work and rootfs directories and the /etc files (decision 009), mounted by the
+    /// setup thread before the root; null: they are on the disk, made by the caller. Not saved: init never mounts it.
+    /// </summary>
+    [JsonIgnore]
+    public ScratchTmpfs? Scratch { get; init; }
+
     public void Save(string path) =>
         File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, RunJsonContext.Default.ContainerSpec));
 
