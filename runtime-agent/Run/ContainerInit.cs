@@ -31,6 +31,7 @@ internal static class ContainerInit
         }
         var command = ContainerEntry.Enter(spec);
         lockdown.Apply(command.User);
+        if (spec.ReadyFd >= 0) Close(spec.ReadyFd); // in the root now: the launcher may return
         if (spec.ReapZombies) return Reaper.Run(command.Path, command.Args, command.Env);
         ProcessStart.Exec(command.Path, command.Args, command.Env);
         return 125; // not reached: Exec returns only by throwing
