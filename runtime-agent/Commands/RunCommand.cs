@@ -146,6 +146,16 @@ public static class RunCommand
     {
         try
         {
+            // -d: the monitor starts first. Its runtime start is the longest part of what a detached run adds, and it
+            // overlaps everything below: checking the flags, resolving the image and recording the container; the JSON
+            // metadata of the container's records is built meanwhile too (MonitorLauncher, ContainerJson). A run that
+            // fails before the container is recorded closes the monitor's id pipe unwritten, and the monitor just exits.
+            using var monitor = a.Detach ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root)) : null;
+            if (monitor is not null)
+            {
+                Diagnostics.PhaseTrace.Mark("monitor-spawned");
+                ContainerJson.PrepareInBackground();
+            }
             var request = new RunRequest(
                 new RunOverrides(a.Command, a.Entrypoint, a.Env, a.Workdir, a.User),
                 a.Volume.Select(VolumeSpec.Parse).ToList(),
@@ -195,10 +205,6 @@ public static class RunCommand
                 NetworkNamespace = a.Net.StartsWith("container:", StringComparison.Ordinal)
                     ? new ContainerStore(store.Layout).NetworkNamespaceOf(a.Net["container:".Length..]) : null,
             };
-            // -d: the monitor starts now, and the JSON metadata of the container's records is built, while the
-            // image is resolved (MonitorLauncher, ContainerJson).
-            using var monitor = detached is null ? null : MonitorLauncher.Spawn(AgentPath(), store.Layout.Root);
-            if (detached is not null) ContainerJson.PrepareInBackground();
             Diagnostics.PhaseTrace.Mark("cli-ready");
             // Pulled if missing, its progress on stderr (stdout is the container's, or the id for -d); the lease keeps gc
             // off the layers while the container runs.
@@ -207,7 +213,9 @@ public static class RunCommand
             Diagnostics.PhaseTrace.Mark("resolved");
             if (detached is not null)
             {
-                Console.WriteLine(new DetachedRunner(store.Layout).Start(resolved, request, detached, a.Image, monitor!));
+                // Console.Out is made now, while the monitor is still starting, not after its report: it is on no path then.
+                var stdout = Console.Out;
+                stdout.WriteLine(new DetachedRunner(store.Layout).Start(resolved, request, detached, a.Image, monitor!));
                 Diagnostics.PhaseTrace.Mark("detached");
                 return 0;
             }
