@@ -164,7 +164,7 @@ public static class RunCommand
                 : null;
             if (detached is null && (a.Name is not null || a.Restart != "no" || ports.Count > 0 || health.Any))
                 throw new ContainerSetupException("--name, --restart, --publish and --health-* need --detach (-d)", 1);
-            UserNamespaceAllocation.Validate(request, detached is not null);
+            UserNamespaceAllocation.Validate(request);
             if (RootlessMode.Active)
                 request = request with { Limits = RootlessMode.Limits(request.Limits, new object?[] { a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight }.Any(v => v is not null)) };
             if (ports.Count > 0 && a.Net != "private")

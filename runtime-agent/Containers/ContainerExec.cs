@@ -110,7 +110,8 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
     private Dictionary<string, int> OpenNamespaces()
     {
         var fds = new Dictionary<string, int>();
-        foreach (var name in Namespaces.Select(n => n.Name).Append("pid").Append("root"))
+        var names = Namespaces.Select(n => n.Name).Append("pid").Append("root");
+        foreach (var name in spec.UserNamespace is null ? names : names.Append("user"))
         {
             var path = name == "root" ? $"/proc/{state.Pid}/root" : $"/proc/{state.Pid}/ns/{name}";
             var fd = OpenAt(AtFdCwd, path, ORdOnly | OCloExec, 0);
@@ -149,16 +150,20 @@ internal sealed class ContainerExec(ContainerState state, ContainerSpec spec)
         var path = ProcessStart.FindExecutable(request.Args[0], env);
         var terminal = request.Tty ? ContainerTerminal.OpenInCurrentRoot() : null;
         terminalFd = terminal?.MasterFd ?? -1;
-        terminal?.GiveTo(user);
+        terminal?.GiveTo(spec.UserNamespace is { } range ? user with { Uid = range.HostUid + user.Uid, Gid = range.HostGid + user.Gid } : user);
 
         ContainerSetupException.Check(Setns(fds["pid"], CloneNewPid), "join the container's PID namespace"); // for the child
-        lockdown.Apply(user); // the container's capabilities, no_new_privs and seccomp filter; last, the child inherits them
+        // In a user namespace the child applies the profile itself, after joining it; else it inherits this thread's.
+        using var userNamespace = spec.UserNamespace is null ? null : lockdown.ForUserNamespace(fds["user"], user);
+        if (userNamespace is null) lockdown.Apply(user); // the container's capabilities, no_new_privs and seccomp filter; last, the child inherits them
         gate?.ExpectChild();
         var pid = 0;
+        var nullStdin = !request.Interactive && terminal is null;
         try
         {
-            pid = ProcessStart.Spawn(path, request.Args, env, newProcessGroup, gate?.GatePath, nullStdin: !request.Interactive && terminal is null, outputFd,
-                terminal: terminal?.SlavePath);
+            pid = userNamespace is not null
+                ? userNamespace.Spawn(path, request.Args, env, newProcessGroup, gate?.GatePath, nullStdin, outputFd, terminal?.SlavePath)
+                : ProcessStart.Spawn(path, request.Args, env, newProcessGroup, gate?.GatePath, nullStdin, outputFd, terminal: terminal?.SlavePath);
         }
         finally
         {

@@ -33,6 +33,7 @@ internal static class ContainerInit
         var command = ContainerEntry.Enter(spec);
         if (spec.TerminalPath is { } terminal) Terminal.ContainerTerminal.GiveTo(terminal, command.User); // while still root
         lockdown.Apply(command.User);
+        if (spec.ReadyFd >= 0) Close(spec.ReadyFd); // in the root now: the launcher may return
         // A terminal needs a new session for the command (setsid, then the slave as its controlling terminal), which
         // exec'ing in place cannot give PID 1 here: init stays and reaps then, as with --init.
         if (spec.ReapZombies || spec.TerminalPath is not null) return Reaper.Run(command.Path, command.Args, command.Env, spec.TerminalPath);

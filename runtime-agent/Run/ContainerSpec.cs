@@ -66,6 +66,11 @@ public sealed record ContainerSpec
     public Snapshots.Snapshotter Snapshotter { get; init; }
     /// <summary>With <c>--userns=auto</c>, the host ids the container's user namespace maps 0… onto; null: no user namespace.</summary>
     public UserNamespaces.IdRange? UserNamespace { get; init; }
+    /// <summary>
+    /// With a user namespace: the descriptor init inherits and closes once it is in the container's root, so the
+    /// launcher returns (and exec can join) only then, never while init still sees the host's tree. -1: none.
+    /// </summary>
+    public int ReadyFd { get; init; } = -1;
 
     public void Save(string path) =>
         File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, RunJsonContext.Default.ContainerSpec));

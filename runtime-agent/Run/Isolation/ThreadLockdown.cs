@@ -11,6 +11,12 @@ namespace RuntimeAgent.Run.Isolation;
 /// </summary>
 internal sealed class ThreadLockdown(SecurityProfile profile, byte[]? seccompProgram)
 {
+    /// <summary>
+    /// For a process that joins a user namespace, which resets its capabilities: the profile is applied by the process
+    /// itself after the join (<see cref="UserNamespaces.UserNamespaceExec"/>), not inherited from this thread.
+    /// </summary>
+    public UserNamespaces.UserNamespaceExec ForUserNamespace(int userNamespaceFd, ContainerUser user) => new(userNamespaceFd, profile, seccompProgram, user);
+
     /// <summary>Becomes <paramref name="user"/> with the profile's restrictions. Changes the calling thread only.</summary>
     public void Apply(ContainerUser user)
     {

@@ -11,7 +11,8 @@ internal static unsafe partial class Libc
     public const int CloneNewUser = 0x10000000, SigChld = 17;
     public const uint MountAttrIdmap = 0x00100000, OpenTreeCloexec = 0x80000;
     public const long SysRead = 0, SysWrite = 1, SysClose = 3, SysRtSigprocmaskCall = 14, SysClone = 56, SysExecve = 59,
-        SysSetpgid = 109, SysSetgroupsCall = 116, SysSetresuidCall = 117, SysSetresgidCall = 119, SysUnshare = 272, SysExitGroup = 231;
+        SysSetpgid = 109, SysSetgroupsCall = 116, SysSetresuidCall = 117, SysSetresgidCall = 119, SysUnshare = 272, SysExitGroup = 231,
+        SysRtSigactionCall = 13, SysDup2Call = 33, SysSetsidCall = 112, SysPrctlCall = 157, SysOpenatCall = 257, SysSetnsCall = 308, SysSeccompCall = 317, SysFcntlCall = 72;
     private const long SysMountSetattrCall = 442;
 
     /// <summary>

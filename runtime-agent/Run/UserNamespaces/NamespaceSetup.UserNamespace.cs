@@ -12,16 +12,18 @@ internal sealed partial class NamespaceSetup
     /// the root, and lets init go. Init pivots, mounts /proc and applies the security profile inside the user
     /// namespace, where its capabilities count. The host-owned cgroup files are joined from here, for it.
     /// </summary>
-    private int LaunchInUserNamespace(IdRange range)
+    private unsafe int LaunchInUserNamespace(IdRange range)
     {
         // Not spec.json: a detached container's monitor keeps its own spec there (with the cgroup init must not join).
         var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "userns-init.json");
         UserNamespaceChild? child = null;
+        var ready = stackalloc int[2];
+        ContainerSetupException.Check(Pipe2(ready, OCloExec), "pipe");
         try
         {
             using (EnterNamespaces(beforeRoot: () =>
             {
-                child = UserNamespaceChild.Clone(agentPath, specPath, newProcessGroup);
+                child = UserNamespaceChild.Clone(agentPath, specPath, newProcessGroup, inheritFd: ready[1]);
                 child.MapIds(range);
                 foreach (var directory in spec.CgroupDirectories)
                     Isolation.Cgroups.CgroupFiles.Write(directory, "cgroup.procs", child.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "join the container's cgroup");
@@ -36,8 +38,11 @@ internal sealed partial class NamespaceSetup
                     Close(userNamespace);
                 }
             })) { }
-            (spec with { CgroupDirectories = [] }).Save(specPath);
+            (spec with { CgroupDirectories = [], ReadyFd = ready[1] }).Save(specPath);
+            Close(ready[1]);
+            ready[1] = -1;
             child!.Release();
+            WaitUntilClosed(ready[0]); // init is in the container's root (or gone): exec now joins the right tree
             var pid = child.Pid;
             child = null;
             return pid;
@@ -45,6 +50,14 @@ internal sealed partial class NamespaceSetup
         finally
         {
             child?.Dispose();
+            Close(ready[0]);
+            if (ready[1] >= 0) Close(ready[1]);
         }
+    }
+
+    private static unsafe void WaitUntilClosed(int fd)
+    {
+        byte ignored;
+        while (Read(fd, &ignored, 1) is var read && (read > 0 || (read < 0 && LastError == EIntr))) { }
     }
 }

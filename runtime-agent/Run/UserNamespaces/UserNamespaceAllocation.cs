@@ -7,16 +7,13 @@ namespace RuntimeAgent.Run.UserNamespaces;
 internal static class UserNamespaceAllocation
 {
     /// <summary>Refuses, in one line and before any pull, what --userns=auto cannot do here.</summary>
-    public static void Validate(RunRequest request, bool detached)
+    public static void Validate(RunRequest request)
     {
         if (request.UserNamespace != UserNamespaceMode.Auto) return;
         if (Geteuid() != 0 || RootlessMode.Active)
             throw new ContainerSetupException("--userns=auto needs a root agent: it maps containers onto the host's subordinate ids", 125);
         if (request.Snapshotter != Snapshots.Snapshotter.Overlay)
             throw new ContainerSetupException("--userns=auto works with the overlay snapshotter only (the shared layers are idmapped, never copied)", 125);
-        // exec (and so health checks) would join the container's namespaces but not its user namespace: host root.
-        if (detached)
-            throw new ContainerSetupException("--userns=auto is not available with --detach yet (exec cannot join a user namespace); run it in the foreground", 125);
         if (request.Tty)
             throw new ContainerSetupException("--userns=auto does not work with -t yet (the terminal is set up on the direct path only)", 125);
         IdmappedMounts.EnsureKernelSupport();

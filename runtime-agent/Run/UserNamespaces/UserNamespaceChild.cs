@@ -25,11 +25,13 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
 
     // The child execs the agent as its namespace's root, a host id that may not search the directories on the
     // agent's path (a 0700 home or temp directory); /proc/self/exe names the same file without walking them.
-    public static UserNamespaceChild Clone(string agentPath, string specPath, bool newProcessGroup) =>
-        Clone("/proc/self/exe", [agentPath, "init", specPath], [], CloneNewPid, newProcessGroup);
+    // inheritFd: a descriptor init keeps across execve (the launcher's ready pipe, ContainerSpec.ReadyFd).
+    public static UserNamespaceChild Clone(string agentPath, string specPath, bool newProcessGroup, int inheritFd) =>
+        Clone("/proc/self/exe", [agentPath, "init", specPath], [], CloneNewPid, newProcessGroup, inheritFd);
 
     /// <summary>Clones a child into a new user namespace (and <paramref name="namespaces"/>) that will exec <paramref name="program"/>.</summary>
-    public static UserNamespaceChild Clone(string program, IReadOnlyList<string> args, IReadOnlyList<string> env, int namespaces, bool newProcessGroup)
+    public static UserNamespaceChild Clone(string program, IReadOnlyList<string> args, IReadOnlyList<string> env, int namespaces, bool newProcessGroup,
+        int inheritFd = -1)
     {
         using var path = new Utf8Z(program);
         using var argv = new Utf8ZArray(args);
@@ -43,7 +45,7 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
             throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
         }
         var pid = RawSyscall(SysClone, CloneNewUser | namespaces | SigChld, 0, 0, 0, 0);
-        if (pid == 0) ChildMain(go[0], go[1], status[0], status[1], newProcessGroup, path.Pointer, argv.Pointer, envp.Pointer);
+        if (pid == 0) ChildMain(go[0], go[1], status[0], status[1], newProcessGroup, inheritFd, path.Pointer, argv.Pointer, envp.Pointer);
         var error = *ErrnoLocation();
         Close(go[0]);
         Close(status[1]);
@@ -99,10 +101,12 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
     // The child: a copy of the setup thread alone. Only raw system calls from here to execve — no allocation, no
     // runtime code, no return to managed callers (another thread may have held a lock or started a GC at the clone).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ChildMain(int goRead, int goWrite, int statusRead, int statusWrite, bool newProcessGroup, byte* path, byte** argv, byte** envp)
+    private static void ChildMain(int goRead, int goWrite, int statusRead, int statusWrite, bool newProcessGroup, int inheritFd, byte* path, byte** argv,
+        byte** envp)
     {
         RawSyscall(SysClose, goWrite, 0, 0, 0, 0);
         RawSyscall(SysClose, statusRead, 0, 0, 0, 0);
+        if (inheritFd >= 0) RawSyscall(SysFcntlCall, inheritFd, 2 /* F_SETFD */, 0, 0, 0); // no FD_CLOEXEC
         byte go = 0;
         if (RawSyscall(SysRead, goRead, (nint)(&go), 1, 0, 0) != 1) Fail(statusWrite, 1);
         if (newProcessGroup) RawSyscall(SysSetpgid, 0, 0, 0, 0, 0);
