@@ -49,14 +49,13 @@ internal static class ManifestPush
 
         try
         {
-            await metadata.PutManifestAsync(route.Name, digest, manifest, content, reference.Tag, cancellationToken);
+            await metadata.PutManifestAsync(route.Name, digest, manifest, content, reference.Tag, verdict.Charge, cancellationToken);
         }
         catch (MissingReferencesException e)
         {
             return OciError.ManifestBlobUnknown(e.Digests); // garbage collection won the race for them
         }
         if (reference.Tag is { } tag) cache.Invalidate(route.Name, tag);
-        await policies.ManifestStoredAsync(verdict, cancellationToken);
 
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = digest.ToString();

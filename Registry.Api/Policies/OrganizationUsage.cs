@@ -8,7 +8,7 @@ namespace Registry.Api.Policies;
 /// <summary>
 /// What each organization stores: the distinct blobs its manifests reference (<c>bytes</c>) and the part of
 /// them no other namespace references (<c>uniqueBytes</c>). Pushes add to <c>bytes</c> with one atomic
-/// increment; a recount (after deletes, on <see cref="UsageRecount"/>'s timer, when a quota is set) replaces
+/// increment inside the manifest's transaction (<see cref="UsageCharge"/>); a recount (after deletes, on <see cref="UsageRecount"/>'s timer, when a quota is set) replaces
 /// both with exact figures, which also repairs any drift from concurrent pushes of the same new blob.
 /// </summary>
 public sealed class OrganizationUsage(RegistryDbContext db, TimeProvider time)
@@ -26,17 +26,14 @@ public sealed class OrganizationUsage(RegistryDbContext db, TimeProvider time)
             .SumAsync(b => (long?)b.Size, cancellationToken) ?? 0;
     }
 
-    /// <summary>Adds to a tracked organization's bytes (nothing when it is not tracked).</summary>
-    public async Task AddAsync(string organization, long bytes, CancellationToken cancellationToken)
-    {
-        if (bytes == 0) return;
-        await db.Set<OrganizationUsageEntity>().Where(u => u.Organization == organization)
-            .ExecuteUpdateAsync(set => set.SetProperty(u => u.Bytes, u => u.Bytes + bytes), cancellationToken);
-    }
-
     /// <summary>Counts the organization's usage exactly and stores it (starting to track it), keeping its quota.</summary>
     public async Task<OrganizationUsageEntity> RecountAsync(string organization, CancellationToken cancellationToken)
     {
+        // Lock the row before counting: a manifest push increments it first thing in its own transaction, so the
+        // count below runs either before that push (which then adds its bytes) or after it commits (and sees it).
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE organization_usage SET bytes = bytes WHERE organization = {organization}", cancellationToken);
         var inside = ReferencedDigests(organization, inside: true);
         var outside = ReferencedDigests(organization, inside: false);
         var bytes = await db.Blobs.Where(b => inside.Contains(b.Digest)).SumAsync(b => (long?)b.Size, cancellationToken) ?? 0;
@@ -48,6 +45,7 @@ public sealed class OrganizationUsage(RegistryDbContext db, TimeProvider time)
             INSERT INTO organization_usage (organization, quota_bytes, bytes, unique_bytes, counted_at) VALUES ({organization}, NULL, {bytes}, {unique}, {now})
             ON CONFLICT (organization) DO UPDATE SET bytes = excluded.bytes, unique_bytes = excluded.unique_bytes, counted_at = excluded.counted_at
             """, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return (await FindAsync(organization, cancellationToken))!;
     }
 

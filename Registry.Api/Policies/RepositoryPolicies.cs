@@ -1,6 +1,7 @@
 using Registry.Api.Errors;
 using Registry.Api.Proxy;
 using Registry.Storage.Manifests;
+using Registry.Storage.Policies;
 using Registry.Oci;
 
 namespace Registry.Api.Policies;
@@ -11,16 +12,16 @@ namespace Registry.Api.Policies;
 /// </summary>
 public sealed class RepositoryPolicies(TagImmutability immutability, OrganizationUsage usage, ProxyOptions proxy)
 {
-    /// <summary>A manifest push's verdict, and what to add to its organization's usage once it is stored.</summary>
-    public sealed record PushVerdict(IResult? Refusal, string? Organization, long AddedBytes);
+    /// <summary>A manifest push's verdict, and what the store adds to its organization's usage with the manifest.</summary>
+    public sealed record PushVerdict(IResult? Refusal, UsageCharge? Charge);
 
     public async Task<PushVerdict> CheckManifestPushAsync(string repository, string? tag, Digest digest, ParsedManifest manifest, CancellationToken cancellationToken)
     {
-        if (ProxyRefusal(repository) is { } proxied) return new PushVerdict(proxied, null, 0);
+        if (ProxyRefusal(repository) is { } proxied) return new PushVerdict(proxied, null);
         if (tag is not null && await immutability.CheckPushAsync(repository, tag, digest, cancellationToken) is { } refusal)
-            return new PushVerdict(refusal, null, 0);
-        if (OrganizationScope.Of(repository) is not { } scope) return new PushVerdict(null, null, 0);
-        if (await usage.FindAsync(scope.Organization, cancellationToken) is not { } tracked) return new PushVerdict(null, null, 0);
+            return new PushVerdict(refusal, null);
+        if (OrganizationScope.Of(repository) is not { } scope) return new PushVerdict(null, null);
+        if (await usage.FindAsync(scope.Organization, cancellationToken) is not { } tracked) return new PushVerdict(null, null);
         var blobs = manifest.Blobs.Select(b => b.Digest).Distinct().ToList();
         var added = await usage.AddedBytesAsync(scope.Organization, blobs, cancellationToken);
         // A push that adds nothing new (a re-tag, a copy inside the organization) is fine even when over the quota.
@@ -28,14 +29,10 @@ public sealed class RepositoryPolicies(TagImmutability immutability, Organizatio
         {
             var message = $"quota exceeded: {OrganizationUsage.Format(tracked.Bytes + added)} used of {OrganizationUsage.Format(quota)} "
                 + $"('{scope.Organization}' uses {OrganizationUsage.Format(tracked.Bytes)}; this manifest adds {OrganizationUsage.Format(added)})";
-            return new PushVerdict(QuotaDenied(message, tracked.Bytes, added, quota), null, 0);
+            return new PushVerdict(QuotaDenied(message, tracked.Bytes, added, quota), null);
         }
-        return new PushVerdict(null, scope.Organization, added);
+        return new PushVerdict(null, new UsageCharge(scope.Organization, added));
     }
-
-    /// <summary>Counts a stored manifest's new bytes against its organization.</summary>
-    public Task ManifestStoredAsync(PushVerdict verdict, CancellationToken cancellationToken) =>
-        verdict.Organization is null ? Task.CompletedTask : usage.AddAsync(verdict.Organization, verdict.AddedBytes, cancellationToken);
 
     /// <summary>Refuses a tag or manifest delete that would remove an immutable tag.</summary>
     public Task<IResult?> CheckDeleteAsync(string repository, string? tag, Digest? digest, CancellationToken cancellationToken) =>

@@ -81,7 +81,7 @@ public sealed class ProxyCacheFiller(BlobFetches fetches, IServiceScopeFactory s
             if (fetched.Manifest is null) throw new UpstreamException($"upstream could not give child manifest {child.Digest}");
             await CacheAsync(upstream, repository, remoteName, fetched.Manifest, null, cancellationToken);
         }
-        await metadata.PutManifestAsync(repository, manifest.Digest, manifest.Parsed, manifest.Stored.Content, tag, cancellationToken);
+        await metadata.PutManifestAsync(repository, manifest.Digest, manifest.Parsed, manifest.Stored.Content, tag, null, cancellationToken);
         if (tag is not null) scope.ServiceProvider.GetRequiredService<Manifests.ManifestTagCache>().Invalidate(repository, tag);
     }
 }

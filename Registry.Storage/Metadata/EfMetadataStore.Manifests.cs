@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Storage.Events;
 using Registry.Storage.Manifests;
 using Registry.Storage.Metadata.Entities;
+using Registry.Storage.Policies;
 using Registry.Oci;
 
 namespace Registry.Storage.Metadata;
@@ -26,7 +27,8 @@ public sealed partial class EfMetadataStore
         return [.. blobDigests.Except(presentBlobs), .. manifestDigests.Except(presentManifests)];
     }
 
-    public async Task PutManifestAsync(string repository, Digest digest, ParsedManifest manifest, byte[] content, string? tag, CancellationToken cancellationToken)
+    public async Task PutManifestAsync(string repository, Digest digest, ParsedManifest manifest, byte[] content, string? tag, UsageCharge? charge,
+        CancellationToken cancellationToken)
     {
         var text = digest.ToString();
         var now = time.GetUtcNow().UtcDateTime;
@@ -34,6 +36,9 @@ public sealed partial class EfMetadataStore
         var subject = manifest.Subject?.Digest;
         var size = (long)content.Length;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (charge is { Bytes: not 0 })
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE organization_usage SET bytes = bytes + {charge.Bytes} WHERE organization = {charge.Organization}", cancellationToken);
         var events = new List<RegistryEvent>();
         var repositoryId = await EnsureRepositoryAsync(repository, events, cancellationToken);
         var inserted = await db.Database.ExecuteSqlAsync(

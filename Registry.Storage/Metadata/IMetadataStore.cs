@@ -1,4 +1,5 @@
 using Registry.Storage.Manifests;
+using Registry.Storage.Policies;
 using Registry.Oci;
 
 namespace Registry.Storage.Metadata;
@@ -41,9 +42,12 @@ public interface IMetadataStore
     /// </summary>
     Task<IReadOnlyList<string>> FindMissingReferencesAsync(string repository, ParsedManifest manifest, CancellationToken cancellationToken);
 
-    /// <summary>Stores a manifest's exact bytes (idempotent per digest) and, when given, points <paramref name="tag"/> at it.</summary>
+    /// <summary>
+    /// Stores a manifest's exact bytes (idempotent per digest) and, when given, points <paramref name="tag"/> at it and
+    /// adds <paramref name="charge"/> to its organization's usage, all in one transaction.
+    /// </summary>
     /// <exception cref="MissingReferencesException">when garbage collection removed a referenced blob or child meanwhile.</exception>
-    Task PutManifestAsync(string repository, Digest digest, ParsedManifest manifest, byte[] content, string? tag, CancellationToken cancellationToken);
+    Task PutManifestAsync(string repository, Digest digest, ParsedManifest manifest, byte[] content, string? tag, UsageCharge? charge, CancellationToken cancellationToken);
 
     /// <summary>A manifest by digest, or null.</summary>
     Task<StoredManifest?> GetManifestAsync(string repository, Digest digest, CancellationToken cancellationToken);

@@ -22,6 +22,7 @@ public sealed class RunArgumentsTests
         ("--workdir", a => a.Workdir), ("--hostname", a => a.Hostname), ("--insecure", a => a.Insecure),
         ("--no-healthcheck", a => a.NoHealthcheck), ("--entrypoint", a => a.Entrypoint), ("--pids-limit", a => a.PidsLimit),
         ("--tty", a => a.Tty), ("--interactive", a => a.Interactive), ("--userns", a => a.UserNamespace),
+        ("--upper", a => a.Upper),
     ];
 
     [Theory]
@@ -31,6 +32,8 @@ public sealed class RunArgumentsTests
     [InlineData("run", "--detach", "--name", "web", "-e", "A=1", "--env", "B", "-u", "1000:1000", "-w", "/srv", "--hostname", "h", "img", "x")]
     [InlineData("run", "--privileged", "--cgroups", "disabled", "--security-opt", "seccomp=unconfined", "--security-opt", "no-new-privileges", "img")]
     [InlineData("run", "--init", "--keep", "--read-only", "-q", "--quiet", "img", "--help")]
+    [InlineData("run", "--upper", "disk", "img", "/bin/true")]
+    [InlineData("run", "-d", "--upper", "tmpfs", "img")]
     public void ReadsWhatItAcceptsAsTheFullParserDoes(params string[] args)
     {
         var fast = RunArguments.TryParse(args);
@@ -59,6 +62,7 @@ public sealed class RunArgumentsTests
     [InlineData("run", "-dq", "img")]
     [InlineData("run", "-v", "/a:/b", "img")]
     [InlineData("run", "--cgroups", "bogus", "img")]
+    [InlineData("run", "--upper", "ram", "img")]
     [InlineData("run", "--name", "--privileged", "img")]
     [InlineData("run", "@args.rsp")]
     [InlineData("run", "--root", "/tmp/r", "img")]

@@ -101,6 +101,52 @@ public sealed class RunFilesystemTests(RunImages images) : IClassFixture<RunImag
         Directory.Delete(kept, recursive: true);
     }
 
+    /// <summary>
+    /// Decision 009: a foreground run's root-filesystem writes live on a tmpfs in its own mount namespace, so the host's
+    /// containers/ID stays empty; --upper disk, or a --memory limit, keeps them in containers/ID/upper as before.
+    /// </summary>
+    [Theory]
+    [InlineData(new string[0], false)]
+    [InlineData(new[] { "--upper", "disk" }, true)]
+    [InlineData(new[] { "--memory", "64m" }, true)]
+    public async Task ForegroundWritesReachTheDiskOnlyWhenAsked(string[] flags, bool onDisk)
+    {
+        var sync = Directory.CreateTempSubdirectory("agent-upper-").FullName;
+        try
+        {
+            // The container writes to its root, says so through a volume, and waits until the test has looked.
+            var run = images.Agent(["run", .. flags, "-v", $"{sync}:/sync", images.Configured, "sh", "-c",
+                "echo data > /written.txt && touch /sync/written; i=0; while [ ! -e /sync/looked ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; cat /written.txt"]);
+            for (var i = 0; i < 1200 && !File.Exists(Path.Join(sync, "written")) && !run.IsCompleted; i++) await Task.Delay(50);
+            Assert.True(File.Exists(Path.Join(sync, "written")), run.IsCompleted ? (await run).ToString() : "the container did not write in time");
+            var container = Assert.Single(Containers()); // this class runs its tests one at a time
+            Assert.Equal(onDisk, File.Exists(Path.Join(container, "upper", "written.txt")));
+            if (!onDisk) Assert.Empty(Directory.EnumerateFileSystemEntries(container));
+            File.WriteAllText(Path.Join(sync, "looked"), "");
+            var result = await run;
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Equal("data\n", result.Stdout);
+            Assert.Empty(Containers());
+        }
+        finally
+        {
+            Directory.Delete(sync, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--keep")]
+    [InlineData("--snapshotter", "copy")]
+    [InlineData("-d")]
+    public async Task UpperTmpfsIsRefusedWhereTheUpperMustOutliveTheContainer(params string[] flags)
+    {
+        var before = Containers();
+        var result = await images.Agent(["run", "--upper", "tmpfs", .. flags, images.Configured, "true"]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("runtime-agent: --upper tmpfs needs a foreground container removed at exit", result.Stderr);
+        Assert.Equal(before, Containers());
+    }
+
     [Fact]
     public async Task DevProcAndSysAreUsableButKernelKnobsAreReadOnly()
     {

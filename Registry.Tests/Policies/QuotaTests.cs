@@ -10,8 +10,7 @@ namespace Registry.Tests.Policies;
 
 /// <summary>
 /// Organization quotas and usage through the real management API and real /v2 pushes. Each test starts its own
-/// registry (no shared <see cref="AuthServerFixture"/>): with the first test's one-second recount job, the second test's
-/// exact usage figure once read 4 bytes instead of 2 (a recount racing the manifest PUT's own update).
+/// registry: the first test's one-second recount job would otherwise recount the other tests' organizations.
 /// </summary>
 public abstract class QuotaTests(TestDatabase database)
 {
@@ -106,6 +105,33 @@ public abstract class QuotaTests(TestDatabase database)
         await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = (long?)null }), HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.Created, (await boss.PutManifestAsync("acme/app", "1", manifest, MediaTypes.OciManifest)).StatusCode);
         Assert.Equal(2, (await UsageAsync(auth)).GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task ManifestPushesRacingRecountsCountEveryByteOnce()
+    {
+        // Each round sends a manifest PUT and a quota PUT (which recounts) at the same moment, then checks the figure
+        // before anything else can repair it. With the increment outside the manifest's transaction, a recount that
+        // counted before the commit and wrote after the increment lost the push's bytes, and one that counted between
+        // the commit and the increment counted them twice (once seen: 4 bytes instead of 2).
+        await using var auth = await AuthTestServer.StartAsync(database);
+        await auth.CreateOrganizationAsync("acme");
+        await AuthTestServer.Expect(await auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = 1L << 40 }), HttpStatusCode.OK);
+        long expected = 0;
+        for (var round = 0; round < 25; round++)
+        {
+            var config = Encoding.UTF8.GetBytes($$"""{"architecture":"amd64","os":"linux","round":{{round}}}""");
+            var layer = OciTestClient.RandomBytes(100 + round);
+            var manifest = OciTestClient.ImageManifest(
+                new { mediaType = MediaTypes.OciConfig, digest = await auth.Admin.PushBlobAsync("acme/app", config), size = config.Length },
+                [new { mediaType = MediaTypes.OciLayerGzip, digest = await auth.Admin.PushBlobAsync("acme/app", layer), size = layer.Length }]);
+            var push = auth.Admin.PutManifestAsync("acme/app", $"r{round}", manifest, MediaTypes.OciManifest);
+            var recount = auth.Admin.PutAsJsonAsync("/api/v1/orgs/acme/quota", new { bytes = 1L << 40 });
+            using (var pushed = await push) Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
+            await AuthTestServer.Expect(await recount, HttpStatusCode.OK);
+            expected += config.Length + layer.Length;
+            Assert.Equal(expected, (await UsageAsync(auth)).GetProperty("bytes").GetInt64());
+        }
     }
 
     private static async Task<JsonElement> UsageAsync(AuthTestServer auth) =>

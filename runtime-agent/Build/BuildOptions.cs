@@ -21,6 +21,8 @@ public sealed record BuildOptions(
     public Cache.CacheReference? CacheTo { get; init; }
     /// <summary>How a FROM image's pull is shown among the step lines (<c>--progress</c>).</summary>
     public Cli.ProgressStyle Progress { get; init; } = Cli.ProgressStyle.Plain;
+    /// <summary>How RUN steps' roots are stacked (<c>--snapshotter</c>); null: chosen as for <c>run</c> (Snapshots/SnapshotterProbe).</summary>
+    public Snapshots.Snapshotter? Snapshotter { get; init; }
 }
 
 /// <summary>A build that failed: the message says which step and why (a failing RUN carries its exit code).</summary>

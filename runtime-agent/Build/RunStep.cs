@@ -14,8 +14,16 @@ namespace RuntimeAgent.Build;
 /// points are taken out of the upper dir before it becomes the layer. /tmp is the image's own (no tmpfs), so what
 /// the step leaves there is in its layer, as in Docker.
 /// </summary>
-internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate)
+internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate, Snapshots.Snapshotter? snapshotter = null)
 {
+    // Probed once per build, and only when a RUN step runs (a rootless agent's default is probed, see SnapshotterProbe).
+    private readonly Lazy<Snapshots.Snapshotter> _snapshotter = new(() => snapshotter ?? Snapshots.SnapshotterProbe.DefaultFor(store.Layout));
+
+    /// <summary>A step's layer is its upper dir: the tree snapshotters (reflink, copy) have none, and are refused in one line.</summary>
+    public static Snapshots.Snapshotter Supported(Snapshots.Snapshotter snapshotter) => Snapshots.SnapshotterNames.BuildsTree(snapshotter)
+        ? throw new FormatException($"build --snapshotter {Snapshots.SnapshotterNames.Name(snapshotter)}: a RUN step's layer is its overlay upper dir, which this snapshotter does not make; use overlay or fuse-overlayfs")
+        : snapshotter;
+
     public async Task<LayerRecord> RunAsync(BuildStage stage, IReadOnlyList<string> argv, string where, long fixedTime, CancellationToken ct,
                                           bool privateNetwork = false, RunMountSet? mounts = null)
     {
@@ -34,8 +42,7 @@ internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate
             var security = Run.Isolation.SecurityOptions.Default.Resolve(layout.SeccompDirectory); // the same profile as `run`
             var started = DateTimeOffset.UtcNow;
             Console.Out.Flush();
-            // The container runs outside the stage gate: other stages' steps proceed meanwhile.
-            var exitCode = await gate.OutsideAsync(() => Task.Run(() => Run.Isolation.Cgroups.ContainerCgroup.Run(id, Run.Isolation.Cgroups.ResourceLimits.Default, cgroups => new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(new ContainerSpec
+            var spec = new ContainerSpec
             {
                 Id = id,
                 LowerDirs = lowers,
@@ -53,8 +60,13 @@ internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate
                 User = stage.Runtime.User ?? "",
                 DisposableUpper = true, // read back into a layer tarball right after the command exits
                 Security = security,
-                CgroupDirectories = cgroups,
-            }))));
+                Snapshotter = _snapshotter.Value,
+            };
+            // The container runs outside the stage gate: other stages' steps proceed meanwhile. A rootless agent's step
+            // stays in the agent's cgroup, as a rootless run without limit flags does.
+            var exitCode = await gate.OutsideAsync(() => Task.Run(() => Run.UserNamespaces.RootlessMode.Active
+                ? Launch(spec)
+                : Run.Isolation.Cgroups.ContainerCgroup.Run(id, Run.Isolation.Cgroups.ResourceLimits.Default, cgroups => Launch(spec with { CgroupDirectories = cgroups }))));
             if (exitCode != 0)
                 throw new BuildFailedException($"{where}: the command exited with code {exitCode}", exitCode);
 
@@ -66,6 +78,12 @@ internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate
         {
             BuildStore.DeleteTree(directory);
         }
+    }
+
+    private int Launch(ContainerSpec spec)
+    {
+        using var root = Snapshots.RootMount.Prepare(spec); // fuse-overlayfs: its daemon, stopped after the step
+        return new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(spec);
     }
 
     // A secret's env= variable wins over an ENV or ARG of the same name, for this step only.

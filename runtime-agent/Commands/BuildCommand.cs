@@ -34,9 +34,14 @@ public static class BuildCommand
         var cacheFrom = new Option<string[]>("--cache-from") { Description = "Reuse steps from a build cache in a registry: REF or type=registry,ref=REF (repeatable)" };
         var cacheTo = new Option<string?>("--cache-to") { Description = "Export this build's steps as a cache to a registry: REF or type=registry,ref=REF[,mode=max]" };
         var insecure = PullCommand.InsecureOption();
+        var snapshotter = new Option<string?>("--snapshotter")
+        {
+            Description = "How RUN steps' roots are stacked: overlay or fuse-overlayfs (default: as for run — overlay; rootless: overlay with userxattr, or fuse-overlayfs where the kernel's cannot be mounted)",
+        };
+        snapshotter.AcceptOnlyFromAmong(Snapshots.SnapshotterNames.All);
         var command = new Command("build", "Build an image from a Dockerfile-style recipe into the local store")
         {
-            context, tags, file, target, buildArgs, labels, secrets, iidFile, outputs, progress, quiet, noCache, push, insecure, cacheFrom, cacheTo,
+            context, tags, file, target, buildArgs, labels, secrets, iidFile, outputs, progress, quiet, noCache, push, insecure, cacheFrom, cacheTo, snapshotter,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
@@ -55,6 +60,7 @@ public static class BuildCommand
                     CacheFrom = (parse.GetValue(cacheFrom) ?? []).Select(c => CacheReference.Parse("--cache-from", c)).ToList(),
                     CacheTo = parse.GetValue(cacheTo) is { } to ? CacheReference.Parse("--cache-to", to) : null,
                     Progress = parse.GetValue(quiet) ? ProgressStyle.Plain : ProgressStyles.Parse(parse.GetValue(progress)),
+                    Snapshotter = parse.GetValue(snapshotter) is { } named ? RunStep.Supported(Snapshots.SnapshotterNames.Parse(named)) : null,
                 };
                 if (parse.GetValue(push) && options.Tags.Count == 0) throw new FormatException("--push needs at least one --tag");
                 var layout = globals.Layout(parse);

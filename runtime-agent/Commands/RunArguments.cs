@@ -58,6 +58,12 @@ public sealed record RunArguments
     /// <summary>--userns: host or auto.</summary>
     public string UserNamespace { get; init; } = DefaultUserNamespace();
     public bool Interactive { get; init; }
+    /// <summary>--upper: auto, tmpfs or disk (decision 009).</summary>
+    public string Upper { get; init; } = DefaultUpper();
+
+    /// <summary>--upper when not given: $RUNTIME_AGENT_UPPER, else auto.</summary>
+    public static string DefaultUpper() =>
+        Environment.GetEnvironmentVariable("RUNTIME_AGENT_UPPER") is { Length: > 0 } configured ? configured : "auto";
 
     /// <summary>--userns when not given: $RUNTIME_AGENT_USERNS, else host.</summary>
     public static string DefaultUserNamespace() =>
@@ -65,7 +71,7 @@ public sealed record RunArguments
 
     /// <summary>
     /// <c>[--root DIR] run [FLAG…] IMAGE [CMD [ARG…]]</c> where every flag is one of a few common ones (-d, --name,
-    /// -e, -u, -w, --hostname, --privileged, --cgroups, --security-opt, --init, --keep, --read-only, -q) in its
+    /// -e, -u, -w, --hostname, --privileged, --cgroups, --security-opt, --init, --keep, --read-only, -q, --upper) in its
     /// plain form; null for anything else (another option, <c>--flag=value</c>, combined short flags, a response
     /// file, a missing image, help), which the full parser then handles, errors included.
     /// </summary>
@@ -79,6 +85,7 @@ public sealed record RunArguments
         bool detach = false, privileged = false, init = false, keep = false, readOnly = false, quiet = false;
         string? name = null, user = null, workdir = null, hostname = null;
         var cgroups = "enabled";
+        var upper = DefaultUpper();
         List<string> env = [], securityOpt = [];
         for (; i < args.Length && args[i].StartsWith('-'); i++)
         {
@@ -97,6 +104,7 @@ public sealed record RunArguments
             else if (flag is "-e" or "--env") env.Add(args[++i]);
             else if (flag == "--security-opt") securityOpt.Add(args[++i]);
             else if (flag == "--cgroups" && args[i + 1] is "enabled" or "disabled") cgroups = args[++i];
+            else if (flag == "--upper" && args[i + 1] is "auto" or "tmpfs" or "disk") upper = args[++i];
             else return null;
         }
         if (i >= args.Length || args[i].StartsWith('@')) return null;
@@ -106,7 +114,7 @@ public sealed record RunArguments
             Image = args[i],
             Command = args[(i + 1)..],
             Detach = detach, Privileged = privileged, Init = init, Keep = keep, ReadOnly = readOnly, Quiet = quiet,
-            Name = name, User = user, Workdir = workdir, Hostname = hostname, Cgroups = cgroups,
+            Name = name, User = user, Workdir = workdir, Hostname = hostname, Cgroups = cgroups, Upper = upper,
             Env = [.. env], SecurityOpt = [.. securityOpt],
         };
     }

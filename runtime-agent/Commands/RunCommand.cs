@@ -74,6 +74,12 @@ public static class RunCommand
             DefaultValueFactory = _ => RunArguments.DefaultUserNamespace(),
         };
         userns.AcceptOnlyFromAmong("host", "auto");
+        var upper = new Option<string>("--upper")
+        {
+            Description = "Where the container's writes to its root filesystem live: tmpfs (in RAM, charged to its memory cgroup, sized by --memory or half of RAM; gone at exit), disk, or auto: tmpfs for a foreground container removed at exit, disk otherwise (default: $RUNTIME_AGENT_UPPER, else auto)",
+            DefaultValueFactory = _ => RunArguments.DefaultUpper(),
+        };
+        upper.AcceptOnlyFromAmong("auto", "tmpfs", "disk");
         var stopTimeout = new Option<int>("--stop-timeout") { Description = "Seconds to wait after forwarding SIGINT/SIGTERM before killing the container", DefaultValueFactory = _ => 10 };
 
         var run = new Command("run", "Run a command in a new container from an image (pulled if missing)")
@@ -81,7 +87,7 @@ public static class RunCommand
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet, progress,
             detach, name, restart, publish, dns, addHost, tty, interactive,
             healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
-            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns,
+            privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns, upper,
         };
         run.SetAction((parse, cancellation) => ExecuteAsync(new RunArguments
         {
@@ -130,6 +136,7 @@ public static class RunCommand
             Tty = parse.GetValue(tty),
             Interactive = parse.GetValue(interactive),
             UserNamespace = parse.GetValue(userns)!,
+            Upper = parse.GetValue(upper)!,
         }, cancellation));
         return run;
     }
@@ -139,6 +146,16 @@ public static class RunCommand
     {
         try
         {
+            // -d: the monitor starts first. Its runtime start is the longest part of what a detached run adds, and it
+            // overlaps everything below: checking the flags, resolving the image and recording the container; the JSON
+            // metadata of the container's records is built meanwhile too (MonitorLauncher, ContainerJson). A run that
+            // fails before the container is recorded closes the monitor's id pipe unwritten, and the monitor just exits.
+            using var monitor = a.Detach ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root)) : null;
+            if (monitor is not null)
+            {
+                Diagnostics.PhaseTrace.Mark("monitor-spawned");
+                ContainerJson.PrepareInBackground();
+            }
             var request = new RunRequest(
                 new RunOverrides(a.Command, a.Entrypoint, a.Env, a.Workdir, a.User),
                 a.Volume.Select(VolumeSpec.Parse).ToList(),
@@ -155,6 +172,13 @@ public static class RunCommand
                 UserNamespace = a.UserNamespace == "auto" ? UserNamespaceMode.Auto : UserNamespaceMode.Host,
                 Tty = a.Tty,
                 Interactive = !a.Tty || a.Interactive,
+                Upper = a.Upper switch
+                {
+                    "tmpfs" => UpperStorage.Tmpfs,
+                    "disk" => UpperStorage.Disk,
+                    "auto" => UpperStorage.Auto,
+                    var other => throw new ContainerSetupException($"--upper must be auto, tmpfs or disk, not '{other}'", 1),
+                },
             };
             var ports = a.Publish.Select(Net.PortSpec.Parse).ToList();
             var health = new HealthOptions(a.HealthCmd, a.HealthInterval, a.HealthTimeout, a.HealthStartPeriod, a.HealthRetries, a.NoHealthcheck);
@@ -167,6 +191,7 @@ public static class RunCommand
             UserNamespaceAllocation.Validate(request);
             if (RootlessMode.Active)
                 request = request with { Limits = RootlessMode.Limits(request.Limits, new object?[] { a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight }.Any(v => v is not null)) };
+            ScratchTmpfs.Chosen(request, detached is not null); // an impossible --upper tmpfs fails here, before any pull
             if (ports.Count > 0 && a.Net != "private")
                 throw new ContainerSetupException($"--publish needs the private network, not --net {a.Net}", 1);
             var dnsOptions = new Net.DnsOptions(a.Dns, a.AddHost);
@@ -178,10 +203,6 @@ public static class RunCommand
                 NetworkNamespace = a.Net.StartsWith("container:", StringComparison.Ordinal)
                     ? new ContainerStore(store.Layout).NetworkNamespaceOf(a.Net["container:".Length..]) : null,
             };
-            // -d: the monitor starts now, and the JSON metadata of the container's records is built, while the
-            // image is resolved (MonitorLauncher, ContainerJson).
-            using var monitor = detached is null ? null : MonitorLauncher.Spawn(AgentPath(), store.Layout.Root);
-            if (detached is not null) ContainerJson.PrepareInBackground();
             Diagnostics.PhaseTrace.Mark("cli-ready");
             // Pulled if missing, its progress on stderr (stdout is the container's, or the id for -d); the lease keeps gc
             // off the layers while the container runs.
@@ -190,7 +211,9 @@ public static class RunCommand
             Diagnostics.PhaseTrace.Mark("resolved");
             if (detached is not null)
             {
-                Console.WriteLine(new DetachedRunner(store.Layout).Start(resolved, request, detached, a.Image, monitor!));
+                // Console.Out is made now, while the monitor is still starting, not after its report: it is on no path then.
+                var stdout = Console.Out;
+                stdout.WriteLine(new DetachedRunner(store.Layout).Start(resolved, request, detached, a.Image, monitor!));
                 Diagnostics.PhaseTrace.Mark("detached");
                 return 0;
             }

@@ -11,9 +11,31 @@ internal static class ContainerJson
 {
     public static void Prepare()
     {
-        _ = ContainerJsonContext.Default.Options.GetTypeInfo(typeof(ContainerState));
-        _ = Run.RunJsonContext.Default.Options.GetTypeInfo(typeof(Run.ContainerSpec));
+        PrepareState();
+        PrepareSpec();
     }
 
-    public static void PrepareInBackground() => new Thread(Prepare) { IsBackground = true, Name = "json-prepare" }.Start();
+    public static void PrepareInBackground() => Background(Prepare);
+
+    /// <summary>
+    /// The monitor's: the two records' metadata are independent, so they are built on two cores at once, the state's on a
+    /// thread of its own (the CLI is mostly waiting by then); joining the returned thread waits for it.
+    /// </summary>
+    public static Thread PrepareSpecHereAndStateInBackground()
+    {
+        var state = Background(PrepareState);
+        PrepareSpec();
+        return state;
+    }
+
+    private static void PrepareState() => _ = ContainerJsonContext.Default.Options.GetTypeInfo(typeof(ContainerState));
+
+    private static void PrepareSpec() => _ = Run.RunJsonContext.Default.Options.GetTypeInfo(typeof(Run.ContainerSpec));
+
+    private static Thread Background(ThreadStart work)
+    {
+        var thread = new Thread(work) { IsBackground = true, Name = "json-prepare" };
+        thread.Start();
+        return thread;
+    }
 }

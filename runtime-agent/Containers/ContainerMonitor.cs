@@ -27,9 +27,10 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         Diagnostics.PhaseTrace.Mark("monitor-main");
         var agentPath = Environment.ProcessPath ?? "/proc/self/exe";
         if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run();
-        ContainerJson.Prepare();
+        var stateJson = ContainerJson.PrepareSpecHereAndStateInBackground();
         Diagnostics.PhaseTrace.Mark("monitor-json");
         id = MonitorLauncher.ReceiveId();
+        stateJson.Join();
         Diagnostics.PhaseTrace.Mark("monitor-id");
         return id is null ? 0 : new ContainerMonitor(layout, id, agentPath).Run();
     }
@@ -79,6 +80,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     Diagnostics.PhaseTrace.Mark("monitor-running");
                     if (!reported) MonitorLauncher.Report("ok");
                     reported = true;
+                    run.StartLogging();
                     using (HealthChecker.Start(store, id, spec, state.Healthcheck))
                         exitCode = run.Wait();
                     currentPid = 0;

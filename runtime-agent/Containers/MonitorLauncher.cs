@@ -20,15 +20,26 @@ internal sealed unsafe class MonitorLauncher : IDisposable
 {
     public const int ReadyDescriptor = 3, IdDescriptor = 4;
 
+    private readonly int _pid;
     private int _idFd, _reportFd;
+    private ProcessIdentity? _monitor;
+    private bool _identified;
 
-    private MonitorLauncher(int idFd, int reportFd, ProcessIdentity? monitor) => (_idFd, _reportFd, Monitor) = (idFd, reportFd, monitor);
+    private MonitorLauncher(int idFd, int reportFd, int pid) => (_idFd, _reportFd, _pid) = (idFd, reportFd, pid);
 
     /// <summary>
-    /// The monitor's pid and start time, read once it was spawned, for the container's first record: the monitor then
-    /// need not rewrite state.json before it starts the container. Null if /proc could not tell (it records itself then).
+    /// The monitor's pid and start time, for the container's first record: the monitor then need not rewrite
+    /// state.json before it starts the container. Null if /proc could not tell (it records itself then). Read on first
+    /// use, not right after the spawn: the CLI has other work to do while the monitor's runtime starts.
     /// </summary>
-    public ProcessIdentity? Monitor { get; }
+    public ProcessIdentity? Monitor
+    {
+        get
+        {
+            if (!_identified) (_monitor, _identified) = (ProcessIdentity.Of(_pid), true);
+            return _monitor;
+        }
+    }
 
     /// <summary>Starts a monitor that waits for its container's id (<see cref="Hand"/>).</summary>
     public static MonitorLauncher Spawn(string agentPath, string root)
@@ -42,14 +53,14 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             Close(report[1]);
             throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
         }
-        ProcessIdentity? monitor;
+        int monitor;
         try
         {
             // Above the descriptors the file actions write, so one dup2 cannot overwrite the other's source.
             var (reportWrite, idRead) = (AboveTargets(report[1]), AboveTargets(id[0]));
             try
             {
-                monitor = ProcessIdentity.Of(Spawn(agentPath, [agentPath, "--root", root, "monitor"], reportWrite, idRead));
+                monitor = Spawn(agentPath, [agentPath, "--root", root, "monitor"], reportWrite, idRead);
             }
             finally
             {

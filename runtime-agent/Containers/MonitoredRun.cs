@@ -12,12 +12,13 @@ namespace RuntimeAgent.Containers;
 /// </summary>
 internal sealed unsafe class MonitoredRun
 {
-    private readonly Thread[] pumps;
+    private readonly Func<Thread[]> startPumps;
     private readonly Action? ended;
+    private Thread[]? pumps;
 
     public int Pid { get; }
 
-    private MonitoredRun(int pid, Thread[] pumps, Action? ended = null) => (Pid, this.pumps, this.ended) = (pid, pumps, ended);
+    private MonitoredRun(int pid, Func<Thread[]> startPumps, Action? ended = null) => (Pid, this.startPumps, this.ended) = (pid, startPumps, ended);
 
     public static MonitoredRun Start(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket)
     {
@@ -48,7 +49,7 @@ internal sealed unsafe class MonitoredRun
             Close(fds[3]);
         }
         var (stdout, stderr) = (fds[0], fds[2]);
-        return new MonitoredRun(pid, [Pump(log, stdout, "stdout"), Pump(log, stderr, "stderr")]);
+        return new MonitoredRun(pid, () => [Pump(log, stdout, "stdout"), Pump(log, stderr, "stderr")]);
     }
 
     /// <summary>
@@ -73,21 +74,28 @@ internal sealed unsafe class MonitoredRun
             throw new ContainerSetupException($"listen on {attachSocket}: {e.Message}");
         }
         // The master reads EIO once the container's last process holding the terminal is gone.
-        var pump = Pump(log, master, "stdout", server.Broadcast, close: false);
-        return new MonitoredRun(pid, [pump], () =>
+        return new MonitoredRun(pid, () => [Pump(log, master, "stdout", server.Broadcast, close: false)], () =>
         {
             server.Dispose();
             Close(master);
         });
     }
 
+    /// <summary>
+    /// Starts logging the container's output. The monitor calls it once it has reported the container running: until
+    /// then the output waits in the pipes (or the terminal), and the two thread starts stay off the path <c>run -d</c>
+    /// waits for.
+    /// </summary>
+    public void StartLogging() => pumps ??= startPumps();
+
     /// <summary>Waits for the container's PID 1 and for its output to be logged; returns its exit code.</summary>
     public int Wait()
     {
+        var logging = pumps ??= startPumps();
         var code = ProcessStart.Wait(Pid);
         // Every process of the container died with its PID 1 (PID namespace), so the pipes end now; a bound
         // keeps a stuck read from holding the exit status back.
-        foreach (var pump in pumps) pump.Join(TimeSpan.FromSeconds(5));
+        foreach (var pump in logging) pump.Join(TimeSpan.FromSeconds(5));
         ended?.Invoke();
         return code;
     }

@@ -22,10 +22,29 @@ public static class EtcFiles
 {
     public static readonly IReadOnlyList<string> FallbackResolvers = ["8.8.8.8", "8.8.4.4"];
 
-    /// <summary>The files <see cref="Write"/> creates in the container's directory.</summary>
+    /// <summary>The files written into the container's directory, in this order.</summary>
     public static readonly string[] Names = ["hosts", "hostname", "resolv.conf"];
 
-    public static IReadOnlyList<VolumeMount> Write(string dir, string hostname, bool hostNetwork, DnsOptions dns, string hostResolvConf = "/etc/resolv.conf")
+    public static IReadOnlyList<VolumeMount> Write(string dir, string hostname, bool hostNetwork, DnsOptions dns, string hostResolvConf = "/etc/resolv.conf") =>
+        Write(dir, Render(hostname, hostNetwork, dns, hostResolvConf));
+
+    /// <summary>Writes <paramref name="contents"/> (in <see cref="Names"/> order) into <paramref name="dir"/>; returns their bind mounts.</summary>
+    public static IReadOnlyList<VolumeMount> Write(string dir, IReadOnlyList<string> contents)
+    {
+        for (var i = 0; i < Names.Length; i++) WriteFile(Path.Join(dir, Names[i]), contents[i]);
+        return Mounts(dir);
+    }
+
+    /// <summary>The bind mounts of the files in <paramref name="dir"/> over the image's /etc/hosts, hostname and resolv.conf.</summary>
+    public static IReadOnlyList<VolumeMount> Mounts(string dir)
+    {
+        var mounts = new VolumeMount[Names.Length];
+        for (var i = 0; i < Names.Length; i++) mounts[i] = new VolumeMount(Path.Join(dir, Names[i]), $"/etc/{Names[i]}", ReadOnly: false);
+        return mounts;
+    }
+
+    /// <summary>The files' contents, in <see cref="Names"/> order.</summary>
+    public static string[] Render(string hostname, bool hostNetwork, DnsOptions dns, string hostResolvConf = "/etc/resolv.conf")
     {
         var hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         hosts.Append($"127.0.1.1\t{hostname}\n");
@@ -34,20 +53,23 @@ public static class EtcFiles
             var (name, address) = ParseExtraHost(entry);
             hosts.Append($"{address}\t{name}\n");
         }
-        string[] contents =
+        return
         [
             hosts.ToString(),
             hostname + "\n",
             ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", hostNetwork, dns.Servers),
         ];
-        var mounts = new VolumeMount[Names.Length];
-        for (var i = 0; i < Names.Length; i++)
+    }
+
+    /// <summary>rw-r--r-- whatever the umask (the setup thread writes them with umask 0, inside the container's scratch).</summary>
+    private static void WriteFile(string path, string contents)
+    {
+        using var file = new FileStream(path, new FileStreamOptions
         {
-            var path = Path.Join(dir, Names[i]);
-            File.WriteAllText(path, contents[i]);
-            mounts[i] = new VolumeMount(path, $"/etc/{Names[i]}", ReadOnly: false);
-        }
-        return mounts;
+            Mode = FileMode.Create, Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+        });
+        file.Write(Encoding.UTF8.GetBytes(contents));
     }
 
     /// <summary>The host's resolv.conf with its nameservers replaced as described above; search and options lines kept.</summary>

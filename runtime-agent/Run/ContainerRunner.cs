@@ -20,6 +20,8 @@ public sealed record RunRequest(
     /// <summary>-t: a pty as the command's stdio; -i: the agent's stdin relayed to it (without -t stdin is inherited).</summary>
     public bool Tty { get; init; }
     public bool Interactive { get; init; } = true;
+    /// <summary>--upper: the writable layer on the disk or, for a foreground run removed at exit, on a tmpfs (decision 009).</summary>
+    public UpperStorage Upper { get; init; }
 }
 
 /// <summary>
@@ -47,7 +49,8 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         try
         {
             var range = userNamespace ? UserNamespaces.UserNamespaceAllocation.Take(layout, id) : null;
-            var spec = CreateSpec(image, request, process, id, dir, hostname) with { Security = security, UserNamespace = range };
+            var scratch = ScratchTmpfs.Chosen(request, detached: false);
+            var spec = CreateSpec(image, request, process, id, dir, hostname, scratch) with { Security = security, UserNamespace = range };
             cgroup = cgroupCreation?.GetAwaiter().GetResult();
             spec = spec with { CgroupDirectories = cgroup?.Directories ?? [] };
             if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
@@ -62,7 +65,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         {
             cgroup ??= Created(cgroupCreation); // a step before the launch failed while the cgroup was being made
             var cgroupRemoval = cgroup is null ? null : OnOwnThread(() => { cgroup.Remove(); return true; });
-            if (!request.Keep) RunDirectory.Remove(dir);
+            if (!request.Keep) RunDirectory.Remove(dir); // an empty directory when the container's scratch was a tmpfs
             if (userNamespace && !request.Keep) UserNamespaces.UserNamespaceAllocation.Release(layout, id);
             cgroupRemoval?.Wait();
             Diagnostics.PhaseTrace.Mark("removed");
@@ -85,30 +88,41 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         }
     }
 
-    /// <summary>The spec for a container in <paramref name="dir"/> (its upper, work and rootfs directories are created here).</summary>
-    internal static ContainerSpec CreateSpec(ResolvedImage image, RunRequest request, ContainerProcess process, string id, string dir, string hostname) => new()
+    /// <summary>
+    /// The spec for a container in <paramref name="dir"/>: its upper, work and rootfs directories are created here or,
+    /// on a <paramref name="scratch"/> tmpfs, by the setup thread inside the container's mount namespace (ScratchTmpfs).
+    /// </summary>
+    internal static ContainerSpec CreateSpec(ResolvedImage image, RunRequest request, ContainerProcess process, string id, string dir, string hostname,
+                                             bool scratch = false)
     {
-        Id = id,
-        LowerDirs = image.LayerDirectories.Reverse().ToList(),
-        UpperDir = Directory.CreateDirectory(Path.Join(dir, "upper")).FullName,
-        WorkDir = Directory.CreateDirectory(Path.Join(dir, "work")).FullName,
-        RootFs = Directory.CreateDirectory(Path.Join(dir, "rootfs")).FullName,
-        Hostname = hostname,
-        PrivateNetwork = !request.HostNetwork && request.NetworkNamespace is null,
-        NetworkNamespace = request.NetworkNamespace,
         // The generated /etc files first, so a user's own -v over one of them wins.
-        Volumes = [.. Net.EtcFiles.Write(dir, hostname, request.HostNetwork || request.NetworkNamespace is not null, request.Dns ?? Net.DnsOptions.None),
-                   .. request.Volumes],
-        Tmpfs = request.Tmpfs,
-        ReadOnlyRoot = request.ReadOnlyRoot,
-        Args = process.Args,
-        Env = process.Env,
-        WorkingDir = process.WorkingDir,
-        User = process.User,
-        ReapZombies = request.ReapZombies,
-        Tty = request.Tty,
-        TerminalInput = request.Tty && request.Interactive,
-        DisposableUpper = !request.Keep,
-        Snapshotter = request.Snapshotter,
-    };
+        var etc = Net.EtcFiles.Render(hostname, request.HostNetwork || request.NetworkNamespace is not null, request.Dns ?? Net.DnsOptions.None);
+        return new()
+        {
+            Id = id,
+            LowerDirs = image.LayerDirectories.Reverse().ToList(),
+            UpperDir = Subdirectory(dir, "upper", scratch),
+            WorkDir = Subdirectory(dir, "work", scratch),
+            RootFs = Subdirectory(dir, "rootfs", scratch),
+            Hostname = hostname,
+            PrivateNetwork = !request.HostNetwork && request.NetworkNamespace is null,
+            NetworkNamespace = request.NetworkNamespace,
+            Volumes = [.. scratch ? Net.EtcFiles.Mounts(dir) : Net.EtcFiles.Write(dir, etc), .. request.Volumes],
+            Scratch = scratch ? new ScratchTmpfs(request.Limits?.MemoryBytes, etc) : null,
+            Tmpfs = request.Tmpfs,
+            ReadOnlyRoot = request.ReadOnlyRoot,
+            Args = process.Args,
+            Env = process.Env,
+            WorkingDir = process.WorkingDir,
+            User = process.User,
+            ReapZombies = request.ReapZombies,
+            Tty = request.Tty,
+            TerminalInput = request.Tty && request.Interactive,
+            DisposableUpper = !request.Keep,
+            Snapshotter = request.Snapshotter,
+        };
+    }
+
+    private static string Subdirectory(string dir, string name, bool scratch) =>
+        scratch ? Path.Join(dir, name) : Directory.CreateDirectory(Path.Join(dir, name)).FullName;
 }

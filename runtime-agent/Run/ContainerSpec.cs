@@ -72,6 +72,13 @@ public sealed record ContainerSpec
     /// </summary>
     public int ReadyFd { get; init; } = -1;
 
+    /// <summary>
+    /// A foreground run's tmpfs for the upper, work and rootfs directories and the /etc files (decision 009), mounted by the
+    /// setup thread before the root; null: they are on the disk, made by the caller. Not saved: init never mounts it.
+    /// </summary>
+    [JsonIgnore]
+    public ScratchTmpfs? Scratch { get; init; }
+
     public void Save(string path) =>
         File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, RunJsonContext.Default.ContainerSpec));
 

@@ -20,6 +20,7 @@ internal static class RunDirectory
     {
         try
         {
+            if (UnlinkAt(AtFdCwd, dir, AtRemoveDir) == 0) return; // a run whose scratch was a tmpfs left its directory empty
             foreach (var file in Files) UnlinkAt(AtFdCwd, Path.Join(dir, file), 0);
             RemoveEtcMountPoints(Path.Join(dir, "upper"));
             foreach (var relative in Directories)

@@ -14,12 +14,28 @@ internal static class SystemMounts
     public static void MountAll(ContainerRoot root, ContainerSpec spec)
     {
         root.Target("/proc"); // the mount point, created if the image lacks it
-        Mount("sysfs", root.Target("/sys"), "sysfs", Hardened | MsRdonly, null);
+        MountSys(root, spec);
         if (spec.Security.MaskKernelPaths) Isolation.KernelPathMasks.MaskSys(root);
         DevSetup.Populate(root);
         if (spec.TmpfsOnTmp) Mount("tmpfs", root.Target("/tmp"), "tmpfs", MsNosuid | MsNodev, "mode=1777");
         foreach (var volume in spec.Volumes) Bind(root, volume);
         foreach (var tmpfs in spec.Tmpfs) Mount("tmpfs", root.Target(tmpfs.ContainerPath), "tmpfs", tmpfs.Flags, tmpfs.Data);
+    }
+
+    /// <summary>
+    /// A sysfs shows the network namespace it is mounted in, and only that namespace's owner may mount it: a rootless
+    /// agent sharing the host's network (build's RUN steps, <c>--net host</c>) binds the host's /sys instead, read-only,
+    /// as rootless podman does.
+    /// </summary>
+    private static void MountSys(ContainerRoot root, ContainerSpec spec)
+    {
+        if (!(UserNamespaces.RootlessMode.Active && !spec.PrivateNetwork && spec.NetworkNamespace is null))
+        {
+            Mount("sysfs", root.Target("/sys"), "sysfs", Hardened | MsRdonly, null);
+            return;
+        }
+        Mount("/sys", root.Target("/sys"), null, MsBind | MsRec, null);
+        Mount(null, root.Target("/sys"), null, MsBind | MsRemount | Hardened | MsRdonly, null); // resolved again: the bind's root
     }
 
     /// <summary>

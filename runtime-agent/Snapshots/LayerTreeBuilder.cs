@@ -14,8 +14,6 @@ namespace RuntimeAgent.Snapshots;
 /// </summary>
 internal sealed class LayerTreeBuilder(bool reflink)
 {
-    private const string OverlayXattrPrefix = "trusted.overlay.";
-    private const string UserOverlayXattrPrefix = "user.overlay."; // a rootless agent's layers (userxattr)
     private readonly Dictionary<(ulong Device, ulong Inode), string> _linked = [];
 
     public static void Build(IEnumerable<string> layersBottomFirst, string target, bool reflink)
@@ -128,7 +126,7 @@ internal sealed class LayerTreeBuilder(bool reflink)
         if (type != SIfLnk) Check(FchmodAt(AtFdCwd, to, stat.Mode & 0xFFF, 0), "chmod", to);
         foreach (var name in ListXattrs(from))
         {
-            if (name.StartsWith(OverlayXattrPrefix, StringComparison.Ordinal) || name.StartsWith(UserOverlayXattrPrefix, StringComparison.Ordinal)) continue;
+            if (OverlayXattrs.IsOverlays(name)) continue;
             var value = GetXattr(from, name);
             if (value is null) continue;
             fixed (byte* p = value) Check(LSetXattr(to, name, p, (nuint)value.Length, 0), $"setxattr {name}", to);
@@ -138,8 +136,7 @@ internal sealed class LayerTreeBuilder(bool reflink)
         Check(UtimensAt(AtFdCwd, to, times, AtSymlinkNoFollow), "utimensat", to);
     }
 
-    private static bool IsOpaque(string directory) =>
-        GetXattr(directory, "trusted.overlay.opaque") is [(byte)'y'] || GetXattr(directory, "user.overlay.opaque") is [(byte)'y'];
+    private static bool IsOpaque(string directory) => OverlayXattrs.IsOpaque(directory);
 
     private static bool IsDirectory(string path) =>
         Exists(path, out var stat) && stat.Type == SIfDir;

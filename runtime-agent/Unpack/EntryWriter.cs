@@ -39,7 +39,7 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
         if (name == OpaqueMarker)
         {
             // In a user namespace (rootless) trusted.* is refused; the overlay is then mounted with userxattr and reads user.*.
-            SetXattr(RootedDirectory.ProcPath(parent, "."), Run.UserNamespaces.RootlessMode.Active ? "user.overlay.opaque" : "trusted.overlay.opaque", "y"u8);
+            SetXattr(RootedDirectory.ProcPath(parent, "."), Snapshots.OverlayXattrs.OpaqueName, "y"u8);
             return;
         }
         if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
@@ -161,8 +161,9 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
     {
         foreach (var (attribute, value) in entry.Xattrs)
         {
-            // Overlay's own attributes come only from whiteout conversion: a layer may not forge redirects or opacity.
-            if (attribute.StartsWith("trusted.overlay.", StringComparison.Ordinal)) continue;
+            // Overlay's own attributes come only from whiteout conversion: a layer may not forge redirects or opacity
+            // (user.overlay.* too: a rootless agent's overlay honours those).
+            if (Snapshots.OverlayXattrs.IsOverlays(attribute)) continue;
             SetXattr(RootedDirectory.ProcPath(parent, name), attribute, value);
         }
     }

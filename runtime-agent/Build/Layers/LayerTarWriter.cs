@@ -10,7 +10,7 @@ public sealed record LayerBlob(Digest DiffId, Digest Digest, long Size, string P
 
 /// <summary>
 /// Turns a directory in overlayfs form (an overlay upper dir, or a staged COPY) into an OCI layer:
-/// whiteouts (character device 0:0) become <c>.wh.NAME</c>, an opaque directory (trusted.overlay.opaque=y)
+/// whiteouts (character device 0:0) become <c>.wh.NAME</c>, an opaque directory (trusted.overlay.opaque=y, or user.overlay.opaque=y when rootless)
 /// gets <c>.wh..wh..opq</c>. The tar is reproducible: entries in ordinal order, numeric owners only (no user
 /// or group names), times from a <see cref="TimestampPolicy"/> (also applied on disk, so later steps and the
 /// unpacked layer agree with the tar). diff_id and the gzip digest are computed while writing.
@@ -18,7 +18,6 @@ public sealed record LayerBlob(Digest DiffId, Digest Digest, long Size, string P
 /// </summary>
 public static class LayerTarWriter
 {
-    private const string OpaqueXattr = "trusted.overlay.opaque";
     private const UnixFileMode NoMode = 0;
 
     /// <summary>Writes the layer of <paramref name="directory"/> as a gzip blob into <paramref name="outputDirectory"/> (a temp name).</summary>
@@ -74,7 +73,7 @@ public static class LayerTarWriter
                     return;
                 case Libc.SIfDir:
                     Write(WithMetadata(new GnuTarEntry(TarEntryType.Directory, name + "/"), path, status), path);
-                    if (Libc.GetXattr(path, OpaqueXattr) is [(byte)'y'])
+                    if (Snapshots.OverlayXattrs.IsOpaque(path))
                         writer.WriteEntry(Marker(name + "/.wh..wh..opq"));
                     Directory(path, name + "/");
                     return;
@@ -119,7 +118,7 @@ public static class LayerTarWriter
         private void Write(GnuTarEntry entry, string path)
         {
             var xattrs = Libc.ListXattrs(path)
-                .Where(name => !name.StartsWith("trusted.overlay.", StringComparison.Ordinal) && name != "security.selinux")
+                .Where(name => !Snapshots.OverlayXattrs.IsOverlays(name) && name != "security.selinux")
                 .Order(StringComparer.Ordinal)
                 .Select(name => (Name: name, Value: Libc.GetXattr(path, name)))
                 .Where(x => x.Value is not null)

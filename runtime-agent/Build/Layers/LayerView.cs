@@ -74,7 +74,7 @@ internal sealed class LayerView(IReadOnlyList<string> layersTopFirst)
                 if (Exists(child, out var childStatus) && childStatus.Type == Libc.SIfChr && childStatus.RawDevice == 0) hidden.Add(name);
                 else names.Add(name);
             }
-            if (relative.Length > 0 && Libc.GetXattr(host, "trusted.overlay.opaque") is [(byte)'y']) break;
+            if (relative.Length > 0 && Snapshots.OverlayXattrs.IsOpaque(host)) break;
         }
         return names;
     }
@@ -89,7 +89,7 @@ internal sealed class LayerView(IReadOnlyList<string> layersTopFirst)
             if (Exists(ancestor, out var status))
             {
                 if (status.Type == Libc.SIfChr && status.RawDevice == 0) return true;
-                if (status.Type == Libc.SIfDir && Libc.GetXattr(ancestor, "trusted.overlay.opaque") is [(byte)'y']) return true;
+                if (status.Type == Libc.SIfDir && Snapshots.OverlayXattrs.IsOpaque(ancestor)) return true;
             }
             slash = relative.LastIndexOf('/', slash - 1);
         }

@@ -35,5 +35,5 @@ internal static class MountStubs
     private static bool IsUntouchedCopy(string host, Libc.FileStatus status, Libc.FileStatus below) =>
         status.Type == Libc.SIfDir && below.Type == Libc.SIfDir && status.Mode == below.Mode && status.Uid == below.Uid
         && status.Gid == below.Gid && !Directory.EnumerateFileSystemEntries(host).Any()
-        && !Libc.ListXattrs(host).Contains("trusted.overlay.opaque"); // an opaque one hides what lies below: the step emptied it
+        && !Snapshots.OverlayXattrs.IsOpaque(host); // an opaque one hides what lies below: the step emptied it
 }
