@@ -91,11 +91,13 @@ public sealed class DetachedContainerTests(RunImages images) : IClassFixture<Run
         var name = Name();
         try
         {
-            await Ok("run", "-d", "--name", name, images.Configured, "sh", "-c", "trap 'echo bye; exit 0' TERM; while true; do sleep 0.1; done");
+            await Ok("run", "-d", "--name", name, images.Configured, "sh", "-c", "trap 'echo bye; exit 0' TERM; echo ready; while true; do sleep 0.1; done");
+            // run -d returns once the shell runs, not once it has set its trap: a PID 1 without a handler ignores SIGTERM.
+            await WaitForLogs(name, "ready\n");
             await Ok("stop", "-t", "30", name);
             var state = await Inspect(name);
             Assert.Equal(0, state.GetProperty("exitCode").GetInt32());
-            Assert.Equal("bye\n", (await Ok("logs", name)).Stdout);
+            Assert.Equal("ready\nbye\n", (await Ok("logs", name)).Stdout);
         }
         finally
         {
@@ -219,6 +221,12 @@ public sealed class DetachedContainerTests(RunImages images) : IClassFixture<Run
 
     private static bool Alive(int pid) =>
         File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ");
+
+    private async Task WaitForLogs(string name, string text)
+    {
+        for (var i = 0; i < 600 && !(await Ok("logs", name)).Stdout.Contains(text); i++) await Task.Delay(50);
+        Assert.Contains(text, (await Ok("logs", name)).Stdout);
+    }
 
     private static async Task WaitUntil(Func<bool> condition)
     {

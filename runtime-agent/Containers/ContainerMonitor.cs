@@ -76,6 +76,9 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     {
                         (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, run.Pid, identity?.StartTime ?? 0, started, null);
                         s.FinishedAt = null;
+                        // Each run's health starts over as "starting", recorded before the report: run -d has returned by
+                        // the time the HealthChecker's thread runs, and inspect must show the check from the start.
+                        if (state.Healthcheck is not null) s.Health = new HealthState();
                     });
                     Diagnostics.PhaseTrace.Mark("monitor-running");
                     if (!reported) MonitorLauncher.Report("ok");

@@ -33,13 +33,12 @@ internal sealed unsafe class HealthChecker : IDisposable
     private TimeSpan StartPeriod => Nanoseconds(_config.StartPeriod) ?? TimeSpan.Zero;
     private int Retries => _config.Retries ?? HealthOptions.DefaultRetries;
 
-    /// <summary>Starts checking a run that has just started (its health is "starting"); null when it has no check.</summary>
-    public static HealthChecker? Start(ContainerStore store, string id, ContainerSpec spec, HealthConfig? config)
-    {
-        if (config is null) return null;
-        store.Update(id, s => s.Health = new HealthState());
-        return new HealthChecker(store, id, spec, config);
-    }
+    /// <summary>
+    /// Starts checking a run that has just started (the monitor recorded its health as "starting" with the run); null
+    /// when it has no check.
+    /// </summary>
+    public static HealthChecker? Start(ContainerStore store, string id, ContainerSpec spec, HealthConfig? config) =>
+        config is null ? null : new HealthChecker(store, id, spec, config);
 
     private void Run()
     {
