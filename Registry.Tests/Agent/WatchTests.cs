@@ -65,6 +65,27 @@ public sealed class WatchTests
         Assert.EndsWith(image.Digest.ToString(), line);
     }
 
+    [Fact]
+    public async Task PipedWatchPrintsPullProgressLinesWithoutEscapesAndQuietPrintsOnlyWhatItPulled()
+    {
+        await using var server = await RegistryServer.StartAsync();
+        var host = server.BaseAddress.Authority;
+        var image = ImageBuilder.FromBusybox().Layer(l => l.File("progress", "1")).Build();
+        await new RegistryPushClient(server.Client).PushAsync("team/app", image, "v1");
+        using var root = new AgentRoot();
+        using var quietRoot = new AgentRoot();
+
+        using var watcher = await WatchingAgent.StartAsync(["--root", root.Path, "watch", host]);
+        using var quiet = await WatchingAgent.StartAsync(["--root", quietRoot.Path, "watch", host, "--quiet"]);
+        await watcher.WaitForLineAsync("team/app:v1", Patience);
+        await quiet.WaitForLineAsync("team/app:v1", Patience);
+
+        var layer = image.Layers[1].Digest.Hex[..12];
+        Assert.Contains(watcher.Lines, l => l.StartsWith($"{layer}: downloaded (", StringComparison.Ordinal));
+        Assert.DoesNotContain(watcher.Lines, l => l.Contains('\u001b'));
+        Assert.Equal(quiet.Pulled, quiet.Lines); // no progress lines
+    }
+
     /// <summary>The agent running `watch`, its stdout collected line by line; killed on dispose.</summary>
     private sealed class WatchingAgent : IDisposable
     {
@@ -86,6 +107,8 @@ public sealed class WatchTests
         }
 
         public static async Task<WatchingAgent> StartAsync(string[] arguments) => new(await AgentBinary.StartAsync(arguments));
+
+        public IReadOnlyList<string> Lines => [.. lines];
 
         public IReadOnlyList<string> Pulled => [.. lines.Where(l => l.StartsWith("pulled ", StringComparison.Ordinal))];
 

@@ -61,7 +61,7 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         var final = built.Result(target);
         ApplyLabels(final, options.Labels, session);
         var image = Publish(final, references, options.NoCache);
-        if (options.CacheTo is { } cacheTo) await CacheExporter.ExportAsync(cacheTo, session.Steps, store, options.Insecure, output, ct);
+        if (options.CacheTo is { } cacheTo) await CacheExporter.ExportAsync(cacheTo, session.Steps, store, options.Insecure, options.Progress, output, ct);
         return image;
     }
 

@@ -6,11 +6,13 @@ namespace RuntimeAgent.Cli;
 
 /// <summary>
 /// Progress as plain lines, for logs and pipes: one when a blob resumes, one every <see cref="Interval"/> while it
-/// downloads (bytes, percent, speed), one when it ends. $RUNTIME_AGENT_PROGRESS_INTERVAL (seconds) changes the
+/// transfers (bytes, percent, speed; <paramref name="activity"/> says which way: "downloading", "uploading"), one when
+/// it ends. $RUNTIME_AGENT_PROGRESS_INTERVAL (seconds) changes the
 /// interval, e.g. for a CI log that wants fewer lines.
 /// </summary>
-public sealed class PlainProgress(TextWriter output) : IPullProgress
+public sealed class PlainProgress(TextWriter output, string activity) : IPullProgress
 {
+    private string Activity { get; } = activity;
     private static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(3);
     private readonly Lock gate = new();
 
@@ -46,7 +48,7 @@ public sealed class PlainProgress(TextWriter output) : IPullProgress
             if (now - lastLine < owner.Interval) return;
             lastLine = now;
             var speed = (done - resumedAt) / Math.Max(now.TotalSeconds, 1e-3);
-            owner.Write($"{label}: downloading {Size(done)} of {Size(size)} ({100.0 * done / Math.Max(size, 1):0}%), {Size((long)speed)}/s");
+            owner.Write($"{label}: {owner.Activity} {Size(done)} of {Size(size)} ({100.0 * done / Math.Max(size, 1):0}%), {Size((long)speed)}/s");
         }
 
         public void Complete(string status) => owner.Write($"{label}: {status} ({size} bytes)");

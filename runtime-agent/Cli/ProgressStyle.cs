@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace RuntimeAgent.Cli;
 
-/// <summary>How pull progress is shown: bars that redraw (tty), lines (plain), or bars only on a terminal (auto).</summary>
+/// <summary>How transfer (pull, push) progress is shown: bars that redraw (tty), lines (plain), or bars only on a terminal (auto).</summary>
 public enum ProgressStyle { Auto, Tty, Plain }
 
 public static class ProgressStyles
@@ -11,7 +11,7 @@ public static class ProgressStyles
     {
         var option = new Option<string>("--progress")
         {
-            Description = "Pull progress: auto (bars on a terminal, lines otherwise), tty (bars) or plain (lines)",
+            Description = "Transfer progress: auto (bars on a terminal, lines otherwise), tty (bars) or plain (lines)",
             DefaultValueFactory = _ => "auto",
         };
         option.AcceptOnlyFromAmong("auto", "tty", "plain");

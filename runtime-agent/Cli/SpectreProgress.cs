@@ -25,6 +25,19 @@ public sealed class SpectreProgress(TextWriter output) : IPullProgress
         lock (messages) messages.Add(text);
     }
 
+    /// <summary>
+    /// Writes a line above the live bars when they are drawn on <paramref name="target"/> (Spectre's live renderer
+    /// moves the cursor up, prints the line and redraws the bars below it); false when no bars are drawn there.
+    /// </summary>
+    public bool TryWriteAbove(TextWriter target, string line)
+    {
+        IAnsiConsole? drawing;
+        lock (gate) drawing = target == output && context is not null ? console : null;
+        if (drawing is null) return false;
+        drawing.Write(new Text(line + "\n"));
+        return true;
+    }
+
     /// <summary>Ends the live display (leaving the bars' last state) and prints the collected messages.</summary>
     public async Task FinishAsync()
     {

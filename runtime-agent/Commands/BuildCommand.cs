@@ -65,14 +65,15 @@ public static class BuildCommand
                 if (parse.GetValue(push) && options.Tags.Count == 0) throw new FormatException("--push needs at least one --tag");
                 var layout = globals.Layout(parse);
                 var agentPath = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell the agent's own path");
-                var built = await new ImageBuilder(new BuildStore(layout), parse.GetValue(quiet) ? TextWriter.Null : Console.Out, agentPath).BuildAsync(options, ct);
+                var built = await new ImageBuilder(new BuildStore(layout), parse.GetValue(quiet) ? TextWriter.Null : new LiveLineWriter(Console.Out), agentPath).BuildAsync(options, ct);
                 Console.WriteLine($"Digest: {built.ManifestDigest}");
                 foreach (var reference in built.References) Console.WriteLine($"Tagged: {reference}");
                 if (parse.GetValue(iidFile) is { } iid) await File.WriteAllTextAsync(iid, built.ConfigDigest, ct);
                 if (export is not null) export.Write(layout, built, options.Tags);
                 if (parse.GetValue(push))
                     foreach (var reference in built.References)
-                        await new ImagePusher(layout, Console.Out).PushAsync(reference, options.Insecure, ct);
+                        await ProgressDisplay.PushAsync(options.Progress, parse.GetValue(quiet) ? null : Console.Out,
+                            progress => new ImagePusher(layout, progress).PushAsync(reference, options.Insecure, ct));
                 return 0;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -180,8 +180,6 @@ public static class RunCommand
                     var other => throw new ContainerSetupException($"--upper must be auto, tmpfs or disk, not '{other}'", 1),
                 },
             };
-            if (request.Tty && a.Init)
-                throw new ContainerSetupException("-t (--tty) does not work with --init yet", 1);
             var ports = a.Publish.Select(Net.PortSpec.Parse).ToList();
             var health = new HealthOptions(a.HealthCmd, a.HealthInterval, a.HealthTimeout, a.HealthStartPeriod, a.HealthRetries, a.NoHealthcheck);
             health.Resolve(null); // a bad duration fails here, before any pull

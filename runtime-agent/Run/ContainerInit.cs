@@ -6,7 +6,8 @@ namespace RuntimeAgent.Run;
 /// <c>init SPEC</c>: PID 1 of a container started through a second process (<c>--init</c>, or a kernel whose
 /// procfs lacks <c>pidns=</c>; see <see cref="NamespaceSetup"/>). The root is already built in this mount
 /// namespace; init mounts /proc for its own PID namespace, pivots, becomes the container's user under its
-/// security profile and execs the command, or with --init stays as the reaper (under the same profile).
+/// security profile and execs the command, or with --init (or a terminal) stays as the reaper (under the same
+/// profile), spawning the command on the terminal's slave when there is one.
 /// </summary>
 internal static class ContainerInit
 {
@@ -30,9 +31,12 @@ internal static class ContainerInit
             }
         }
         var command = ContainerEntry.Enter(spec);
+        if (spec.TerminalPath is { } terminal) Terminal.ContainerTerminal.GiveTo(terminal, command.User); // while still root
         lockdown.Apply(command.User);
         if (spec.ReadyFd >= 0) Close(spec.ReadyFd); // in the root now: the launcher may return
-        if (spec.ReapZombies) return Reaper.Run(command.Path, command.Args, command.Env);
+        // A terminal needs a new session for the command (setsid, then the slave as its controlling terminal), which
+        // exec'ing in place cannot give PID 1 here: init stays and reaps then, as with --init.
+        if (spec.ReapZombies || spec.TerminalPath is not null) return Reaper.Run(command.Path, command.Args, command.Env, spec.TerminalPath);
         ProcessStart.Exec(command.Path, command.Args, command.Env);
         return 125; // not reached: Exec returns only by throwing
     }

@@ -57,6 +57,11 @@ public sealed record ContainerSpec
     public bool Tty { get; init; }
     /// <summary>With <see cref="Tty"/>, <c>-i</c>: keyboard input reaches the terminal (the agent's stdin, or attach's).</summary>
     public bool TerminalInput { get; init; }
+    /// <summary>
+    /// With <see cref="Tty"/> on the init path (<c>--init</c>): the pty slave, inside the container, that the agent opened
+    /// and keeps the master of; init starts the command on it (<see cref="Reaper"/>) and stays outside the terminal.
+    /// </summary>
+    public string? TerminalPath { get; init; }
     /// <summary>How the root is stacked from <see cref="LowerDirs"/> (Snapshots/RootMount).</summary>
     public Snapshots.Snapshotter Snapshotter { get; init; }
     /// <summary>With <c>--userns=auto</c>, the host ids the container's user namespace maps 0… onto; null: no user namespace.</summary>

@@ -83,10 +83,20 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
 
     private int LaunchInit()
     {
-        if (spec.Tty) throw new ContainerSetupException("-t (--tty) does not work with --init yet", 1);
-        using (EnterNamespaces()) { }
+        var initSpec = spec;
+        using (var root = EnterNamespaces())
+        {
+            // -t: the pty is opened here as on the direct path (the master stays with the agent or the monitor); init
+            // only learns the slave's path, and spawns the command on it.
+            if (spec.Tty)
+            {
+                var terminal = Terminal.ContainerTerminal.Open(root);
+                TerminalFd = terminal.MasterFd;
+                initSpec = spec with { TerminalPath = terminal.SlavePath };
+            }
+        }
         var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "spec.json");
-        spec.Save(specPath);
+        initSpec.Save(specPath);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
         return ProcessStart.Spawn(agentPath, [agentPath, "init", specPath], [], newProcessGroup);
     }

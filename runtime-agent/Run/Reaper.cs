@@ -6,14 +6,16 @@ namespace RuntimeAgent.Run;
 /// <summary>
 /// <c>--init</c>: init stays PID 1, spawns the command as PID 2, forwards signals to it and reaps every
 /// orphan the namespace hands to PID 1, so zombies never pile up. Returns when the command exits; the kernel
-/// then kills whatever is left in the PID namespace.
+/// then kills whatever is left in the PID namespace. With a terminal (<c>-t --init</c>) the command leads its own
+/// session on the pty slave: ^C and window-size changes reach its foreground job through the pty itself, and
+/// init, outside that session, only forwards the signals sent to the container.
 /// </summary>
 internal static unsafe class Reaper
 {
     /// <summary>Signals a user sends to stop or poke a process; the rest stay with PID 1's defaults.</summary>
     public static readonly int[] ForwardedSignals = [1 /* HUP */, 2 /* INT */, 3 /* QUIT */, 10 /* USR1 */, 12 /* USR2 */, 15 /* TERM */, 28 /* WINCH */];
 
-    public static int Run(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
+    public static int Run(string path, IReadOnlyList<string> args, IReadOnlyList<string> env, string? terminal = null)
     {
         // Handlers first: PID 1 with no handler drops a signal even from the host, and the command may be
         // signalled as soon as it runs (a test sends SIGINT the moment it prints). Until its pid is known,
@@ -31,7 +33,7 @@ internal static unsafe class Reaper
             .ToList();
         try
         {
-            var started = ProcessStart.Spawn(path, args, env);
+            var started = ProcessStart.Spawn(path, args, env, terminal: terminal);
             lock (early)
             {
                 child = started;

@@ -1,6 +1,6 @@
 namespace RuntimeAgent.Store;
 
-/// <summary>What a pull reports while it works: one transfer per blob, plus status lines.</summary>
+/// <summary>What a pull (or a push) reports while it works: one transfer per blob, plus status lines.</summary>
 public interface IPullProgress
 {
     ITransferProgress Begin(string label, long size);

@@ -7,13 +7,19 @@ namespace RuntimeAgent.Watch;
 
 /// <summary>
 /// Follows a registry's event feed (<c>GET /api/v1/events</c>, long-polling) and pulls every newly pushed tag
-/// that matches, printing one line per image. The cursor moves past each event once it is handled, so a
+/// that matches, printing one line per image, each pull's progress shown as `pull` shows it (bars on a terminal,
+/// lines every few seconds per layer otherwise, nothing with <see cref="Quiet"/>). The cursor moves past each event once it is handled, so a
 /// restart resumes exactly there; while the registry is unreachable it backs off (1 s doubling to 30 s).
 /// </summary>
 public sealed class EventWatcher(ImageStore store, string registry, IReadOnlyList<string> repositories, IReadOnlyList<string> tags,
     bool insecure, TextWriter output, TextWriter errors)
 {
     private const int WaitSeconds = 30;
+
+    public Cli.ProgressStyle Progress { get; init; }
+
+    public bool Quiet { get; init; }
+
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(CancellationToken ct)
@@ -74,7 +80,8 @@ public sealed class EventWatcher(ImageStore store, string registry, IReadOnlyLis
         var reference = $"{registry}/{repository}@{digest}";
         try
         {
-            var record = await store.PullAsync(reference, new PullOptions(insecure), ct);
+            var record = await Cli.ProgressDisplay.PullAsync(Progress, Quiet ? null : output,
+                progress => store.PullAsync(reference, new PullOptions(insecure, Progress: progress), ct));
             output.WriteLine($"pulled {registry}/{repository}:{tag} {record.Digest}");
         }
         catch (Exception e) when (e is RegistryException or ImageNotFoundException or Unpack.LayerRefusedException or FormatException)

@@ -15,11 +15,12 @@ namespace RuntimeAgent.Build.Cache;
 public static class CacheExporter
 {
     public static async Task ExportAsync(CacheReference target, IReadOnlyDictionary<string, LayerRecord> steps, BuildStore store,
-                                         bool insecure, TextWriter output, CancellationToken ct)
+                                         bool insecure, Cli.ProgressStyle style, TextWriter output, CancellationToken ct)
     {
         try
         {
-            await PushAsync(target, steps, store, insecure, output, ct);
+            var line = await Cli.ProgressDisplay.PushAsync(style, output, progress => PushAsync(target, steps, store, insecure, progress, ct));
+            output.WriteLine(line);
         }
         catch (Exception e) when (e is RegistryException or HttpRequestException or IOException)
         {
@@ -27,8 +28,9 @@ public static class CacheExporter
         }
     }
 
-    private static async Task PushAsync(CacheReference target, IReadOnlyDictionary<string, LayerRecord> steps, BuildStore store,
-                                        bool insecure, TextWriter output, CancellationToken ct)
+    /// <summary>Returns the line that says what was exported.</summary>
+    private static async Task<string> PushAsync(CacheReference target, IReadOnlyDictionary<string, LayerRecord> steps, BuildStore store,
+                                                bool insecure, IPullProgress progress, CancellationToken ct)
     {
         var image = target.Image;
         var emptyConfig = store.PutBlob(CacheManifest.EmptyConfig);
@@ -36,7 +38,7 @@ public static class CacheExporter
         var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Relaxed.ImageManifest);
 
         using var client = new RegistryClient(image.Registry, () => new CredentialStore(store.Layout.AuthFile).Find(image.Registry), insecure);
-        var uploader = new BlobUploader(client, store.Layout, TextWriter.Null);
+        var uploader = new BlobUploader(client, store.Layout, progress);
         using var slots = new SemaphoreSlim(4);
         await Task.WhenAll(manifest.Layers.Select(l => l.Digest).Append(emptyConfig.ToString()).Select(async digest =>
         {
@@ -45,6 +47,6 @@ public static class CacheExporter
             finally { slots.Release(); }
         }));
         await uploader.PutManifestAsync(image, image.Tag!, bytes, ct);
-        output.WriteLine($"cache {target}: exported {steps.Count} steps ({manifest.Layers.Count} layers) as {Digest.Sha256Of(bytes)}");
+        return $"cache {target}: exported {steps.Count} steps ({manifest.Layers.Count} layers) as {Digest.Sha256Of(bytes)}";
     }
 }

@@ -7,9 +7,10 @@ namespace RuntimeAgent.Build.Push;
 /// <summary>
 /// Pushes an image from the store (one the builder made: its manifest is a blob there) to its registry, blobs
 /// first (<see cref="BlobUploader"/>), mounting from another repository of the same registry that an image in the
-/// store came from when it can, and the manifest last.
+/// store came from when it can, and the manifest last. What it does is shown through <c>progress</c> (a transfer per
+/// blob, <see cref="Cli.ProgressDisplay.PushAsync"/>).
 /// </summary>
-public sealed class ImagePusher(StoreLayout layout, TextWriter output)
+public sealed class ImagePusher(StoreLayout layout, IPullProgress progress)
 {
     public async Task<string> PushAsync(string reference, bool insecure, CancellationToken ct)
     {
@@ -21,13 +22,13 @@ public sealed class ImagePusher(StoreLayout layout, TextWriter output)
             throw new ImageNotFoundException($"{target}: its manifest is not in the store; only images built here can be pushed");
 
         using var client = new RegistryClient(target.Registry, () => new CredentialStore(layout.AuthFile).Find(target.Registry), insecure);
-        var uploader = new BlobUploader(client, layout, output);
+        var uploader = new BlobUploader(client, layout, progress);
         var blobs = record.Layers.Select(l => l.Digest).Append(record.ConfigDigest).Distinct().Select(Digest.Parse);
         var mountSources = MountSources(target);
         await Task.WhenAll(blobs.Select(b => uploader.PushBlobAsync(target, b, mountSources.GetValueOrDefault(b.ToString()), ct)));
 
         await uploader.PutManifestAsync(target, target.Tag ?? record.ManifestDigest, await File.ReadAllBytesAsync(manifestPath, ct), ct);
-        output.WriteLine($"{target}: pushed manifest {record.ManifestDigest}");
+        progress.Message($"{target}: pushed manifest {record.ManifestDigest}");
         return record.ManifestDigest;
     }
 

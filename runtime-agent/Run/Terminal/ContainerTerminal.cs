@@ -74,8 +74,11 @@ internal sealed unsafe class ContainerTerminal
     }
 
     /// <summary>Gives the slave to the container's user (after pivot_root, while this thread is still root).</summary>
-    public void GiveTo(ContainerUser user) =>
-        ContainerSetupException.Check(Chown(SlavePath, user.Uid, user.Gid), $"chown {SlavePath}");
+    public void GiveTo(ContainerUser user) => GiveTo(SlavePath, user);
+
+    /// <summary>Gives a slave, by its path inside the container, to the container's user (init's side of <c>-t --init</c>).</summary>
+    public static void GiveTo(string slavePath, ContainerUser user) =>
+        ContainerSetupException.Check(Chown(slavePath, user.Uid, user.Gid), $"chown {slavePath}");
 
     /// <summary>Copies a terminal's window size to another (the agent's terminal to the container's); no-op off a terminal.</summary>
     public static void CopyWindowSize(int from, int to)
