@@ -76,6 +76,32 @@ public sealed class AgentInfoTests : IDisposable
         Assert.Matches(@"(?m)^cgroup limits:\s+no: ", text.Stdout);
     }
 
+    [Fact]
+    public async Task ForAUserWithoutSubordinateIdsReportsThatNoRangesAreConfiguredAndWhatThatLimits()
+    {
+        await RootlessUser.EnsureWithoutRangesAsync();
+        await RootlessUser.ChownAsync(home, RootlessUser.WithoutRanges);
+        var uid = int.Parse(File.ReadLines("/etc/passwd").First(l => l.StartsWith(RootlessUser.WithoutRanges + ":", StringComparison.Ordinal)).Split(':')[2]);
+        var result = await RootlessUser.RunAgentAsync(home, ["info", "--format", "json"], user: RootlessUser.WithoutRanges);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var userns = json.RootElement.GetProperty("userNamespaces");
+        Assert.Equal("rootless", json.RootElement.GetProperty("mode").GetString());
+        Assert.Empty(userns.GetProperty("subordinateUids").EnumerateArray());
+        Assert.Empty(userns.GetProperty("subordinateGids").EnumerateArray());
+        Assert.Equal([$"0 {uid} 1"], userns.GetProperty("uidMap").EnumerateArray().Select(e => e.GetString())); // the user alone
+        Assert.Contains("no subordinate uids or gids are configured", userns.GetProperty("missingRanges").GetString());
+        Assert.Equal("overlay", json.RootElement.GetProperty("snapshotter").GetProperty("default").GetString()); // still probed
+
+        var text = await RootlessUser.RunAgentAsync(home, ["info"], user: RootlessUser.WithoutRanges);
+        Assert.Matches(@"(?m)^subordinate uids:\s+none$", text.Stdout);
+        Assert.Matches(@"(?m)^  limits:\s+no subordinate uids or gids .*pull, run and build refuse", text.Stdout);
+        // Any other command still refuses in its one line.
+        var pull = await RootlessUser.RunAgentAsync(home, ["pull", "localhost:1/none:1"], user: RootlessUser.WithoutRanges);
+        Assert.Equal(125, pull.ExitCode);
+        Assert.Equal($"runtime-agent: rootless: {RootlessUser.WithoutRanges} has no subordinate ids in /etc/subuid", pull.Stderr.Split(';')[0]);
+    }
+
     private static string HostCgroupVersion() =>
         File.Exists("/sys/fs/cgroup/cgroup.controllers") ? "v2" : File.Exists("/sys/fs/cgroup/unified/cgroup.procs") ? "hybrid" : "v1";
 

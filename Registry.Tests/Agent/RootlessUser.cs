@@ -12,10 +12,10 @@ internal static class RootlessUser
     public const string Name = "ragentless";
 
     /// <summary>Runs the installed agent as the user with HOME=<paramref name="home"/>; <paramref name="wrapper"/> runs first, as root.</summary>
-    public static async Task<AgentResult> RunAgentAsync(string home, IEnumerable<string> args, IReadOnlyList<string>? wrapper = null)
+    public static async Task<AgentResult> RunAgentAsync(string home, IEnumerable<string> args, IReadOnlyList<string>? wrapper = null, string user = Name)
     {
         var agent = await InstalledAgentAsync();
-        var command = (wrapper ?? []).Concat(["setpriv", $"--reuid={Name}", $"--regid={Name}", "--init-groups", "env", "-u", "XDG_DATA_HOME", $"HOME={home}", agent])
+        var command = (wrapper ?? []).Concat(["setpriv", $"--reuid={user}", $"--regid={user}", "--init-groups", "env", "-u", "XDG_DATA_HOME", $"HOME={home}", agent])
             .Concat(args).ToList();
         var info = new ProcessStartInfo(command[0])
         {
@@ -56,7 +56,17 @@ internal static class RootlessUser
         return (int.Parse(fields[2]), int.Parse(fields[3]));
     }
 
-    public static Task ChownAsync(string path) => Conformance.ExternalTool.RunAsync("chown", ["-R", $"{Name}:{Name}", path]);
+    public static Task ChownAsync(string path, string user = Name) => Conformance.ExternalTool.RunAsync("chown", ["-R", $"{user}:{user}", path]);
+
+    /// <summary>A second ordinary user with no subordinate ids at all (only AgentInfoTests uses it).</summary>
+    public const string WithoutRanges = "ragentnosub";
+
+    public static async Task EnsureWithoutRangesAsync()
+    {
+        if (!File.ReadLines("/etc/passwd").Any(l => l.StartsWith(WithoutRanges + ":", StringComparison.Ordinal)))
+            await Conformance.ExternalTool.RunAsync("useradd", ["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", WithoutRanges]);
+        Assert.DoesNotContain(File.ReadLines("/etc/subuid").Concat(File.ReadLines("/etc/subgid")), l => l.StartsWith(WithoutRanges + ":", StringComparison.Ordinal));
+    }
 
     /// <summary>The user's entries in /etc/subuid or /etc/subgid, as (start, count).</summary>
     public static List<(long Start, long Count)> SubordinateRanges(string file) =>

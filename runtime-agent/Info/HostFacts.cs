@@ -19,6 +19,13 @@ public sealed record HostFacts(
     Capability IdmappedMounts, SnapshotterProbeResult Snapshots, Snapshotter? DefaultSnapshotter, string OverlayMode,
     CgroupSupport Cgroups, Capability Seccomp)
 {
+    /// <summary>Rootless with no subordinate uids or gids: what that limits; null otherwise.</summary>
+    public string? MissingRanges => Mode != "rootless" || (SubordinateUids.Count > 0 && SubordinateGids.Count > 0) ? null
+        : $"no subordinate {(SubordinateUids.Count == 0 ? "uids" : "")}{(SubordinateUids.Count == 0 && SubordinateGids.Count == 0 ? " or " : "")}" +
+          $"{(SubordinateGids.Count == 0 ? "gids" : "")} are configured for {UserName} in /etc/subuid and /etc/subgid: only the user itself could be " +
+          "mapped (to root inside), so pull, run and build refuse to start (image files of any other owner could not be kept); " +
+          $"an administrator adds a range: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {UserName}";
+
     public static HostFacts Gather(StoreLayout layout)
     {
         var rootless = RootlessMode.Active;

@@ -15,6 +15,7 @@ internal static class HostFactsWriter
         Line("user namespaces", YesNo(f.UserNamespaces));
         Line("subordinate uids", Ranges(f.SubordinateUids));
         Line("subordinate gids", Ranges(f.SubordinateGids));
+        if (f.MissingRanges is { } missing) Line("  limits", missing);
         if (f.Mode == "rootless")
         {
             Line("uid map", string.Join("; ", f.UidMap));
@@ -52,6 +53,7 @@ internal static class HostFactsWriter
         Capability(json, f.UserNamespaces);
         RangeArray(json, "subordinateUids", f.SubordinateUids);
         RangeArray(json, "subordinateGids", f.SubordinateGids);
+        json.WriteString("missingRanges", f.MissingRanges);
         StringArray(json, "uidMap", f.UidMap);
         StringArray(json, "gidMap", f.GidMap);
         json.WriteString("newuidmap", f.NewUidMap);

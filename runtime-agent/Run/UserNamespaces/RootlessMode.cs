@@ -35,14 +35,31 @@ internal static class RootlessMode
         var user = Environment.UserName;
         var uid = Geteuid();
         var gid = Getegid();
-        var uids = SubordinateIds.Of(SubordinateIds.UidFile, user, uid);
-        var gids = SubordinateIds.Of(SubordinateIds.GidFile, user, gid);
+        var uids = SubordinateIds.TryOf(SubordinateIds.UidFile, user, uid);
+        var gids = SubordinateIds.TryOf(SubordinateIds.GidFile, user, gid);
+        // Without ranges only `info` runs (to say so and what it limits), in a namespace that maps the user alone —
+        // which the user may write itself, with setgroups denied first, as the kernel requires without newgidmap.
+        var userAlone = uids is null || gids is null;
+        if (userAlone && !IsInfo(args))
+        {
+            SubordinateIds.Of(SubordinateIds.UidFile, user, uid); // throws the one-line refusal naming the missing range
+            SubordinateIds.Of(SubordinateIds.GidFile, user, gid);
+        }
         var agent = Environment.ProcessPath ?? throw new ContainerSetupException("cannot find the agent's own executable");
         var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Select(e => $"{e.Key}={e.Value}").Where(e => !e.StartsWith(Marker + "=", StringComparison.Ordinal)).Append($"{Marker}=1").ToList();
-        using var child = UserNamespaceChild.Clone(agent, [agent, .. args], env, namespaces: 0, newProcessGroup: false);
-        MapWith("newuidmap", child.Pid, uid, uids);
-        MapWith("newgidmap", child.Pid, gid, gids);
+        using var child = UserNamespaceChild.Clone(agent, [agent, .. args], env, namespaces: 0, newProcessGroup: false, dropGroups: !userAlone);
+        if (userAlone)
+        {
+            File.WriteAllText($"/proc/{child.Pid}/setgroups", "deny");
+            File.WriteAllText($"/proc/{child.Pid}/uid_map", $"0 {uid} 1\n");
+            File.WriteAllText($"/proc/{child.Pid}/gid_map", $"0 {gid} 1\n");
+        }
+        else
+        {
+            MapWith("newuidmap", child.Pid, uid, uids!.Value);
+            MapWith("newgidmap", child.Pid, gid, gids!.Value);
+        }
         // On a terminal ^C and ^\ reach the child from it directly; anything else sent to us is passed on once.
         var terminal = Isatty(0) == 1;
         var registrations = new[] { (PosixSignal.SIGHUP, 1), (PosixSignal.SIGINT, 2), (PosixSignal.SIGQUIT, 3), (PosixSignal.SIGTERM, 15) }
@@ -74,6 +91,17 @@ internal static class RootlessMode
         var support = CgroupDelegation.Detect(rootless: true);
         return support.LimitsAvailable ? requested : throw new ContainerSetupException(
             $"rootless: --memory, --memory-swap, --pids-limit, --cpus and --cpu-weight need a cgroup v2 subtree delegated to this user; {support.Detail}; run without them", 125);
+    }
+
+    // The command is the first word that is neither an option nor --root's value.
+    private static bool IsInfo(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--root") i++;
+            else if (!args[i].StartsWith('-')) return args[i] == "info";
+        }
+        return false;
     }
 
     // newuidmap PID 0 UID 1 1 START COUNT: the user is root inside, its subordinate ids are 1….

@@ -38,6 +38,11 @@ internal static class SubordinateIds
         return ((uint)entry.Start, (uint)entry.Count);
     }
 
+    /// <summary>Like <see cref="Of"/>, but null when the user has no range.</summary>
+    public static (uint Start, uint Count)? TryOf(string file, string user, uint id) =>
+        Read(file).FirstOrDefault(e => e.Name == user || e.Name == id.ToString(System.Globalization.CultureInfo.InvariantCulture)) is { } entry
+            ? ((uint)entry.Start, (uint)entry.Count) : null;
+
     /// <summary>Every range of <paramref name="name"/> (a user name or id) in <paramref name="file"/>; read only, nothing added.</summary>
     public static IReadOnlyList<(long Start, long Count)> RangesOf(string file, string name) =>
         Read(file).Where(e => e.Name == name).Select(e => (e.Start, e.Count)).ToList();

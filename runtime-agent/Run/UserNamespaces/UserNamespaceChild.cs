@@ -31,7 +31,7 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
 
     /// <summary>Clones a child into a new user namespace (and <paramref name="namespaces"/>) that will exec <paramref name="program"/>.</summary>
     public static UserNamespaceChild Clone(string program, IReadOnlyList<string> args, IReadOnlyList<string> env, int namespaces, bool newProcessGroup,
-        int inheritFd = -1)
+        int inheritFd = -1, bool dropGroups = true)
     {
         using var path = new Utf8Z(program);
         using var argv = new Utf8ZArray(args);
@@ -45,7 +45,7 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
             throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
         }
         var pid = RawSyscall(SysClone, CloneNewUser | namespaces | SigChld, 0, 0, 0, 0);
-        if (pid == 0) ChildMain(go[0], go[1], status[0], status[1], newProcessGroup, inheritFd, path.Pointer, argv.Pointer, envp.Pointer);
+        if (pid == 0) ChildMain(go[0], go[1], status[0], status[1], newProcessGroup, inheritFd, dropGroups, path.Pointer, argv.Pointer, envp.Pointer);
         var error = *ErrnoLocation();
         Close(go[0]);
         Close(status[1]);
@@ -101,8 +101,8 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
     // The child: a copy of the setup thread alone. Only raw system calls from here to execve — no allocation, no
     // runtime code, no return to managed callers (another thread may have held a lock or started a GC at the clone).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ChildMain(int goRead, int goWrite, int statusRead, int statusWrite, bool newProcessGroup, int inheritFd, byte* path, byte** argv,
-        byte** envp)
+    private static void ChildMain(int goRead, int goWrite, int statusRead, int statusWrite, bool newProcessGroup, int inheritFd, bool dropGroups,
+        byte* path, byte** argv, byte** envp)
     {
         RawSyscall(SysClose, goWrite, 0, 0, 0, 0);
         RawSyscall(SysClose, statusRead, 0, 0, 0, 0);
@@ -113,7 +113,8 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
         ulong noSignals = 0;
         RawSyscall(SysRtSigprocmaskCall, 2 /* SIG_SETMASK */, (nint)(&noSignals), 0, 8, 0);
         if (RawSyscall(SysUnshare, CloneNewNs, 0, 0, 0, 0) < 0) Fail(statusWrite, 2);
-        if (RawSyscall(SysSetgroupsCall, 0, 0, 0, 0, 0) < 0) Fail(statusWrite, 3);
+        // dropGroups false: setgroups is denied in a namespace whose maps its unprivileged owner wrote itself.
+        if (dropGroups && RawSyscall(SysSetgroupsCall, 0, 0, 0, 0, 0) < 0) Fail(statusWrite, 3);
         if (RawSyscall(SysSetresgidCall, 0, 0, 0, 0, 0) < 0) Fail(statusWrite, 4);
         if (RawSyscall(SysSetresuidCall, 0, 0, 0, 0, 0) < 0) Fail(statusWrite, 5);
         RawSyscall(SysExecve, (nint)path, (nint)argv, (nint)envp, 0, 0);
