@@ -5,7 +5,8 @@
 #  - runtime-agent as an ordinary user (rootless: its own user namespace, overlay with userxattr) — target ≤ 1.5×;
 #  - runtime-agent as root with --userns=auto (a range of its own, idmapped layers);
 #  - `runc run` of an OCI bundle unpacked by umoci from the same image (root);
-#  - `podman run` as root and as the ordinary user (rootless podman), both with runc and overlay storage; a row shows
+#  - `podman run --network none` (a namespace with loopback only, as the agent gives) as root and as the ordinary user
+#    (rootless podman), both with runc; a row shows
 #    "—" and the reason where podman cannot run here.
 # Every command runs through the same `setpriv … env HOME=…` wrapper (as root for the root rows), so the wrapper's
 # cost is the same in each row. The ordinary user is $BENCH_USER (default ragentless, the tests' user), made with a
@@ -91,8 +92,8 @@ run_variant() { # VARIANT I
     agent-rootless) as_user "$agent" run "$image" /bin/true ;;
     agent-userns) as_root "$agent" --root "$work/agent-root" run --userns=auto "$image" /bin/true ;;
     runc) as_root runc run -b "$work/bundle" "rootlessbench-$2" ;;
-    podman-root) as_root podman run --rm --tls-verify=false "$image" /bin/true ;;
-    podman-rootless) as_user podman run --rm --tls-verify=false "$image" /bin/true ;;
+    podman-root) as_root podman run --rm --network none --tls-verify=false "$image" /bin/true ;;
+    podman-rootless) as_user podman run --rm --network none --tls-verify=false "$image" /bin/true ;;
   esac
 }
 declare -A skipped

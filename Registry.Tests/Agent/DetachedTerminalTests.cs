@@ -88,6 +88,43 @@ public sealed class DetachedTerminalTests(RunImages images) : IClassFixture<RunI
     }
 
     [Fact]
+    public async Task AttachShowsAScreenfulOfRecentOutputFirstOrTheTailAskedFor()
+    {
+        var name = RunImages.ContainerName();
+        await images.AgentOk("run", "-dit", "--name", name, images.Configured, "sh", "-c",
+            "i=1; while [ $i -le 50 ]; do echo row-$i-end; i=$((i + 1)); done; exec sh");
+        var agent = await AgentBinary.PathAsync();
+        try
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); !(await images.AgentOk("logs", name)).Stdout.Contains("row-50-end"); await Task.Delay(100))
+                Assert.True(DateTime.UtcNow < deadline, "the container never printed its 50 rows");
+
+            await using (var screenful = await TmuxTerminal.StartAsync(images.Root, 100, 20, errors =>
+                $"{agent} --root {images.Root} attach {name} 2>{errors}; echo attach-exited-$?; sleep 600"))
+            {
+                // Nothing typed yet: the rows and the prompt on the screen are the replay of what was printed before.
+                var screen = await screenful.WaitForScreen(s => s.Contains("row-50-end") && s.Contains("/app #"));
+                Assert.Contains("row-45-end", screen);
+                await screenful.SendKeys("C-p", "C-q");
+                await screenful.WaitForScreen(s => s.Contains("attach-exited-0"));
+            }
+
+            await using var tail = await TmuxTerminal.StartAsync(images.Root, 100, 30, errors =>
+                $"{agent} --root {images.Root} attach --tail 10 {name} 2>{errors}; echo attach-exited-$?; sleep 600");
+            // The last 10 lines: the shell's banner and prompt (about 6 lines) and the last few rows, on a 30-row screen.
+            var tailScreen = await tail.WaitForScreen(s => s.Contains("row-50-end") && s.Contains("/app #"));
+            Assert.Contains("row-48-end", tailScreen);
+            Assert.DoesNotContain("row-44-end", tailScreen);
+            await tail.SendKeys("exit 6", "Enter");
+            await tail.WaitForScreen(s => s.Contains("attach-exited-6"));
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+        }
+    }
+
+    [Fact]
     public async Task ExecWithATerminalGetsItsOwnPtyInTheContainer()
     {
         var name = RunImages.ContainerName();

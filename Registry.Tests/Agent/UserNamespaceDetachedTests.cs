@@ -58,6 +58,39 @@ public sealed class UserNamespaceDetachedTests(SnapshotImages images) : IClassFi
         Assert.Empty(Directory.GetFiles(Path.Join(root.Path, "userns"), "slice-*"));
     }
 
+    [Fact]
+    public async Task ATerminalWorksInTheUserNamespaceForRunAndExec()
+    {
+        var agent = await AgentBinary.PathAsync();
+        Directory.CreateDirectory(root.Path);
+        await using (var terminal = await TmuxTerminal.StartAsync(root.Path, 100, 30, errors =>
+            $"{agent} --root {root.Path} run -it --userns=auto {images.Reference} sh 2>{errors}; echo agent-exited-$?; sleep 600"))
+        {
+            await terminal.WaitForScreen(s => s.Contains("/ #"));
+            await terminal.SendKeys("tty; echo uid=$(id -u) pts=$(stat -c %u /dev/pts/0); stty size; cat /proc/self/uid_map", "Enter");
+            var screen = await terminal.WaitForScreen(s => s.Contains("30 100"));
+            Assert.Contains("/dev/pts/0", screen);
+            Assert.Contains("uid=0 pts=0", screen); // the slave is the container's root's, i.e. the range's first id
+            Assert.Matches(@"\b0\s+[1-9][0-9]+\s+65536\b", screen);
+            await terminal.SendKeys("exit 4", "Enter");
+            await terminal.WaitForScreen(s => s.Contains("agent-exited-4"));
+        }
+
+        var name = $"u{Guid.NewGuid():N}"[..13];
+        await root.RunOkAsync("run", "-d", "--userns=auto", "--name", name, images.Reference, "sleep", "600");
+        await using (var terminal = await TmuxTerminal.StartAsync(root.Path, 100, 30, errors =>
+            $"{agent} --root {root.Path} exec -it -u 1000 {name} sh 2>{errors}; echo exec-exited-$?; sleep 600"))
+        {
+            await terminal.WaitForScreen(s => s.Contains("$"));
+            await terminal.SendKeys("echo uid=$(id -u) pts=$(stat -c %u $(tty)); stty size", "Enter");
+            var screen = await terminal.WaitForScreen(s => s.Contains("30 100"));
+            Assert.Contains("uid=1000 pts=1000", screen);
+            await terminal.SendKeys("exit 6", "Enter");
+            await terminal.WaitForScreen(s => s.Contains("exec-exited-6"));
+        }
+        await root.RunOkAsync("rm", "-f", name);
+    }
+
     private static Dictionary<string, string> Status(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && !p[0].Contains(' '))
             .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1].Trim());

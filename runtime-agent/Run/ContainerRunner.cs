@@ -41,18 +41,16 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var userNamespace = request.UserNamespace == UserNamespaces.UserNamespaceMode.Auto;
-        // The cgroup's directories are kernel work (a mkdir, or a rmdir, per v1 hierarchy): they are made on a thread
-        // of their own while this one writes the container's directory and spec, and removed the same way while this
-        // one deletes that directory.
-        var cgroupCreation = request.Limits is { } limits ? OnOwnThread(() => Isolation.Cgroups.ContainerCgroup.Create(id, limits)) : null;
+        // The cgroup is made and removed on this thread: a thread of its own (each Thread.Start waits for the new thread
+        // to run) cost more than the few mkdirs and rmdirs it overlapped (decision in docs/PERFORMANCE.md, eighth session).
         Isolation.Cgroups.ContainerCgroup? cgroup = null;
         try
         {
+            cgroup = request.Limits is { } limits ? Isolation.Cgroups.ContainerCgroup.Create(id, limits) : null; // leaves nothing if it fails
             var range = userNamespace ? UserNamespaces.UserNamespaceAllocation.Take(layout, id) : null;
             var scratch = ScratchTmpfs.Chosen(request, detached: false);
-            var spec = CreateSpec(image, request, process, id, dir, hostname, scratch) with { Security = security, UserNamespace = range };
-            cgroup = cgroupCreation?.GetAwaiter().GetResult();
-            spec = spec with { CgroupDirectories = cgroup?.Directories ?? [] };
+            var spec = CreateSpec(image, request, process, id, dir, hostname, scratch)
+                with { Security = security, UserNamespace = range, CgroupDirectories = cgroup?.Directories ?? [] };
             if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
             using var root = Snapshots.RootMount.Prepare(spec);
             Diagnostics.PhaseTrace.Mark("launch");
@@ -63,28 +61,10 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         }
         finally
         {
-            cgroup ??= Created(cgroupCreation); // a step before the launch failed while the cgroup was being made
-            var cgroupRemoval = cgroup is null ? null : OnOwnThread(() => { cgroup.Remove(); return true; });
+            cgroup?.Remove();
             if (!request.Keep) RunDirectory.Remove(dir); // an empty directory when the container's scratch was a tmpfs
             if (userNamespace && !request.Keep) UserNamespaces.UserNamespaceAllocation.Release(layout, id);
-            cgroupRemoval?.Wait();
             Diagnostics.PhaseTrace.Mark("removed");
-        }
-    }
-
-    private static Task<T> OnOwnThread<T>(Func<T> work) =>
-        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-    /// <summary>The cgroup once its creation ends; null if it failed (Create leaves nothing behind then).</summary>
-    private static Isolation.Cgroups.ContainerCgroup? Created(Task<Isolation.Cgroups.ContainerCgroup>? creation)
-    {
-        try
-        {
-            return creation?.GetAwaiter().GetResult();
-        }
-        catch (Exception)
-        {
-            return null;
         }
     }
 

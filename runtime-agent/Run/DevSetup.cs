@@ -6,8 +6,10 @@ namespace RuntimeAgent.Run;
 /// A minimal /dev: the standard character devices, a private devpts instance (so the container sees only its own
 /// terminals), /dev/shm, /dev/mqueue and the /proc/self/fd links. /dev itself is a nodev tmpfs, as is every other
 /// filesystem of the container, so a device node the container makes with mknod (a host disk, say) cannot be
-/// opened, whatever its capabilities. The standard nodes are made on a short-lived staging tmpfs that allows
-/// devices and bind-mounted one by one into /dev: a bind keeps its source's flags.
+/// opened, whatever its capabilities. The standard nodes are made while the fresh /dev still allows devices, a bind
+/// mount of each is cloned (a clone keeps the flags it was cloned with), /dev is remounted nodev, and each clone is
+/// mounted over its own node. (It used to stage the nodes on a second tmpfs and detach that again: one more
+/// superblock and an unmount per run.) The nodes are the container's own: a chmod of its /dev/null reaches no host file.
 /// </summary>
 internal static class DevSetup
 {
@@ -23,16 +25,17 @@ internal static class DevSetup
     /// <summary>Mounts and fills /dev; the caller has set umask 0 so the modes below are exact.</summary>
     public static void Populate(ContainerRoot root)
     {
-        var nodes = StageDeviceNodes(root);
+        SystemMounts.Mount("tmpfs", root.Target("/dev"), "tmpfs", MsNosuid | MsStrictatime, "mode=755,size=65536k");
+        var dev = root.DirectoryFd("/dev"); // the tmpfs's root, not the directory below it
+        var nodes = UserNamespaces.RootlessMode.Active ? CloneHostDeviceNodes() : MakeDeviceNodes(dev);
         try
         {
-            SystemMounts.Mount("tmpfs", root.Target("/dev"), "tmpfs", MsNosuid | MsNodev | MsStrictatime, "mode=755,size=65536k");
-            var dev = root.DirectoryFd("/dev");
+            SystemMounts.Mount(null, $"/proc/self/fd/{dev}", null, MsBind | MsRemount | MsNosuid | MsNodev, null);
             for (var i = 0; i < Devices.Length; i++)
             {
                 var name = Devices[i].Name;
-                var file = ContainerSetupException.Check(OpenAt(dev, name, OCreat | OExcl | OCloExec | OWrOnly, ReadWriteAll), $"create /dev/{name}");
-                Close(file);
+                if (UserNamespaces.RootlessMode.Active) // the host's node is bound over an empty file
+                    Close(ContainerSetupException.Check(OpenAt(dev, name, OCreat | OExcl | OCloExec | OWrOnly, ReadWriteAll), $"create /dev/{name}"));
                 ContainerSetupException.Check(MoveMount(nodes[i], "", dev, name, MoveMountFEmptyPath), $"mount /dev/{name}");
             }
             foreach (var (link, target) in Links)
@@ -50,25 +53,21 @@ internal static class DevSetup
     }
 
     /// <summary>
-    /// Makes the standard nodes on a device-capable tmpfs mounted on the container's /dev, clones one bind mount
-    /// of each (open_tree), and detaches the tmpfs again; returns the clones, in <see cref="Devices"/> order.
+    /// Makes the standard nodes in /dev (still mounted with devices allowed) and clones one bind mount of each
+    /// (open_tree); returns the clones, in <see cref="Devices"/> order.
     /// </summary>
-    private static int[] StageDeviceNodes(ContainerRoot root)
+    private static int[] MakeDeviceNodes(int dev)
     {
-        if (UserNamespaces.RootlessMode.Active) return CloneHostDeviceNodes(); // mknod needs CAP_MKNOD on the host
-        SystemMounts.Mount("tmpfs", root.Target("/dev"), "tmpfs", MsNosuid | MsNoexec, "mode=755,size=4k");
         var nodes = new int[Devices.Length];
         Array.Fill(nodes, -1);
         try
         {
-            var stage = root.DirectoryFd("/dev"); // resolved again: the staging tmpfs's root, not the directory below it
             for (var i = 0; i < Devices.Length; i++)
             {
                 var (name, major, minor) = Devices[i];
-                ContainerSetupException.Check(MknodAt(stage, name, CharDevice | ReadWriteAll, MakeDevice(major, minor)), $"mknod /dev/{name}");
-                nodes[i] = ContainerSetupException.Check(OpenTree(stage, name, OpenTreeClone | (uint)OCloExec), $"clone /dev/{name}");
+                ContainerSetupException.Check(MknodAt(dev, name, CharDevice | ReadWriteAll, MakeDevice(major, minor)), $"mknod /dev/{name}");
+                nodes[i] = ContainerSetupException.Check(OpenTree(dev, name, OpenTreeClone | (uint)OCloExec), $"clone /dev/{name}");
             }
-            ContainerSetupException.Check(Umount2($"/proc/self/fd/{stage}", MntDetach), "detach the device staging tmpfs");
             return nodes;
         }
         catch

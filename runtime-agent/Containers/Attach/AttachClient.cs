@@ -8,9 +8,10 @@ namespace RuntimeAgent.Containers.Attach;
 /// <summary>
 /// <c>attach NAME</c>: connects to the container's monitor (<see cref="AttachServer"/>), puts the agent's terminal in
 /// raw mode, copies the container's terminal output to stdout and the keyboard to the monitor, and follows the window
-/// size. Ends when the container's run ends (the monitor closes the connection) or when the detach keys are typed.
+/// size. It first asks for the last <c>replayLines</c> lines the terminal printed, so the screen shows where the
+/// container is. Ends when the container's run ends (the monitor closes the connection) or when the detach keys are typed.
 /// </summary>
-internal sealed unsafe class AttachClient(string socketPath, DetachKeys detachKeys)
+internal sealed unsafe class AttachClient(string socketPath, DetachKeys detachKeys, int replayLines)
 {
     /// <summary>True when the user detached; false when the container's run ended.</summary>
     public bool Run()
@@ -25,6 +26,7 @@ internal sealed unsafe class AttachClient(string socketPath, DetachKeys detachKe
             throw new ContainerStateException($"cannot attach: the container's monitor does not answer ({e.Message})");
         }
         using var raw = RawTerminal.Enter();
+        AttachFrames.SendReplay(socket, replayLines); // the first frame: the monitor starts this client after the replay
         SendWindowSize(socket);
         using var winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, context =>
         {
@@ -89,6 +91,13 @@ internal sealed unsafe class AttachClient(string socketPath, DetachKeys detachKe
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
+    }
+
+    /// <summary>The attaching terminal's height (a screenful of recent output), or 24 off a terminal.</summary>
+    public static int ScreenRows()
+    {
+        var size = stackalloc ushort[4];
+        return Ioctl(1, TiocGwinsz, size) == 0 && size[0] > 0 ? size[0] : 24;
     }
 
     private static void SendWindowSize(Socket socket)

@@ -5,12 +5,13 @@ namespace RuntimeAgent.Containers.Attach;
 
 /// <summary>
 /// What an <c>attach</c> client sends its container's monitor over containers/ID/attach.sock: frames of a type byte,
-/// a 4-byte little-endian length and the payload — keyboard bytes, or a window size (rows, columns as two
-/// little-endian ushorts). The monitor sends back the terminal's raw output, unframed.
+/// a 4-byte little-endian length and the payload — keyboard bytes, a window size (rows, columns as two
+/// little-endian ushorts), or, as the first frame, how many recent lines to replay (a little-endian int). The monitor
+/// sends back the terminal's raw output, unframed: the replayed lines first, then what it prints from then on.
 /// </summary>
 internal static class AttachFrames
 {
-    public const byte Input = 0, WindowSize = 1;
+    public const byte Input = 0, WindowSize = 1, Replay = 2;
     public const string SocketName = "attach.sock";
     private const int HeaderBytes = 5, MaxPayload = 64 * 1024;
 
@@ -32,6 +33,13 @@ internal static class AttachFrames
         BinaryPrimitives.WriteUInt16LittleEndian(size, rows);
         BinaryPrimitives.WriteUInt16LittleEndian(size[2..], columns);
         Send(socket, WindowSize, size);
+    }
+
+    public static void SendReplay(Socket socket, int lines)
+    {
+        Span<byte> count = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(count, lines);
+        Send(socket, Replay, count);
     }
 
     /// <summary>Reads one frame; null at the end of the stream or on a malformed frame.</summary>

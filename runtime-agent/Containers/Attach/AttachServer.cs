@@ -8,7 +8,8 @@ namespace RuntimeAgent.Containers.Attach;
 /// The monitor's side of <c>attach</c> for a <c>run -dt</c> container: it holds the pty master, listens on
 /// containers/ID/attach.sock (the directory is root-only), copies the terminal's output to every attached client
 /// (besides the log) and their keyboard bytes (with <c>-i</c>) and window sizes to the terminal. Clients come and
-/// go (detach keys close their connection); disposing it, when the container exits, ends every connection.
+/// go (detach keys close their connection); disposing it, when the container exits, ends every connection. A client
+/// starts live after the recent lines it asks for (<see cref="RecentOutput"/>).
 /// </summary>
 internal sealed unsafe class AttachServer : IDisposable
 {
@@ -17,7 +18,8 @@ internal sealed unsafe class AttachServer : IDisposable
     private readonly string _path;
     private readonly int _master;
     private readonly bool _input;
-    private readonly List<Socket> _clients = [];
+    private readonly List<Socket> _clients = []; // also guards _recent
+    private readonly RecentOutput _recent = new();
 
     public AttachServer(string path, int master, bool input)
     {
@@ -33,6 +35,8 @@ internal sealed unsafe class AttachServer : IDisposable
     public void Broadcast(ReadOnlySpan<byte> output)
     {
         lock (_clients)
+        {
+            _recent.Append(output);
             for (var i = _clients.Count - 1; i >= 0; i--)
                 try
                 {
@@ -43,6 +47,7 @@ internal sealed unsafe class AttachServer : IDisposable
                     _clients[i].Dispose();
                     _clients.RemoveAt(i);
                 }
+        }
     }
 
     private void Accept()
@@ -59,7 +64,6 @@ internal sealed unsafe class AttachServer : IDisposable
                 return;
             }
             client.SendTimeout = (int)SendTimeout.TotalMilliseconds;
-            lock (_clients) _clients.Add(client);
             new Thread(() => Serve(client)) { IsBackground = true, Name = "attach-client" }.Start();
         }
     }
@@ -68,9 +72,16 @@ internal sealed unsafe class AttachServer : IDisposable
     {
         try
         {
-            while (AttachFrames.Receive(client) is { } frame)
+            var first = AttachFrames.Receive(client);
+            // Under the lock that Broadcast takes: the replay ends exactly where the live output begins.
+            lock (_clients)
             {
-                var (type, payload) = frame;
+                if (first is (AttachFrames.Replay, { Length: 4 } count)) client.Send(_recent.Tail(BinaryPrimitives.ReadInt32LittleEndian(count)));
+                _clients.Add(client);
+            }
+            for (var frame = first; frame is { } received; frame = AttachFrames.Receive(client))
+            {
+                var (type, payload) = received;
                 if (type == AttachFrames.WindowSize && payload.Length == 4) SetWindowSize(payload);
                 else if (type == AttachFrames.Input && _input) WriteAll(payload);
             }
@@ -78,8 +89,8 @@ internal sealed unsafe class AttachServer : IDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
-        lock (_clients)
-            if (_clients.Remove(client)) client.Dispose();
+        lock (_clients) _clients.Remove(client);
+        client.Dispose();
     }
 
     private void SetWindowSize(byte[] payload)

@@ -19,9 +19,10 @@ internal sealed partial class NamespaceSetup
         UserNamespaceChild? child = null;
         var ready = stackalloc int[2];
         ContainerSetupException.Check(Pipe2(ready, OCloExec), "pipe");
+        var initSpec = spec with { CgroupDirectories = [], ReadyFd = ready[1] };
         try
         {
-            using (EnterNamespaces(beforeRoot: () =>
+            using (var root = EnterNamespaces(beforeRoot: () =>
             {
                 child = UserNamespaceChild.Clone(agentPath, specPath, newProcessGroup, inheritFd: ready[1]);
                 child.MapIds(range);
@@ -37,8 +38,20 @@ internal sealed partial class NamespaceSetup
                 {
                     Close(userNamespace);
                 }
-            })) { }
-            (spec with { CgroupDirectories = [], ReadyFd = ready[1] }).Save(specPath);
+            }))
+            {
+                // -t: as on the init path (LaunchInit), the agent keeps the master and init starts the command on the
+                // slave; the slave is first given to the namespace's root, which may then chown it to the container's user.
+                if (spec.Tty)
+                {
+                    var terminal = Terminal.ContainerTerminal.Open(root);
+                    TerminalFd = terminal.MasterFd;
+                    ContainerSetupException.Check(FchownAt(root.DirectoryFd("/dev/pts"), terminal.SlavePath["/dev/pts/".Length..], (int)range.HostUid,
+                        (int)range.HostGid, AtSymlinkNoFollow), $"chown {terminal.SlavePath}");
+                    initSpec = initSpec with { TerminalPath = terminal.SlavePath };
+                }
+            }
+            initSpec.Save(specPath);
             Close(ready[1]);
             ready[1] = -1;
             child!.Release();

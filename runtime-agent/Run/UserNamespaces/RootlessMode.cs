@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using RuntimeAgent.Run.Isolation.Cgroups;
 using static RuntimeAgent.Native.Libc;
@@ -57,8 +56,11 @@ internal static class RootlessMode
         }
         else
         {
-            MapWith("newuidmap", child.Pid, uid, uids!.Value);
-            MapWith("newgidmap", child.Pid, gid, gids!.Value);
+            // Both at once, with posix_spawn: they are on the start-up path of every rootless command.
+            using var uidMap = IdMapTool.Start("newuidmap", child.Pid, uid, uids!.Value, env);
+            using var gidMap = IdMapTool.Start("newgidmap", child.Pid, gid, gids!.Value, env);
+            uidMap.Finish();
+            gidMap.Finish();
         }
         // On a terminal ^C and ^\ reach the child from it directly; anything else sent to us is passed on once.
         var terminal = Isatty(0) == 1;
@@ -102,28 +104,5 @@ internal static class RootlessMode
             else if (!args[i].StartsWith('-')) return args[i] == "info";
         }
         return false;
-    }
-
-    // newuidmap PID 0 UID 1 1 START COUNT: the user is root inside, its subordinate ids are 1….
-    private static void MapWith(string tool, int pid, uint own, (uint Start, uint Count) range)
-    {
-        var info = new ProcessStartInfo(tool) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new long[] { pid, 0, own, 1, 1, range.Start, range.Count }.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            info.ArgumentList.Add(arg);
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new ContainerSetupException($"cannot start {tool}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new ContainerSetupException($"rootless: cannot run {tool} ({e.Message}); install Debian's uidmap package", 125);
-        }
-        using (process)
-        {
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new ContainerSetupException($"rootless: {tool} failed: {error.Trim()}", 125);
-        }
     }
 }

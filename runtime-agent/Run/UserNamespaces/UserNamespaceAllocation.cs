@@ -14,8 +14,6 @@ internal static class UserNamespaceAllocation
             throw new ContainerSetupException("--userns=auto needs a root agent: it maps containers onto the host's subordinate ids", 125);
         if (request.Snapshotter != Snapshots.Snapshotter.Overlay)
             throw new ContainerSetupException("--userns=auto works with the overlay snapshotter only (the shared layers are idmapped, never copied)", 125);
-        if (request.Tty)
-            throw new ContainerSetupException("--userns=auto does not work with -t yet (the terminal is set up on the direct path only)", 125);
         IdmappedMounts.EnsureKernelSupport();
     }
 
