@@ -76,13 +76,10 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
         Write(goFd, &go, 1);
         Close(goFd);
         goFd = -1;
-        var report = stackalloc int[2];
-        nint read;
-        while ((read = Read(statusFd, (byte*)report, 8)) < 0 && LastError == EIntr) { }
-        if (read == 8)
+        if (ChildStatusPipe.ReadFailure(statusFd) is { } failure)
         {
             ProcessStart.Wait(Pid);
-            throw new ContainerSetupException($"start the container in its user namespace: {Steps[report[0]]}: {ErrorText(report[1])}");
+            throw new ContainerSetupException($"start the container in its user namespace: {Steps[failure.Step]}: {ErrorText(failure.Errno)}");
         }
     }
 
@@ -108,25 +105,16 @@ internal sealed unsafe class UserNamespaceChild : IDisposable
         RawSyscall(SysClose, statusRead, 0, 0, 0, 0);
         if (inheritFd >= 0) RawSyscall(SysFcntlCall, inheritFd, 2 /* F_SETFD */, 0, 0, 0); // no FD_CLOEXEC
         byte go = 0;
-        if (RawSyscall(SysRead, goRead, (nint)(&go), 1, 0, 0) != 1) Fail(statusWrite, 1);
+        if (RawSyscall(SysRead, goRead, (nint)(&go), 1, 0, 0) != 1) ChildStatusPipe.Fail(statusWrite, 1);
         if (newProcessGroup) RawSyscall(SysSetpgid, 0, 0, 0, 0, 0);
         ulong noSignals = 0;
         RawSyscall(SysRtSigprocmaskCall, 2 /* SIG_SETMASK */, (nint)(&noSignals), 0, 8, 0);
-        if (RawSyscall(SysUnshare, CloneNewNs, 0, 0, 0, 0) < 0) Fail(statusWrite, 2);
+        if (RawSyscall(SysUnshare, CloneNewNs, 0, 0, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 2);
         // dropGroups false: setgroups is denied in a namespace whose maps its unprivileged owner wrote itself.
-        if (dropGroups && RawSyscall(SysSetgroupsCall, 0, 0, 0, 0, 0) < 0) Fail(statusWrite, 3);
-        if (RawSyscall(SysSetresgidCall, 0, 0, 0, 0, 0) < 0) Fail(statusWrite, 4);
-        if (RawSyscall(SysSetresuidCall, 0, 0, 0, 0, 0) < 0) Fail(statusWrite, 5);
+        if (dropGroups && RawSyscall(SysSetgroupsCall, 0, 0, 0, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 3);
+        if (RawSyscall(SysSetresgidCall, 0, 0, 0, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 4);
+        if (RawSyscall(SysSetresuidCall, 0, 0, 0, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 5);
         RawSyscall(SysExecve, (nint)path, (nint)argv, (nint)envp, 0, 0);
-        Fail(statusWrite, 6);
-    }
-
-    private static void Fail(int statusWrite, int step)
-    {
-        var report = stackalloc int[2];
-        report[0] = step;
-        report[1] = *ErrnoLocation();
-        RawSyscall(SysWrite, statusWrite, (nint)report, 8, 0, 0);
-        RawSyscall(SysExitGroup, 125, 0, 0, 0, 0);
+        ChildStatusPipe.Fail(statusWrite, 6);
     }
 }

@@ -72,13 +72,11 @@ internal sealed unsafe class UserNamespaceExec : IDisposable
         try
         {
             if (pid < 0) throw new ContainerSetupException($"fork the exec'd process: {ErrorText(error)}");
-            var report = stackalloc int[2];
-            nint read;
-            while ((read = Read(status[0], (byte*)report, 8)) < 0 && LastError == EIntr) { }
-            if (read != 8) return (int)pid;
+            if (ChildStatusPipe.ReadFailure(status[0]) is not { } failure) return (int)pid;
+            var (step, errno) = failure;
             ProcessStart.Wait((int)pid);
-            if (report[0] == StepExec) throw new ContainerSetupException($"exec {path}: {ErrorText(report[1])}", report[1] is ENoEnt or ENotDir ? 127 : 126);
-            throw new ContainerSetupException($"exec in the container's user namespace: {Steps[report[0]]}: {ErrorText(report[1])}");
+            if (step == StepExec) throw new ContainerSetupException($"exec {path}: {ErrorText(errno)}", errno is ENoEnt or ENotDir ? 127 : 126);
+            throw new ContainerSetupException($"exec in the container's user namespace: {Steps[step]}: {ErrorText(errno)}");
         }
         finally
         {
@@ -121,10 +119,10 @@ internal sealed unsafe class UserNamespaceExec : IDisposable
         {
             // As ProcessStart.Spawn's file actions: announce the arrival, then block until the cgroup is joined.
             var arrival = RawSyscall(SysOpenatCall, AtFdCwd, (nint)s->Arrival, OWrOnly | OCloExec, 0, 0);
-            if (arrival < 0) Fail(statusWrite, 1);
+            if (arrival < 0) ChildStatusPipe.Fail(statusWrite, 1);
             RawSyscall(SysClose, (nint)arrival, 0, 0, 0, 0);
             var gate = RawSyscall(SysOpenatCall, AtFdCwd, (nint)s->Gate, ORdOnly | OCloExec, 0, 0);
-            if (gate < 0) Fail(statusWrite, 1);
+            if (gate < 0) ChildStatusPipe.Fail(statusWrite, 1);
             RawSyscall(SysClose, (nint)gate, 0, 0, 0, 0);
         }
         // A session leader is already its group's leader, so a terminal excludes a new group; opening the terminal
@@ -134,31 +132,31 @@ internal sealed unsafe class UserNamespaceExec : IDisposable
         if (s->Stdin != null)
         {
             var fd = RawSyscall(SysOpenatCall, AtFdCwd, (nint)s->Stdin, s->StdinIsTerminal ? ORdWr : ORdOnly, 0, 0);
-            if (fd < 0) Fail(statusWrite, 2);
+            if (fd < 0) ChildStatusPipe.Fail(statusWrite, 2);
             RawSyscall(SysDup2Call, (nint)fd, 0, 0, 0, 0);
             if (s->StdinIsTerminal) { RawSyscall(SysDup2Call, (nint)fd, 1, 0, 0, 0); RawSyscall(SysDup2Call, (nint)fd, 2, 0, 0, 0); }
             if (fd > 2) RawSyscall(SysClose, (nint)fd, 0, 0, 0, 0);
         }
         if (s->OutputFd >= 0) { RawSyscall(SysDup2Call, s->OutputFd, 1, 0, 0, 0); RawSyscall(SysDup2Call, s->OutputFd, 2, 0, 0, 0); }
         // Joining gives every capability in the namespace and a full bounding set: the profile is applied after it.
-        if (RawSyscall(SysSetnsCall, s->UserNamespaceFd, CloneNewUser, 0, 0, 0) < 0) Fail(statusWrite, 3);
+        if (RawSyscall(SysSetnsCall, s->UserNamespaceFd, CloneNewUser, 0, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 3);
         for (var cap = 0; cap < 64; cap++)
         {
             if ((s->Capabilities & (1UL << cap)) != 0) continue;
             if (RawSyscall(SysPrctlCall, PrCapbsetDrop, cap, 0, 0, 0) == 0) continue;
             if (*ErrnoLocation() == EInval) break; // past the last capability this kernel knows
-            Fail(statusWrite, 4);
+            ChildStatusPipe.Fail(statusWrite, 4);
         }
-        if (!s->NoNewPrivileges && s->Seccomp != 0 && RawSyscall(SysSeccompCall, 1 /* SET_MODE_FILTER */, 0, s->Seccomp, 0, 0) < 0) Fail(statusWrite, 5);
+        if (!s->NoNewPrivileges && s->Seccomp != 0 && RawSyscall(SysSeccompCall, 1 /* SET_MODE_FILTER */, 0, s->Seccomp, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 5);
         // Leaving uid 0 of the host clears the permitted and effective sets; execve gives a root user the bounding set back.
-        if (RawSyscall(SysSetgroupsCall, s->GroupCount, (nint)s->Groups, 0, 0, 0) < 0) Fail(statusWrite, 6);
-        if (RawSyscall(SysSetresgidCall, (nint)s->Gid, (nint)s->Gid, (nint)s->Gid, 0, 0) < 0) Fail(statusWrite, 7);
-        if (RawSyscall(SysSetresuidCall, (nint)s->Uid, (nint)s->Uid, (nint)s->Uid, 0, 0) < 0) Fail(statusWrite, 8);
-        if (RawSyscall(SysPrctlCall, PrCapAmbient, PrCapAmbientClearAll, 0, 0, 0) < 0) Fail(statusWrite, 9);
+        if (RawSyscall(SysSetgroupsCall, s->GroupCount, (nint)s->Groups, 0, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 6);
+        if (RawSyscall(SysSetresgidCall, (nint)s->Gid, (nint)s->Gid, (nint)s->Gid, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 7);
+        if (RawSyscall(SysSetresuidCall, (nint)s->Uid, (nint)s->Uid, (nint)s->Uid, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 8);
+        if (RawSyscall(SysPrctlCall, PrCapAmbient, PrCapAmbientClearAll, 0, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 9);
         if (s->NoNewPrivileges)
         {
-            if (RawSyscall(SysPrctlCall, PrSetNoNewPrivs, 1, 0, 0, 0) < 0) Fail(statusWrite, 10);
-            if (s->Seccomp != 0 && RawSyscall(SysSeccompCall, 1, 0, s->Seccomp, 0, 0) < 0) Fail(statusWrite, 5);
+            if (RawSyscall(SysPrctlCall, PrSetNoNewPrivs, 1, 0, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 10);
+            if (s->Seccomp != 0 && RawSyscall(SysSeccompCall, 1, 0, s->Seccomp, 0, 0) < 0) ChildStatusPipe.Fail(statusWrite, 5);
         }
         // .NET ignores SIGPIPE and blocks signals on its threads; both would survive execve.
         var defaultAction = stackalloc ulong[4];
@@ -168,15 +166,6 @@ internal sealed unsafe class UserNamespaceExec : IDisposable
         ulong noSignals = 0;
         RawSyscall(SysRtSigprocmaskCall, 2 /* SIG_SETMASK */, (nint)(&noSignals), 0, 8, 0);
         RawSyscall(SysExecve, (nint)s->Path, (nint)s->Argv, (nint)s->Envp, 0, 0);
-        Fail(statusWrite, StepExec);
-    }
-
-    private static void Fail(int statusWrite, int step)
-    {
-        var report = stackalloc int[2];
-        report[0] = step;
-        report[1] = *ErrnoLocation();
-        RawSyscall(SysWrite, statusWrite, (nint)report, 8, 0, 0);
-        RawSyscall(SysExitGroup, 125, 0, 0, 0, 0);
+        ChildStatusPipe.Fail(statusWrite, StepExec);
     }
 }
