@@ -34,21 +34,7 @@ public sealed class RunTerminalTests(RunImages images) : IClassFixture<RunImages
         await using var terminal = await TmuxTerminal.StartAsync(images.Root, 100, 30, errors =>
             $"{agent} --root {images.Root} run -it --init {images.Configured} sh 2>{errors}; echo agent-exited-$?; sleep 600");
         await terminal.WaitForScreen(s => s.Contains("/app #"));
-        await terminal.SendKeys("echo pid1=$(cat /proc/1/comm) me=$$; tty; stty size", "Enter");
-        var screen = await terminal.WaitForScreen(s => s.Contains("30 100"));
-        Assert.Matches(@"pid1=runtime-agent me=[2-9]", screen); // init is PID 1, the shell its child (init's threads take pids too)
-        Assert.Contains("/dev/pts/0", screen);
-
-        await terminal.Resize(120, 40);
-        await terminal.SendKeys("stty size", "Enter");
-        await terminal.WaitForScreen(s => s.Contains("40 120"));
-
-        // ^C on the keyboard reaches the shell's foreground child through the pty, and the shell carries on.
-        await terminal.SendKeys("sh -c 'echo $((40 + 2))-ready; exec sleep 600'", "Enter");
-        await terminal.WaitForScreen(s => s.Contains("42-ready"));
-        await terminal.SendKeys("C-c");
-        await terminal.SendKeys("echo child-status-$?", "Enter");
-        await terminal.WaitForScreen(s => s.Contains("child-status-130"));
+        await ShellUnderInit.FollowsTheTerminalAsync(terminal);
 
         await terminal.SendKeys("exit 3", "Enter");
         await terminal.WaitForScreen(s => s.Contains("agent-exited-3"));
