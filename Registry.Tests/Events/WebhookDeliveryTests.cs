@@ -93,7 +93,11 @@ public sealed class WebhookDeliveryTests : IDisposable
             Assert.Equal(digests, received.Select(d => d.Json.DataString("digest")));
             Assert.All(received, d => Assert.True(d.SignedWith(Secret)));
         }
+        // The receiver has the POST before the registry has recorded its answer: wait (bounded) for the records.
         var done = await AuthTestServer.Expect(await auth.Admin.GetAsync($"/api/v1/orgs/acme/webhooks/{id}"), HttpStatusCode.OK);
+        for (var deadline = DateTime.UtcNow + Patience; DateTime.UtcNow < deadline
+             && done.GetProperty("deliveries").EnumerateArray().Any(d => d.GetProperty("state").GetString() != "delivered"); await Task.Delay(100))
+            done = await AuthTestServer.Expect(await auth.Admin.GetAsync($"/api/v1/orgs/acme/webhooks/{id}"), HttpStatusCode.OK);
         Assert.All(done.GetProperty("deliveries").EnumerateArray(), d =>
         {
             Assert.Equal("delivered", d.GetProperty("state").GetString());
