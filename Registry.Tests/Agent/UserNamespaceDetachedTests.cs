@@ -10,7 +10,7 @@ namespace Registry.Tests.Agent;
 /// </summary>
 [Trait("Category", "Integration")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class UserNamespaceDetachedTests(SnapshotImages images) : IClassFixture<SnapshotImages>, IDisposable
+public sealed partial class UserNamespaceDetachedTests(SnapshotImages images) : IClassFixture<SnapshotImages>, IDisposable
 {
     // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP (SecurityProfileTests)
     private const ulong DefaultCaps = 1UL << 0 | 1UL << 1 | 1UL << 3 | 1UL << 4 | 1UL << 5 | 1UL << 6 | 1UL << 7 | 1UL << 8
@@ -68,10 +68,11 @@ public sealed class UserNamespaceDetachedTests(SnapshotImages images) : IClassFi
         {
             await terminal.WaitForScreen(s => s.Contains("/ #"));
             await terminal.SendKeys("tty; echo uid=$(id -u) pts=$(stat -c %u /dev/pts/0); stty size; cat /proc/self/uid_map", "Enter");
-            var screen = await terminal.WaitForScreen(s => s.Contains("30 100"));
+            // uid_map is the last thing printed: wait for it, not for stty's line before it (CI once read the screen between the two).
+            var screen = await terminal.WaitForScreen(s => UidMapLine().IsMatch(s));
+            Assert.Contains("30 100", screen);
             Assert.Contains("/dev/pts/0", screen);
             Assert.Contains("uid=0 pts=0", screen); // the slave is the container's root's, i.e. the range's first id
-            Assert.Matches(@"\b0\s+[1-9][0-9]+\s+65536\b", screen);
             await terminal.SendKeys("exit 4", "Enter");
             await terminal.WaitForScreen(s => s.Contains("agent-exited-4"));
         }
@@ -90,6 +91,9 @@ public sealed class UserNamespaceDetachedTests(SnapshotImages images) : IClassFi
         }
         await root.RunOkAsync("rm", "-f", name);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b0\s+[1-9][0-9]+\s+65536\b")]
+    private static partial System.Text.RegularExpressions.Regex UidMapLine();
 
     private static Dictionary<string, string> Status(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && !p[0].Contains(' '))
