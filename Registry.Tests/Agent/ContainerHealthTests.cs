@@ -129,6 +129,30 @@ public sealed class ContainerHealthTests(RunImages images) : IClassFixture<RunIm
     }
 
     [Fact]
+    public async Task StopFromAnotherInvocationEndsAForegroundRunWithACheck()
+    {
+        using var run = await AgentBinary.StartAsync(["--root", images.Root, "run", "--health-cmd", "true", "--health-interval", "100ms",
+            images.Configured, "sh", "-c", "trap 'exit 3' TERM; echo started; while true; do sleep 0.1; done"]);
+        run.StandardInput.Close();
+        string? id = null;
+        try
+        {
+            Assert.Equal("started", await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))); // the trap is set
+            id = await WaitForForegroundContainer("trap");
+            await WaitForStatus(id, "healthy");
+            await images.AgentOk("stop", id);
+            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(3, run.ExitCode);
+            Assert.DoesNotContain(id, (await images.AgentOk("ps", "-a")).Stdout);
+        }
+        finally
+        {
+            if (!run.HasExited) run.Kill(entireProcessTree: true);
+            if (id is not null) await images.Agent("rm", "-f", id);
+        }
+    }
+
+    [Fact]
     public async Task BadHealthFlagsFailWithOneLineBeforeAnythingStarts()
     {
         var bad = await images.Agent("run", "-d", "--health-cmd", "true", "--health-interval", "soon", images.Configured, "sleep", "1");
