@@ -49,7 +49,7 @@ public static class RunCommand
         var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background under a monitor process; print the container id" };
         var name = new Option<string?>("--name") { Description = "Name of a detached container (default: its id)" };
         var restart = new Option<string>("--restart") { Description = "Restart policy of a detached container: no, on-failure[:N], always", DefaultValueFactory = _ => "no" };
-        var healthCmd = new Option<string?>("--health-cmd") { Description = "Health check of a detached container: a shell command (exit 0: healthy), over the image's HEALTHCHECK" };
+        var healthCmd = new Option<string?>("--health-cmd") { Description = "Health check: a shell command (exit 0: healthy), over the image's HEALTHCHECK" };
         var healthInterval = new Option<string?>("--health-interval") { Description = "Time between health checks, e.g. 30s, 1m30s (default 30s)" };
         var healthTimeout = new Option<string?>("--health-timeout") { Description = "A health check running longer fails (default 30s)" };
         var healthStartPeriod = new Option<string?>("--health-start-period") { Description = "Failures during this time after the start do not count (default 0s)" };
@@ -186,8 +186,8 @@ public static class RunCommand
             var detached = a.Detach
                 ? new DetachOptions(a.Name, RestartPolicy.Parse(a.Restart), 10 * 1024 * 1024, ports, a.Net) { Health = health }
                 : null;
-            if (detached is null && (a.Name is not null || a.Restart != "no" || ports.Count > 0 || health.Any))
-                throw new ContainerSetupException("--name, --restart, --publish and --health-* need --detach (-d)", 1);
+            if (detached is null && (a.Name is not null || a.Restart != "no" || ports.Count > 0))
+                throw new ContainerSetupException("--name, --restart and --publish need --detach (-d)", 1);
             UserNamespaceAllocation.Validate(request);
             if (RootlessMode.Active)
                 request = request with { Limits = RootlessMode.Limits(request.Limits, new object?[] { a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight }.Any(v => v is not null)) };
@@ -217,7 +217,7 @@ public static class RunCommand
                 Diagnostics.PhaseTrace.Mark("detached");
                 return 0;
             }
-            return new ContainerRunner(store.Layout, AgentPath()).Run(resolved, request);
+            return new ContainerRunner(store.Layout, AgentPath()).Run(resolved, request with { Health = health, Reference = a.Image });
         }
         catch (ContainerStateException e)
         {

@@ -14,8 +14,11 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
     private volatile int _pid;
     private Timer? _stopper;
 
-    /// <summary>Returns the container's exit code (128+N when killed by signal N).</summary>
-    public int Run(ContainerSpec spec)
+    /// <summary>
+    /// Returns the container's exit code (128+N when killed by signal N). <paramref name="started"/> is called with the
+    /// container's pid once it runs (a foreground health check starts there).
+    /// </summary>
+    public int Run(ContainerSpec spec, Action<int>? started = null)
     {
         // On a terminal the container shares our process group, so the terminal already sends it ^C and ^\;
         // otherwise it gets its own group and we forward every signal exactly once.
@@ -42,6 +45,7 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
                 _pid = pid;
                 while (_early.TryDequeue(out var signal)) Forward(signal);
             }
+            started?.Invoke(pid);
             return ProcessStart.Wait(_pid); // the relay drains the container's last output before it is disposed
         }
         finally
