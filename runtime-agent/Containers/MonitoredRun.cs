@@ -64,7 +64,7 @@ internal sealed unsafe class MonitoredRun
         Attach.AttachServer server;
         try
         {
-            server = new Attach.AttachServer(attachSocket, master, spec.TerminalInput);
+            server = new Attach.AttachServer(attachSocket, master, spec.TerminalInput, log.Path);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
         {
