@@ -25,16 +25,16 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
         // With -t the container has its own terminal (and session): the agent relays bytes and forwards every signal.
         var terminalDelivers = !spec.Tty && Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
         // Registered before the container starts: it may run (and be signalled) before Start returns.
-        var registrations = Reaper.ForwardedSignals
-            .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
+        var registrations = new List<PosixSignalRegistration>(Reaper.ForwardedSignals.Length);
+        foreach (var signal in Reaper.ForwardedSignals)
+            registrations.Add(PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
                 context.Cancel = true; // the agent outlives the container, to clean up after it
                 if (terminalDelivers && signal is 2 or 3) return;
                 lock (_early)
                     if (_pid == 0) _early.Enqueue(signal);
                     else Forward(signal);
-            }))
-            .ToList();
+            }));
         try
         {
             var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers);

@@ -89,7 +89,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         return new()
         {
             Id = id,
-            LowerDirs = image.LayerDirectories.Reverse().ToList(),
+            LowerDirs = TopFirst(image.LayerDirectories),
             UpperDir = Subdirectory(dir, "upper", scratch),
             WorkDir = Subdirectory(dir, "work", scratch),
             RootFs = Subdirectory(dir, "rootfs", scratch),
@@ -110,6 +110,15 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             DisposableUpper = !request.Keep,
             Snapshotter = request.Snapshotter,
         };
+    }
+
+    // overlayfs wants lowerdir= top first. A loop, not Reverse().ToList(): LINQ's first calls cost a NativeAOT process
+    // run-time interface dispatch resolution, on the path of every `run` (docs/PERFORMANCE.md).
+    private static List<string> TopFirst(IReadOnlyList<string> bottomFirst)
+    {
+        var layers = new List<string>(bottomFirst.Count);
+        for (var i = bottomFirst.Count - 1; i >= 0; i--) layers.Add(bottomFirst[i]);
+        return layers;
     }
 
     private static string Subdirectory(string dir, string name, bool scratch) =>

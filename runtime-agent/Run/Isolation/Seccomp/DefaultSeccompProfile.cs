@@ -55,7 +55,7 @@ public static class DefaultSeccompProfile
         var rules = new List<SeccompRule>();
         var deny = SeccompFilter.ActErrno(RuntimeAgent.Native.Libc.EPerm);
         foreach (var (liftedBy, calls) in Denied)
-            if (!liftedBy.Any(Holds)) rules.Add(new SeccompRule(calls, deny, []));
+            if (Array.FindIndex(liftedBy, Holds) < 0) rules.Add(new SeccompRule(calls, deny, []));
         if (!Holds(SysAdmin))
         {
             // One rule per flag: a rule's comparisons must all hold, and any one of these flags is enough to deny.
