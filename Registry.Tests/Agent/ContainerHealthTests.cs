@@ -153,6 +153,34 @@ public sealed class ContainerHealthTests(RunImages images) : IClassFixture<RunIm
     }
 
     [Fact]
+    public async Task HealthOnFailureKillEndsAForegroundRunAndStopEndsADetachedOneWithoutARestart()
+    {
+        var foreground = await images.Agent("run", "--health-cmd", "false", "--health-interval", "100ms", "--health-retries", "1",
+            "--health-on-failure", "kill", images.Configured, "sleep", "600");
+        Assert.Equal(137, foreground.ExitCode);
+        Assert.Equal("", foreground.Stderr);
+
+        var name = RunImages.ContainerName();
+        try
+        {
+            // The check fails only once the shell's trap is set, so the stop signal is handled: exit 4, and no restart.
+            await images.AgentOk("run", "-d", "--name", name, "--restart", "on-failure", "--health-cmd", "test ! -e /tmp/trapped",
+                "--health-interval", "100ms", "--health-retries", "1", "--health-on-failure", "stop", images.Configured,
+                "sh", "-c", "trap 'exit 4' TERM; touch /tmp/trapped; while true; do sleep 0.1; done");
+            await images.Agent("wait", name);
+            var state = await images.InspectState(name);
+            Assert.Equal("exited", state.GetProperty("status").GetString());
+            Assert.Equal(4, state.GetProperty("exitCode").GetInt32());
+            Assert.Equal(0, state.GetProperty("restartCount").GetInt32());
+            Assert.Equal("unhealthy", Status(state));
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+        }
+    }
+
+    [Fact]
     public async Task BadHealthFlagsFailWithOneLineBeforeAnythingStarts()
     {
         var bad = await images.Agent("run", "-d", "--health-cmd", "true", "--health-interval", "soon", images.Configured, "sleep", "1");

@@ -42,6 +42,7 @@ public sealed record RunArguments
     public string? HealthStartPeriod { get; init; }
     public int? HealthRetries { get; init; }
     public bool NoHealthcheck { get; init; }
+    public string HealthOnFailure { get; init; } = "none";
     public bool Privileged { get; init; }
     public string[] CapAdd { get; init; } = [];
     public string[] CapDrop { get; init; } = [];

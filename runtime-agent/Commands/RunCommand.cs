@@ -55,6 +55,8 @@ public static class RunCommand
         var healthStartPeriod = new Option<string?>("--health-start-period") { Description = "Failures during this time after the start do not count (default 0s)" };
         var healthRetries = new Option<int?>("--health-retries") { Description = "Consecutive failures that make the container unhealthy (default 3)" };
         var noHealthcheck = new Option<bool>("--no-healthcheck") { Description = "Do not run the image's HEALTHCHECK" };
+        var healthOnFailure = new Option<string>("--health-on-failure") { Description = "When the container turns unhealthy: none, kill (SIGKILL; the restart policy then decides) or stop (stop signal, SIGKILL after --stop-timeout; no restart)", DefaultValueFactory = _ => "none" };
+        healthOnFailure.AcceptOnlyFromAmong(HealthOptions.OnFailureActions);
         var privileged = new Option<bool>("--privileged") { Description = "All capabilities, no seccomp filter, no masked /proc and /sys paths" };
         var capAdd = new Option<string[]>("--cap-add") { Description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL)" };
         var capDrop = new Option<string[]>("--cap-drop") { Description = "Drop a capability from the default set (or ALL)" };
@@ -86,7 +88,7 @@ public static class RunCommand
         {
             image, command, env, volume, workdir, user, entrypoint, hostname, net, init, keep, stopTimeout, snapshotter, insecure, maxLayerSize, quiet, progress,
             detach, name, restart, publish, dns, addHost, tty, interactive,
-            healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck,
+            healthCmd, healthInterval, healthTimeout, healthStartPeriod, healthRetries, noHealthcheck, healthOnFailure,
             privileged, capAdd, capDrop, securityOpt, memory, memorySwap, pidsLimit, cpus, cpuWeight, cgroups, readOnly, tmpfs, userns, upper,
         };
         run.SetAction((parse, cancellation) => ExecuteAsync(new RunArguments
@@ -121,6 +123,7 @@ public static class RunCommand
             HealthStartPeriod = parse.GetValue(healthStartPeriod),
             HealthRetries = parse.GetValue(healthRetries),
             NoHealthcheck = parse.GetValue(noHealthcheck),
+            HealthOnFailure = parse.GetValue(healthOnFailure)!,
             Privileged = parse.GetValue(privileged),
             CapAdd = parse.GetValue(capAdd) ?? [],
             CapDrop = parse.GetValue(capDrop) ?? [],
@@ -181,7 +184,8 @@ public static class RunCommand
                 },
             };
             var ports = ParseEach(a.Publish, Net.PortSpec.Parse);
-            var health = new HealthOptions(a.HealthCmd, a.HealthInterval, a.HealthTimeout, a.HealthStartPeriod, a.HealthRetries, a.NoHealthcheck);
+            var health = new HealthOptions(a.HealthCmd, a.HealthInterval, a.HealthTimeout, a.HealthStartPeriod, a.HealthRetries, a.NoHealthcheck)
+                { OnFailure = a.HealthOnFailure };
             health.Resolve(null); // a bad duration fails here, before any pull
             var detached = a.Detach
                 ? new DetachOptions(a.Name, RestartPolicy.Parse(a.Restart), 10 * 1024 * 1024, ports, a.Net) { Health = health }

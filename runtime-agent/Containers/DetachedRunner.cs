@@ -58,6 +58,7 @@ public sealed class DetachedRunner(StoreLayout layout)
                 Ports = options.Ports,
                 LogMaxBytes = options.LogMaxBytes,
                 Healthcheck = healthcheck,
+                HealthOnFailure = options.Health.OnFailure,
                 MonitorPid = monitor.Monitor?.Pid ?? 0,
                 MonitorStartTime = monitor.Monitor?.StartTime ?? 0,
             });

@@ -56,6 +56,7 @@ internal sealed class ForegroundHealthCheck(ContainerStore store, string id)
                 Hostname = spec.Hostname,
                 Network = request.HostNetwork ? "host" : "private",
                 Healthcheck = config,
+                HealthOnFailure = (request.Health ?? HealthOptions.None).OnFailure,
                 Health = new HealthState(),
             });
             _recorded = true;

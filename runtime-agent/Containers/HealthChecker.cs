@@ -53,13 +53,34 @@ internal sealed unsafe class HealthChecker : IDisposable
                 var result = Probe();
                 if (_stop.IsCancellationRequested) return; // the run ended while the check ran: its verdict is moot
                 var inStartPeriod = result.Start - started < StartPeriod;
-                _store.Update(_id, s => (s.Health ??= new HealthState()).Record(result, Retries, inStartPeriod));
+                var turnedUnhealthy = false;
+                var state = _store.Update(_id, s =>
+                {
+                    var health = s.Health ??= new HealthState();
+                    var before = health.Status;
+                    health.Record(result, Retries, inStartPeriod);
+                    turnedUnhealthy = before != HealthStatus.Unhealthy && health.Status == HealthStatus.Unhealthy;
+                });
+                if (turnedUnhealthy) ActOnFailure(state);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The record went away under the check (rm -f of a run whose process is still ending): nothing left to report to.
         }
+    }
+
+    /// <summary>
+    /// --health-on-failure: kill (SIGKILL; the restart policy then decides, as after any exit) or stop (as <c>stop</c>
+    /// does: no restart, the stop signal, SIGKILL after the stop timeout). Once per turn to unhealthy.
+    /// </summary>
+    private void ActOnFailure(ContainerState state)
+    {
+        if (state.HealthOnFailure == "kill") state.Process.Signal(SigKill);
+        if (state.HealthOnFailure != "stop") return;
+        _store.Update(_id, s => s.StopRequested = true);
+        if (state.Process.Signal(state.StopSignal) && !state.Process.WaitForExit(TimeSpan.FromSeconds(state.StopTimeoutSeconds)))
+            state.Process.Signal(SigKill);
     }
 
     /// <summary>Runs the check once: exit code 0 passes; -1 means it was killed at the timeout.</summary>
