@@ -68,19 +68,28 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                 try
                 {
                     Diagnostics.PhaseTrace.Mark("monitor-launch");
-                    var run = MonitoredRun.Start(spec, agentPath, log, store.AttachSocketPath(id));
-                    var identity = ProcessIdentity.Of(run.Pid);
+                    var recordedPid = 0;
+                    void RecordRunning(int pid)
+                    {
+                        var identity = ProcessIdentity.Of(pid);
+                        store.Update(id, s =>
+                        {
+                            (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, pid, identity?.StartTime ?? 0, started, null);
+                            s.FinishedAt = null;
+                            // Each run's health starts over as "starting", recorded before the report: run -d has returned by
+                            // the time the HealthChecker's thread runs, and inspect must show the check from the start.
+                            if (state.Healthcheck is not null) s.Health = new HealthState();
+                        });
+                        recordedPid = pid;
+                        Diagnostics.PhaseTrace.Mark("monitor-running");
+                    }
+                    // Recorded as soon as the process exists (its pid and start time are final then), while it is still
+                    // being released to execve: the write overlaps the end of the start. A start that fails after this
+                    // is recorded as exited below, before the report, so run -d never returns on it.
+                    var run = MonitoredRun.Start(spec, agentPath, log, store.AttachSocketPath(id), RecordRunning);
                     currentPid = run.Pid;
                     AttachPorts(ports, run.Pid);
-                    store.Update(id, s =>
-                    {
-                        (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, run.Pid, identity?.StartTime ?? 0, started, null);
-                        s.FinishedAt = null;
-                        // Each run's health starts over as "starting", recorded before the report: run -d has returned by
-                        // the time the HealthChecker's thread runs, and inspect must show the check from the start.
-                        if (state.Healthcheck is not null) s.Health = new HealthState();
-                    });
-                    Diagnostics.PhaseTrace.Mark("monitor-running");
+                    if (recordedPid != run.Pid) RecordRunning(run.Pid);
                     if (!reported) MonitorLauncher.Report("ok");
                     reported = true;
                     run.StartLogging();

@@ -20,9 +20,10 @@ internal sealed unsafe class MonitoredRun
 
     private MonitoredRun(int pid, Func<Thread[]> startPumps, Action? ended = null) => (Pid, this.startPumps, this.ended) = (pid, startPumps, ended);
 
-    public static MonitoredRun Start(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket)
+    /// <param name="childFound">Told the container's first process as soon as it exists (<see cref="NamespaceSetup.ChildFound"/>).</param>
+    public static MonitoredRun Start(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket, Action<int>? childFound = null)
     {
-        if (spec.Tty) return StartWithTerminal(spec, agentPath, log, attachSocket);
+        if (spec.Tty) return StartWithTerminal(spec, agentPath, log, attachSocket, childFound);
         var fds = stackalloc int[4];
         if (Pipe2(fds, OCloExec) != 0 || Pipe2(fds + 2, OCloExec) != 0) throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
         var devNull = OpenAt(AtFdCwd, "/dev/null", ORdWr | OCloExec, 0);
@@ -32,7 +33,7 @@ internal sealed unsafe class MonitoredRun
             Dup2(devNull, 0);
             Dup2(fds[1], 1);
             Dup2(fds[3], 2);
-            pid = new NamespaceSetup(spec, agentPath, newProcessGroup: true).Start();
+            pid = new NamespaceSetup(spec, agentPath, newProcessGroup: true) { ChildFound = childFound }.Start();
         }
         catch
         {
@@ -56,9 +57,9 @@ internal sealed unsafe class MonitoredRun
     /// <c>run -dt</c>: the container's stdio is a pty (<see cref="NamespaceSetup"/> opens it in the container's devpts);
     /// the monitor keeps the master, logs what the terminal prints (as stdout) and serves <c>attach</c> on it.
     /// </summary>
-    private static MonitoredRun StartWithTerminal(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket)
+    private static MonitoredRun StartWithTerminal(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket, Action<int>? childFound)
     {
-        var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: true);
+        var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: true) { ChildFound = childFound };
         var pid = setup.Start();
         var master = setup.TerminalFd;
         Attach.AttachServer server;

@@ -24,25 +24,59 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
     /// <summary>The pty master of a <c>-t</c> container once <see cref="Start"/> returned (the caller closes it); else -1.</summary>
     public int TerminalFd { get; private set; } = -1;
 
+    /// <summary>
+    /// Called with the container's first process on the thread that called <see cref="Start"/> as soon as that process
+    /// exists (a direct launch only: before it is released to execve), while the setup thread and the /proc thread
+    /// finish; so what the caller does with the pid (the monitor records it) overlaps the rest of the start. If it
+    /// throws, the process is killed and <see cref="Start"/> throws that.
+    /// </summary>
+    public Action<int>? ChildFound { get; init; }
+
     /// <summary>Runs the setup on its own thread; returns the container's first process, a child of this process.</summary>
     public int Start()
     {
         var pid = 0;
         ExceptionDispatchInfo? failure = null;
         var direct = !spec.ReapZombies && ProcMount.SupportsPidNamespaceOption;
+        // Released once when the child is found (direct launch) and once when the setup thread ends.
+        using var progress = new SemaphoreSlim(0);
         var thread = new Thread(() =>
         {
             try
             {
-                pid = spec.UserNamespace is not null ? LaunchInUserNamespace(spec.UserNamespace) : direct ? LaunchDirectly() : LaunchInit();
+                pid = spec.UserNamespace is not null ? LaunchInUserNamespace(spec.UserNamespace) : direct ? LaunchDirectly(progress) : LaunchInit();
             }
             catch (Exception e)
             {
                 failure = ExceptionDispatchInfo.Capture(e);
             }
+            finally
+            {
+                progress.Release();
+            }
         }) { Name = "container-setup" };
         thread.Start();
+        progress.Wait();
+        var found = Volatile.Read(ref _foundChild);
+        ExceptionDispatchInfo? callbackFailure = null;
+        if (found > 0 && ChildFound is { } childFound)
+        {
+            try
+            {
+                childFound(found);
+            }
+            catch (Exception e)
+            {
+                callbackFailure = ExceptionDispatchInfo.Capture(e);
+            }
+        }
         thread.Join();
+        if (callbackFailure is not null && failure is null)
+        {
+            Kill(pid, SigKill);
+            ProcessStart.Wait(pid);
+            failure = callbackFailure;
+        }
         if (failure is not null && TerminalFd >= 0)
         {
             Close(TerminalFd);
@@ -52,14 +86,20 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         return pid;
     }
 
-    private int LaunchDirectly()
+    private int _foundChild;
+
+    private int LaunchDirectly(SemaphoreSlim progress)
     {
         Diagnostics.PhaseTrace.Mark("setup-thread");
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
         using var root = EnterNamespaces();
         var terminal = spec.Tty ? Terminal.ContainerTerminal.Open(root) : null;
         TerminalFd = terminal?.MasterFd ?? -1;
-        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, spec.CgroupDirectories); // its thread must exist before CLONE_NEWPID
+        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, spec.CgroupDirectories, child => // its thread must exist before CLONE_NEWPID
+        {
+            Volatile.Write(ref _foundChild, child);
+            progress.Release();
+        });
         var command = ContainerEntry.Enter(spec);
         terminal?.GiveTo(command.User);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");

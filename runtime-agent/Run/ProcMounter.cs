@@ -21,12 +21,15 @@ internal sealed class ProcMounter : IDisposable
     // No spinning before blocking: the threads this one waits for need the CPUs (two on the machines measured).
     private readonly ManualResetEventSlim _expectChild = new(false, spinCount: 0), _childStarted = new(false, spinCount: 0);
     private readonly Thread _thread;
+    private readonly Action<int>? _childFound;
     private volatile bool _cancelled;
     private ExceptionDispatchInfo? _failure;
 
     /// <summary>Call on the setup thread, after the root is built and before pivot_root and CLONE_NEWPID.</summary>
-    public ProcMounter(ContainerRoot root, bool maskKernelPaths, IReadOnlyList<string> cgroupDirectories)
+    /// <param name="childFound">Told the child's pid as soon as it is found (before /proc and the gate); must not block.</param>
+    public ProcMounter(ContainerRoot root, bool maskKernelPaths, IReadOnlyList<string> cgroupDirectories, Action<int>? childFound = null)
     {
+        _childFound = childFound;
         // Opened now: after pivot_root this thread (sharing the setup thread's root) cannot name host paths.
         foreach (var directory in cgroupDirectories)
             _cgroupFds.Add(ContainerSetupException.Check(OpenAt(AtFdCwd, directory, OPath | ODirectory | OCloExec, 0), $"open the cgroup {directory}"));
@@ -68,6 +71,7 @@ internal sealed class ProcMounter : IDisposable
             child = SpawnedChild.Find(_hostProcFd, _setupThreadId, _gate, () => _childStarted.IsSet, ChildTimeout);
             if (child == 0) return; // posix_spawn failed before creating a process
             Diagnostics.PhaseTrace.Mark("child-found");
+            _childFound?.Invoke(child);
             Isolation.Cgroups.ContainerCgroup.Join(_cgroupFds, child);
             var pidNamespace = ContainerSetupException.Check(OpenAt(_hostProcFd, $"{child}/ns/pid", ORdOnly | OCloExec, 0), "open the container's PID namespace");
             Diagnostics.PhaseTrace.Mark("cgroup-joined");
