@@ -19,37 +19,50 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
 
     /// <summary>
     /// The monitor's entry. Without an id it was spawned by <see cref="MonitorLauncher"/> before its container was
-    /// recorded: it readies what does not depend on the container (System.Text.Json's metadata) while the CLI
-    /// finishes, then reads the id; end-of-file instead means the CLI gave up, and it exits.
+    /// recorded, and reads the id (and the first run <c>run -d</c> prepared, if any) once the CLI has recorded it;
+    /// end-of-file instead means the CLI gave up, and it exits. Meanwhile it readies what does not depend on the
+    /// container (System.Text.Json's metadata) — unless it is told it will join a prepared first run
+    /// (<paramref name="joinsPrepared"/>): then no JSON is needed before its report, and the CPU is the CLI's.
     /// </summary>
-    public static int Launch(Store.StoreLayout layout, string? id)
+    public static int Launch(Store.StoreLayout layout, string? id, bool joinsPrepared = false)
     {
         Diagnostics.PhaseTrace.Mark("monitor-main");
         var agentPath = Environment.ProcessPath ?? "/proc/self/exe";
-        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run();
-        var stateJson = ContainerJson.PrepareSpecHereAndStateInBackground();
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(null);
+        var stateJson = joinsPrepared ? null : ContainerJson.PrepareSpecHereAndStateInBackground();
         Diagnostics.PhaseTrace.Mark("monitor-json");
-        id = MonitorLauncher.ReceiveId();
-        stateJson.Join();
+        (id, var first) = MonitorLauncher.Receive();
+        stateJson?.Join();
         Diagnostics.PhaseTrace.Mark("monitor-id");
-        return id is null ? 0 : new ContainerMonitor(layout, id, agentPath).Run();
+        return id is null ? 0 : new ContainerMonitor(layout, id, agentPath).Run(first);
     }
 
-    public int Run()
+    public int Run(FirstStart? first)
     {
         Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe
-        var self = ProcessIdentity.Self();
-        // run -d records its monitor with the container; start (and an unreadable /proc) leaves it to the monitor.
-        var state = store.Load(id) is { } recorded && recorded.Monitor == self
-            ? recorded
-            : store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
         var reported = false;
+        MonitoredRun? firstRun = null;
         try
         {
+            using var lease = FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
+            var started = DateTimeOffset.UtcNow;
+            // A first run prepared by run -d is started and reported before any record is read: the CLI records it running.
+            firstRun = first is null ? null : MonitoredRun.StartJoined(first);
+            if (firstRun is not null)
+            {
+                currentPid = firstRun.Pid;
+                MonitorLauncher.Report($"ok {firstRun.Pid}");
+                reported = true;
+                Diagnostics.PhaseTrace.Mark("monitor-reported");
+            }
+            var self = ProcessIdentity.Self();
+            // run -d records its monitor with the container; start (and an unreadable /proc) leaves it to the monitor.
+            var state = store.Load(id) is { } recorded && recorded.Monitor == self
+                ? recorded
+                : store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
             Diagnostics.PhaseTrace.Mark("monitor-state");
             var spec = ContainerSpec.Load(store.SpecPath(id));
             var policy = RestartPolicy.Parse(state.RestartPolicy);
-            using var lease = FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
             using var log = new ContainerLogWriter(store.LogPath(id), state.LogMaxBytes);
             using var root = Snapshots.RootMount.Prepare(spec); // built (or its FUSE daemon started) once, for every run
             using var ports = state.Ports.Count > 0 ? new Net.PortProxy(state.Ports) : null; // bound before the first run: a taken port fails run -d
@@ -62,7 +75,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
             var delay = TimeSpan.Zero;
             while (true)
             {
-                var started = DateTimeOffset.UtcNow;
+                if (firstRun is null) started = DateTimeOffset.UtcNow;
                 int exitCode;
                 string? error = null;
                 try
@@ -86,13 +99,15 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     // Recorded as soon as the process exists (its pid and start time are final then), while it is still
                     // being released to execve: the write overlaps the end of the start. A start that fails after this
                     // is recorded as exited below, before the report, so run -d never returns on it.
-                    var run = MonitoredRun.Start(spec, agentPath, log, store.AttachSocketPath(id), RecordRunning);
+                    var run = firstRun ?? MonitoredRun.Start(spec, agentPath, store.AttachSocketPath(id), RecordRunning);
+                    firstRun = null;
                     currentPid = run.Pid;
                     AttachPorts(ports, run.Pid);
+                    // A prepared first run was recorded by the CLI only if it still saw "created" (and may have died first).
                     if (recordedPid != run.Pid) RecordRunning(run.Pid);
                     if (!reported) MonitorLauncher.Report("ok");
                     reported = true;
-                    run.StartLogging();
+                    run.StartLogging(log);
                     using (HealthChecker.Start(store, id, spec, state.Healthcheck))
                         exitCode = run.Wait();
                     currentPid = 0;
@@ -128,6 +143,12 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         }
         catch (Exception e)
         {
+            // A reported first run that never reached the loop would be left without a monitor: it goes with it.
+            if (firstRun is not null)
+            {
+                Kill(firstRun.Pid, SigKill);
+                ProcessStart.Wait(firstRun.Pid);
+            }
             store.Update(id, s => (s.Status, s.Error, s.FinishedAt) = (ContainerStatus.Exited, $"monitor failed: {e.Message}", DateTimeOffset.UtcNow));
             return 125;
         }

@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Text;
 using static RuntimeAgent.Native.Libc;
 
@@ -35,71 +34,40 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
     /// <summary>Runs the setup on its own thread; returns the container's first process, a child of this process.</summary>
     public int Start()
     {
-        var pid = 0;
-        ExceptionDispatchInfo? failure = null;
         var direct = !spec.ReapZombies && ProcMount.SupportsPidNamespaceOption;
-        // Released once when the child is found (direct launch) and once when the setup thread ends.
-        using var progress = new SemaphoreSlim(0);
-        var thread = new Thread(() =>
+        try
         {
-            try
-            {
-                pid = spec.UserNamespace is not null ? LaunchInUserNamespace(spec.UserNamespace) : direct ? LaunchDirectly(progress) : LaunchInit();
-            }
-            catch (Exception e)
-            {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                progress.Release();
-            }
-        }) { Name = "container-setup" };
-        thread.Start();
-        progress.Wait();
-        var found = Volatile.Read(ref _foundChild);
-        ExceptionDispatchInfo? callbackFailure = null;
-        if (found > 0 && ChildFound is { } childFound)
-        {
-            try
-            {
-                childFound(found);
-            }
-            catch (Exception e)
-            {
-                callbackFailure = ExceptionDispatchInfo.Capture(e);
-            }
+            return SetupThread.Run("container-setup",
+                setup => spec.UserNamespace is not null ? LaunchInUserNamespace(spec.UserNamespace) : direct ? LaunchDirectly(setup) : LaunchInit(),
+                ChildFound);
         }
-        thread.Join();
-        if (callbackFailure is not null && failure is null)
-        {
-            Kill(pid, SigKill);
-            ProcessStart.Wait(pid);
-            failure = callbackFailure;
-        }
-        if (failure is not null && TerminalFd >= 0)
+        catch when (TerminalFd >= 0)
         {
             Close(TerminalFd);
             TerminalFd = -1;
+            throw;
         }
-        failure?.Throw();
-        return pid;
     }
 
-    private int _foundChild;
+    /// <summary>
+    /// <c>run -d</c>'s first run: builds the namespaces and the root on the calling thread (a thread of the CLI's own, kept
+    /// for the monitor to join) and pivots into it; returns the command resolved there. The monitor's
+    /// <see cref="Containers.JoinedStart"/> then adds the PID namespace, /proc, the lockdown and the process.
+    /// </summary>
+    public ContainerCommand PrepareOnThisThread()
+    {
+        using (EnterNamespaces()) { }
+        return ContainerEntry.Enter(spec);
+    }
 
-    private int LaunchDirectly(SemaphoreSlim progress)
+    private int LaunchDirectly(SetupThread setup)
     {
         Diagnostics.PhaseTrace.Mark("setup-thread");
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
         using var root = EnterNamespaces();
         var terminal = spec.Tty ? Terminal.ContainerTerminal.Open(root) : null;
         TerminalFd = terminal?.MasterFd ?? -1;
-        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, spec.CgroupDirectories, child => // its thread must exist before CLONE_NEWPID
-        {
-            Volatile.Write(ref _foundChild, child);
-            progress.Release();
-        });
+        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, ProcMounter.HostHandles.Open(spec.CgroupDirectories), setup.ChildFound); // its thread must exist before CLONE_NEWPID
         var command = ContainerEntry.Enter(spec);
         terminal?.GiveTo(command.User);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");

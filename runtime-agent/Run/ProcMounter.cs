@@ -25,19 +25,53 @@ internal sealed class ProcMounter : IDisposable
     private volatile bool _cancelled;
     private ExceptionDispatchInfo? _failure;
 
-    /// <summary>Call on the setup thread, after the root is built and before pivot_root and CLONE_NEWPID.</summary>
+    /// <summary>
+    /// What the /proc thread needs of the host, opened while the host's paths can still be named (before pivot_root or a
+    /// join of the container's mount namespace): /proc, and the container's cgroup directories.
+    /// </summary>
+    public sealed record HostHandles(int ProcFd, IReadOnlyList<int> CgroupFds)
+    {
+        public static HostHandles Open(IReadOnlyList<string> cgroupDirectories)
+        {
+            var cgroups = new List<int>();
+            try
+            {
+                foreach (var directory in cgroupDirectories)
+                    cgroups.Add(ContainerSetupException.Check(OpenAt(AtFdCwd, directory, OPath | ODirectory | OCloExec, 0), $"open the cgroup {directory}"));
+                return new HostHandles(ContainerSetupException.Check(OpenAt(AtFdCwd, "/proc", OPath | ODirectory | OCloExec, 0), "open /proc"), cgroups);
+            }
+            catch
+            {
+                cgroups.ForEach(fd => Close(fd));
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Call on the setup thread, in the container's mount namespace with its root built, before CLONE_NEWPID; takes
+    /// over <paramref name="host"/>'s descriptors.
+    /// </summary>
     /// <param name="childFound">Told the child's pid as soon as it is found (before /proc and the gate); must not block.</param>
-    public ProcMounter(ContainerRoot root, bool maskKernelPaths, IReadOnlyList<string> cgroupDirectories, Action<int>? childFound = null)
+    public ProcMounter(ContainerRoot root, bool maskKernelPaths, HostHandles host, Action<int>? childFound = null)
     {
         _childFound = childFound;
-        // Opened now: after pivot_root this thread (sharing the setup thread's root) cannot name host paths.
-        foreach (var directory in cgroupDirectories)
-            _cgroupFds.Add(ContainerSetupException.Check(OpenAt(AtFdCwd, directory, OPath | ODirectory | OCloExec, 0), $"open the cgroup {directory}"));
-        _nullFd = maskKernelPaths ? root.TryOpen("/dev/null") : -1; // owned by root
+        _cgroupFds.AddRange(host.CgroupFds);
+        _hostProcFd = host.ProcFd;
         _setupThreadId = Gettid();
-        _hostProcFd = ContainerSetupException.Check(OpenAt(AtFdCwd, "/proc", OPath | ODirectory | OCloExec, 0), "open /proc");
-        _procDirFd = root.OpenDirectory("/proc");
-        _gate = new StartGate(root);
+        try
+        {
+            _nullFd = maskKernelPaths ? root.TryOpen("/dev/null") : -1; // owned by root
+            _procDirFd = root.OpenDirectory("/proc");
+            _gate = new StartGate(root);
+        }
+        catch
+        {
+            Close(_hostProcFd);
+            _cgroupFds.ForEach(fd => Close(fd));
+            if (_procDirFd > 0) Close(_procDirFd);
+            throw;
+        }
         _thread = new Thread(Run) { Name = "container-proc" };
         _thread.Start();
     }
