@@ -54,6 +54,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                 MonitorLauncher.Report($"ok {firstRun.Pid}");
                 reported = true;
                 Diagnostics.PhaseTrace.Mark("monitor-reported");
+                WaitForExit(first!.CliPid);
             }
             var self = ProcessIdentity.Self();
             // run -d records its monitor with the container; start (and an unreadable /proc) leaves it to the monitor.
@@ -152,6 +153,29 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
             store.Update(id, s => (s.Status, s.Error, s.FinishedAt) = (ContainerStatus.Exited, $"monitor failed: {e.Message}", DateTimeOffset.UtcNow));
             return 125;
         }
+    }
+
+    /// <summary>
+    /// After the report of a prepared first run the CLI records it running and exits, and that is what the user waits
+    /// for; the monitor's own bookkeeping (reading the records, whose JSON metadata costs a few ms of CPU) waits for the
+    /// CLI, its parent, to exit (at most a second) rather than compete with it for the CPUs. The container runs
+    /// meanwhile; its output waits in the pipes.
+    /// </summary>
+    private static unsafe void WaitForExit(int cliPid)
+    {
+        var fd = PidfdOpen(cliPid);
+        if (fd < 0) return;
+        try
+        {
+            if (Getppid() != cliPid) return; // gone already (this monitor was reparented): the pidfd may name another process
+            var poll = new PollFd { Fd = fd, Events = PollIn };
+            Poll(&poll, 1, 1000);
+        }
+        finally
+        {
+            Close(fd);
+        }
+        Diagnostics.PhaseTrace.Mark("monitor-cli-exited");
     }
 
     /// <summary>Points the port proxy at this run; a container that already exited simply gets no connections.</summary>
