@@ -28,23 +28,30 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     {
         Diagnostics.PhaseTrace.Mark("monitor-main");
         var agentPath = Environment.ProcessPath ?? "/proc/self/exe";
-        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(null);
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(null, Lease(layout));
         var stateJson = joinsPrepared ? null : ContainerJson.PrepareSpecHereAndStateInBackground();
         Diagnostics.PhaseTrace.Mark("monitor-json");
+        var lease = Lease(layout); // taken while the CLI works, off the path after the id (a CLI that gives up just releases it)
         (id, var first) = MonitorLauncher.Receive();
         stateJson?.Join();
         Diagnostics.PhaseTrace.Mark("monitor-id");
-        return id is null ? 0 : new ContainerMonitor(layout, id, agentPath).Run(first);
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(first, lease);
+        lease.Dispose();
+        return 0;
     }
 
-    public int Run(FirstStart? first)
+    /// <summary>The store lock, shared, for the monitor's whole life (as a foreground run holds it): gc waits for it.</summary>
+    private static FileLock Lease(StoreLayout layout) =>
+        FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
+
+    public int Run(FirstStart? first, FileLock lease)
     {
+        using var held = lease;
         Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe
         var reported = false;
         MonitoredRun? firstRun = null;
         try
         {
-            using var lease = FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
             var started = DateTimeOffset.UtcNow;
             // A first run prepared by run -d is started and reported before any record is read: the CLI records it running.
             firstRun = first is null ? null : MonitoredRun.StartJoined(first);

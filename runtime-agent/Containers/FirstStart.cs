@@ -47,21 +47,33 @@ internal sealed record FirstStart(int CliPid, int ThreadId, ContainerCommand Com
     public static FirstStart? Decode(string text)
     {
         if (text.Length == 0) return null;
-        var fields = text.Split('\0');
-        var next = 0;
-        string Next() => fields[next++];
-        List<string> NextList() => Enumerable.Range(0, int.Parse(Next())).Select(_ => Next()).ToList();
-        var (cliPid, threadId, path, workingDir) = (int.Parse(Next()), int.Parse(Next()), Next(), Next());
-        var (uid, gid, groups, home) = (uint.Parse(Next()), uint.Parse(Next()), Next(), Next());
+        var fields = new Fields(text.Split('\0'));
+        var (cliPid, threadId, path, workingDir) = (int.Parse(fields.Next()), int.Parse(fields.Next()), fields.Next(), fields.Next());
+        var (uid, gid, groups, home) = (uint.Parse(fields.Next()), uint.Parse(fields.Next()), fields.Next(), fields.Next());
         var security = new SecurityProfile
         {
-            Capabilities = ulong.Parse(Next()),
-            NoNewPrivileges = Next() == "1",
-            SeccompProgramPath = Next() is { Length: > 0 } seccomp ? seccomp : null,
-            MaskKernelPaths = Next() == "1",
+            Capabilities = ulong.Parse(fields.Next()),
+            NoNewPrivileges = fields.Next() == "1",
+            SeccompProgramPath = fields.Next() is { Length: > 0 } seccomp ? seccomp : null,
+            MaskKernelPaths = fields.Next() == "1",
         };
-        var (args, env, cgroups) = (NextList(), NextList(), NextList());
-        var user = new ContainerUser(uid, gid, groups.Length == 0 ? [] : groups.Split(',').Select(uint.Parse).ToArray(), home);
-        return new FirstStart(cliPid, threadId, new ContainerCommand(path, args, env, user), workingDir, security, cgroups);
+        var (args, env, cgroups) = (fields.NextList(), fields.NextList(), fields.NextList());
+        var groupIds = groups.Length == 0 ? [] : Array.ConvertAll(groups.Split(','), uint.Parse);
+        return new FirstStart(cliPid, threadId, new ContainerCommand(path, args, env, new ContainerUser(uid, gid, groupIds, home)), workingDir, security, cgroups);
+    }
+
+    /// <summary>Plain loops rather than LINQ: this runs on the monitor's path to its report, where every new code page costs.</summary>
+    private sealed class Fields(string[] fields)
+    {
+        private int _next;
+
+        public string Next() => fields[_next++];
+
+        public string[] NextList()
+        {
+            var list = new string[int.Parse(Next())];
+            for (var i = 0; i < list.Length; i++) list[i] = Next();
+            return list;
+        }
     }
 }

@@ -103,6 +103,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
         fixed (byte* p = bytes) WriteAll(_idFd, p, bytes.Length);
         Close(_idFd);
         _idFd = -1;
+        Diagnostics.PhaseTrace.Mark("handed");
         var report = ReadAll(_reportFd);
         Close(_reportFd);
         _reportFd = -1;
@@ -200,6 +201,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
     {
         var text = ReadAll(IdDescriptor, trim: false);
         Close(IdDescriptor);
+        Diagnostics.PhaseTrace.Mark("monitor-received");
         var newline = text.IndexOf('\n');
         var id = (newline < 0 ? text : text[..newline]).Trim();
         if (id.Length == 0 || !id.All(char.IsAsciiLetterOrDigit)) return (null, null);
