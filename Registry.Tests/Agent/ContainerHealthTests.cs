@@ -90,21 +90,99 @@ public sealed class ContainerHealthTests(RunImages images) : IClassFixture<RunIm
     }
 
     [Fact]
+    public async Task AForegroundRunsCheckTurnsHealthyThenUnhealthyAsSeenFromOtherInvocationsAndItsRecordGoesWithIt()
+    {
+        // The image's check (every 200 ms) passes while /tmp/healthy exists and prints the uid it runs as; the container
+        // ends with 7 once /tmp/stop appears. The test drives both files through exec, another agent invocation.
+        using var run = await AgentBinary.StartAsync(["--root", images.Root, "run", "-u", "65534", "--health-retries", "2", images.Healthy,
+            "sh", "-c", "touch /tmp/healthy; until [ -e /tmp/stop ]; do sleep 0.1; done; exit 7"]);
+        run.StandardInput.Close();
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        var stderr = run.StandardError.ReadToEndAsync();
+        string? id = null;
+        try
+        {
+            id = await WaitForForegroundContainer("/tmp/stop");
+            var healthy = await WaitForStatus(id, "healthy");
+            Assert.Equal("65534\n", healthy.GetProperty("health").GetProperty("log").EnumerateArray().Last().GetProperty("output").GetString());
+            Assert.Equal("running", healthy.GetProperty("status").GetString());
+            Assert.Contains("(healthy)", await PsLine(id));
+
+            await images.AgentOk("exec", id, "rm", "/tmp/healthy");
+            var unhealthy = await WaitForStatus(id, "unhealthy");
+            Assert.True(unhealthy.GetProperty("health").GetProperty("failingStreak").GetInt32() >= 2);
+            Assert.Contains("(unhealthy)", await PsLine(id));
+
+            await images.AgentOk("exec", id, "touch", "/tmp/stop");
+            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(7, run.ExitCode);
+            Assert.Equal("", await stdout); // the checks print nothing on the run's own output
+            Assert.Equal("", await stderr);
+            Assert.DoesNotContain(id, (await images.AgentOk("ps", "-a")).Stdout);
+            Assert.False(Directory.Exists(Path.Join(images.ContainersDirectory, id)));
+        }
+        finally
+        {
+            if (!run.HasExited) run.Kill(entireProcessTree: true);
+            if (id is not null) await images.Agent("rm", "-f", id);
+        }
+    }
+
+    [Fact]
+    public async Task StopFromAnotherInvocationEndsAForegroundRunWithACheck()
+    {
+        using var run = await AgentBinary.StartAsync(["--root", images.Root, "run", "--health-cmd", "true", "--health-interval", "100ms",
+            images.Configured, "sh", "-c", "trap 'exit 3' TERM; echo started; while true; do sleep 0.1; done"]);
+        run.StandardInput.Close();
+        string? id = null;
+        try
+        {
+            Assert.Equal("started", await run.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))); // the trap is set
+            id = await WaitForForegroundContainer("trap");
+            await WaitForStatus(id, "healthy");
+            await images.AgentOk("stop", id);
+            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(3, run.ExitCode);
+            Assert.DoesNotContain(id, (await images.AgentOk("ps", "-a")).Stdout);
+        }
+        finally
+        {
+            if (!run.HasExited) run.Kill(entireProcessTree: true);
+            if (id is not null) await images.Agent("rm", "-f", id);
+        }
+    }
+
+    [Fact]
     public async Task BadHealthFlagsFailWithOneLineBeforeAnythingStarts()
     {
         var bad = await images.Agent("run", "-d", "--health-cmd", "true", "--health-interval", "soon", images.Configured, "sleep", "1");
         Assert.Equal(1, bad.ExitCode);
         Assert.Single(bad.Stderr.Trim().Split('\n'));
         Assert.Contains("--health-interval", bad.Stderr);
-        var foreground = await images.Agent("run", "--health-cmd", "true", images.Configured, "true");
-        Assert.NotEqual(0, foreground.ExitCode);
-        Assert.Contains("--detach", foreground.Stderr);
+        var foreground = await images.Agent("run", "--health-cmd", "true", "--health-retries", "0", images.Configured, "true");
+        Assert.Equal(1, foreground.ExitCode);
+        Assert.Equal("runtime-agent: --health-retries=0: expected 1 or more", foreground.Stderr.Trim());
     }
 
     private static string? Status(JsonElement state) => state.GetProperty("health").GetProperty("status").GetString();
 
     private async Task<string> PsLine(string name) =>
         Assert.Single((await images.AgentOk("ps")).Stdout.Split('\n'), l => l.EndsWith(name));
+
+    /// <summary>The id of the running container whose command mentions <paramref name="marker"/>, once ps lists it.</summary>
+    private async Task<string> WaitForForegroundContainer(string marker)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var ps = JsonDocument.Parse((await images.AgentOk("ps", "--format", "json")).Stdout);
+            var found = ps.RootElement.EnumerateArray()
+                .FirstOrDefault(c => c.GetProperty("command").EnumerateArray().Any(a => a.GetString()!.Contains(marker)));
+            if (found.ValueKind == JsonValueKind.Object) return found.GetProperty("id").GetString()!;
+            Assert.True(DateTime.UtcNow < deadline, "the foreground container never appeared in ps");
+            await Task.Delay(100);
+        }
+    }
 
     private async Task<JsonElement> WaitForStatus(string name, string status)
     {

@@ -49,11 +49,16 @@ public sealed class RootlessSnapshotterTests(SnapshotImages images) : IClassFixt
         Assert.Equal("0", lines[1]);
         Assert.Equal(SnapshotImages.ProbeOutput, lines[2]); // whiteout, opaque dir, hardlink, owners 1000:1001 and 7:8
 
-        // --snapshotter overrides the choice: the kernel overlay is tried, and the kernel's refusal reported.
-        var forced = await RootlessUser.RunAgentAsync(Home, ["run", "--snapshotter", "overlay", images.Reference, "true"], fuse);
+        // --snapshotter overrides the choice: the kernel overlay is tried, and the kernel's refusal of an upper on the
+        // overlay home reported (--upper disk); with the foreground run's upper on a tmpfs (decision 009) it mounts.
+        var forced = await RootlessUser.RunAgentAsync(Home, ["run", "--snapshotter", "overlay", "--upper", "disk", images.Reference, "true"], fuse);
         Assert.NotEqual(0, forced.ExitCode);
         Assert.Contains("overlay", forced.Stderr);
         Assert.DoesNotContain("   at ", forced.Stderr);
+        var inRam = await RootlessUser.RunAgentAsync(Home, ["run", "--snapshotter", "overlay", images.Reference, "sh", "-c",
+            "awk '$2 == \"/\" { print $3 }' /proc/self/mounts | tail -1"], fuse);
+        Assert.True(inRam.ExitCode == 0, inRam.ToString());
+        Assert.Equal("overlay\n", inRam.Stdout);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class ContainerLifecycle(StoreLayout layout, string agentPath)
             state = store.Update(state.Id, s => s.StopRequested = true);
             state.Process.Signal(SigKill);
             state.Process.WaitForExit(RecordTimeout);
-            AwaitMonitor(state);
+            if (AwaitMonitor(state).IsGone) return;
             if (state.Monitor.Signal(SigKill)) state.Monitor.WaitForExit(RecordTimeout);
         }
         store.Delete(state.Id);
@@ -61,6 +61,8 @@ public sealed class ContainerLifecycle(StoreLayout layout, string agentPath)
         while (state.IsActive && !ct.IsCancellationRequested)
         {
             if (!state.Monitor.WaitForExit(TimeSpan.FromMilliseconds(200)) && state.MonitorPid != 0) continue;
+            if (!File.Exists(store.StatePath(state.Id)))
+                throw new ContainerStateException($"container {state.Name} ended with its foreground run and was removed: its exit code was the run's");
             state = store.Find(state.Id);
             if (state.IsActive && state.MonitorPid == 0) Thread.Sleep(20); // `start` has not launched its monitor yet
         }
@@ -77,9 +79,16 @@ public sealed class ContainerLifecycle(StoreLayout layout, string agentPath)
         return store.Load(state.Id);
     }
 
+    /// <summary>
+    /// The state the monitor recorded as it exited. A foreground run's record leaves with the run (ForegroundHealthCheck):
+    /// then the last state read, marked exited and gone.
+    /// </summary>
     private ContainerState AwaitMonitor(ContainerState state)
     {
         state.Monitor.WaitForExit(RecordTimeout);
-        return store.Find(state.Id);
+        if (File.Exists(store.StatePath(state.Id))) return store.Find(state.Id);
+        state.Status = ContainerStatus.Exited;
+        state.IsGone = true;
+        return state;
     }
 }

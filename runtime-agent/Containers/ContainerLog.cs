@@ -34,6 +34,8 @@ public sealed class ContainerLogWriter(string path, long maxBytes) : IDisposable
     private readonly object gate = new();
     private FileStream file = Open(path);
 
+    public string Path => path;
+
     public void Write(string stream, ReadOnlySpan<byte> text, bool partial)
     {
         var entry = new LogEntry(DateTimeOffset.UtcNow, stream, partial, Encoding.UTF8.GetString(text)).Format();

@@ -3,7 +3,11 @@ using System.Text;
 namespace RuntimeAgent.Containers;
 
 /// <summary>What <c>logs</c> shows: the last N entries, entries since a time, optionally followed as they are written.</summary>
-public sealed record LogQuery(int? Tail, DateTimeOffset? Since, bool Follow, bool Timestamps);
+public sealed record LogQuery(int? Tail, DateTimeOffset? Since, bool Follow, bool Timestamps)
+{
+    /// <summary>Only entries written before this time (attach's replay of earlier runs: <c>Attach/AttachServer</c>).</summary>
+    public DateTimeOffset? Until { get; init; }
+}
 
 /// <summary>
 /// Reads containers/ID/container.log (and the rotated container.log.1 before it) for <c>logs</c>. Following polls
@@ -19,7 +23,7 @@ public sealed class ContainerLogReader(string path)
         var existing = new List<LogEntry>();
         foreach (var file in new[] { path + ".1", path })
             if (File.Exists(file)) existing.AddRange(ReadLines(File.ReadAllBytes(file)));
-        var shown = existing.Where(e => query.Since is null || e.Time >= query.Since);
+        var shown = existing.Where(e => (query.Since is null || e.Time >= query.Since) && (query.Until is null || e.Time < query.Until));
         if (query.Tail is { } tail) shown = shown.TakeLast(Math.Max(0, tail));
         foreach (var entry in shown) emit(entry);
         if (!query.Follow) return;

@@ -107,7 +107,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     // Recorded as soon as the process exists (its pid and start time are final then), while it is still
                     // being released to execve: the write overlaps the end of the start. A start that fails after this
                     // is recorded as exited below, before the report, so run -d never returns on it.
-                    var run = firstRun ?? MonitoredRun.Start(spec, agentPath, store.AttachSocketPath(id), RecordRunning);
+                    var run = firstRun ?? MonitoredRun.Start(spec, agentPath, store.AttachSocketPath(id), log.Path, RecordRunning);
                     firstRun = null;
                     currentPid = run.Pid;
                     AttachPorts(ports, run.Pid);

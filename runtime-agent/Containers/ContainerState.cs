@@ -52,6 +52,8 @@ public sealed class ContainerState
     /// <summary>The check's latest verdicts; null when there is no check.</summary>
     public HealthState? Health { get; set; }
 
+    /// <summary>The record was removed meanwhile (a foreground run's, which ends with the run).</summary>
+    [JsonIgnore] public bool IsGone { get; set; }
     [JsonIgnore] public ProcessIdentity Process => new(Pid, PidStartTime);
     [JsonIgnore] public ProcessIdentity Monitor => new(MonitorPid, MonitorStartTime);
     [JsonIgnore] public bool IsActive => Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Created;

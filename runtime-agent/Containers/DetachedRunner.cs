@@ -7,7 +7,7 @@ namespace RuntimeAgent.Containers;
 public sealed record DetachOptions(string? Name, RestartPolicy Restart, long LogMaxBytes, IReadOnlyList<PortMapping> Ports, string Network)
 {
     /// <summary>--health-* flags, over the image's Healthcheck.</summary>
-    public HealthOptions Health { get; init; } = new(null, null, null, null, null, false);
+    public HealthOptions Health { get; init; } = HealthOptions.None;
 }
 
 /// <summary>

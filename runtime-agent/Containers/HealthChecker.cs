@@ -18,12 +18,13 @@ internal sealed unsafe class HealthChecker : IDisposable
     private readonly string _id;
     private readonly ContainerSpec _spec;
     private readonly HealthConfig _config;
+    private readonly Func<bool>? _recordFirst;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
 
-    private HealthChecker(ContainerStore store, string id, ContainerSpec spec, HealthConfig config)
+    private HealthChecker(ContainerStore store, string id, ContainerSpec spec, HealthConfig config, Func<bool>? recordFirst)
     {
-        (_store, _id, _spec, _config) = (store, id, spec, config);
+        (_store, _id, _spec, _config, _recordFirst) = (store, id, spec, config, recordFirst);
         _thread = new Thread(Run) { IsBackground = true, Name = "health-check" };
         _thread.Start();
     }
@@ -35,20 +36,29 @@ internal sealed unsafe class HealthChecker : IDisposable
 
     /// <summary>
     /// Starts checking a run that has just started (the monitor recorded its health as "starting" with the run); null
-    /// when it has no check.
+    /// when it has no check. <paramref name="recordFirst"/>, if any, runs first on the check's thread: a foreground run
+    /// records its container there, off the path its start waits for (<see cref="ForegroundHealthCheck"/>).
     /// </summary>
-    public static HealthChecker? Start(ContainerStore store, string id, ContainerSpec spec, HealthConfig? config) =>
-        config is null ? null : new HealthChecker(store, id, spec, config);
+    public static HealthChecker? Start(ContainerStore store, string id, ContainerSpec spec, HealthConfig? config, Func<bool>? recordFirst = null) =>
+        config is null ? null : new HealthChecker(store, id, spec, config, recordFirst);
 
     private void Run()
     {
         var started = DateTimeOffset.UtcNow;
-        while (!_stop.Token.WaitHandle.WaitOne(Interval))
+        if (_recordFirst?.Invoke() == false) return;
+        try
         {
-            var result = Probe();
-            if (_stop.IsCancellationRequested) return; // the run ended while the check ran: its verdict is moot
-            var inStartPeriod = result.Start - started < StartPeriod;
-            _store.Update(_id, s => (s.Health ??= new HealthState()).Record(result, Retries, inStartPeriod));
+            while (!_stop.Token.WaitHandle.WaitOne(Interval))
+            {
+                var result = Probe();
+                if (_stop.IsCancellationRequested) return; // the run ended while the check ran: its verdict is moot
+                var inStartPeriod = result.Start - started < StartPeriod;
+                _store.Update(_id, s => (s.Health ??= new HealthState()).Record(result, Retries, inStartPeriod));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The record went away under the check (rm -f of a run whose process is still ending): nothing left to report to.
         }
     }
 

@@ -53,6 +53,9 @@ public sealed record HealthOptions(string? Command, string? Interval, string? Ti
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30), DefaultTimeout = TimeSpan.FromSeconds(30);
     public const int DefaultRetries = 3;
 
+    /// <summary>No flag given: the image's check as it is.</summary>
+    public static readonly HealthOptions None = new(null, null, null, null, null, false);
+
     public bool Any => Command is not null || Interval is not null || Timeout is not null || StartPeriod is not null || Retries is not null || Disabled;
 
     /// <summary>The check the monitor runs, or null for none (no HEALTHCHECK, HEALTHCHECK NONE, or --no-healthcheck).</summary>

@@ -21,8 +21,9 @@ internal sealed unsafe class MonitoredRun
     private MonitoredRun(int pid, Func<ContainerLogWriter, Thread[]> startPumps, Action? ended = null) => (Pid, this.startPumps, this.ended) = (pid, startPumps, ended);
 
     /// <param name="childFound">Told the container's first process as soon as it exists (<see cref="NamespaceSetup.ChildFound"/>).</param>
-    public static MonitoredRun Start(ContainerSpec spec, string agentPath, string attachSocket, Action<int>? childFound = null) =>
-        spec.Tty ? StartWithTerminal(spec, agentPath, attachSocket, childFound)
+    /// <param name="logPath">The container's log, which <c>attach</c>'s replay reads for what the terminal's memory lacks.</param>
+    public static MonitoredRun Start(ContainerSpec spec, string agentPath, string attachSocket, string logPath, Action<int>? childFound = null) =>
+        spec.Tty ? StartWithTerminal(spec, agentPath, attachSocket, logPath, childFound)
             : WithPipes(() => new NamespaceSetup(spec, agentPath, newProcessGroup: true) { ChildFound = childFound }.Start())!;
 
     /// <summary>The first run that <c>run -d</c> prepared (<see cref="JoinedStart"/>); null when its namespaces are gone.</summary>
@@ -67,7 +68,7 @@ internal sealed unsafe class MonitoredRun
     /// <c>run -dt</c>: the container's stdio is a pty (<see cref="NamespaceSetup"/> opens it in the container's devpts);
     /// the monitor keeps the master, logs what the terminal prints (as stdout) and serves <c>attach</c> on it.
     /// </summary>
-    private static MonitoredRun StartWithTerminal(ContainerSpec spec, string agentPath, string attachSocket, Action<int>? childFound)
+    private static MonitoredRun StartWithTerminal(ContainerSpec spec, string agentPath, string attachSocket, string logPath, Action<int>? childFound)
     {
         var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: true) { ChildFound = childFound };
         var pid = setup.Start();
@@ -75,7 +76,7 @@ internal sealed unsafe class MonitoredRun
         Attach.AttachServer server;
         try
         {
-            server = new Attach.AttachServer(attachSocket, master, spec.TerminalInput);
+            server = new Attach.AttachServer(attachSocket, master, spec.TerminalInput, logPath);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
         {

@@ -24,13 +24,11 @@ internal static class HostProbes
         var error = result < 0 ? LastError : 0;
         const int ENoSys = 38;
         if (error == ENoSys) return new(false, "this kernel has no mount_setattr(2) (Linux 5.12+)");
-        var release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
-        var numbers = release.Split('.', '-').Take(2).Select(p => int.TryParse(p, out var n) ? n : 0).ToArray();
-        var overlay = numbers.Length == 2 && new Version(numbers[0], numbers[1]) >= RuntimeAgent.Run.UserNamespaces.IdmappedMounts.MinimumKernel;
+        var overlay = RuntimeAgent.Run.KernelRelease.AtLeast(RuntimeAgent.Run.UserNamespaces.IdmappedMounts.MinimumKernel);
         return new(overlay, overlay
             ? "mount_setattr(MOUNT_ATTR_IDMAP) present; overlay accepts idmapped layers (5.19+); " +
               (rootless ? "used by a root agent's --userns=auto, not in rootless mode" : "used by --userns=auto")
-            : $"mount_setattr present, but overlay over idmapped layers needs Linux {RuntimeAgent.Run.UserNamespaces.IdmappedMounts.MinimumKernel}+ (this is {release})");
+            : $"mount_setattr present, but overlay over idmapped layers needs Linux {RuntimeAgent.Run.UserNamespaces.IdmappedMounts.MinimumKernel}+ (this is {RuntimeAgent.Run.KernelRelease.Name})");
     }
 
     public static Capability Seccomp()

@@ -19,7 +19,7 @@ internal static unsafe partial class Libc
 
     public const uint SIfMt = 0xF000, SIfDir = 0x4000, SIfChr = 0x2000, SIfBlk = 0x6000, SIfIfo = 0x1000, SIfLnk = 0xA000;
 
-    public const int ENoEnt = 2, EExist = 17, EXDev = 18, ENotDir = 20, EIsDir = 21, ENotEmpty = 39, ELoop = 40, EAgain = 11;
+    public const int EPerm = 1, ENoEnt = 2, EExist = 17, EXDev = 18, ENotDir = 20, EIsDir = 21, ENotEmpty = 39, ELoop = 40, EAgain = 11;
 
     public const int LockShared = 1, LockExclusive = 2, LockNonBlocking = 4, LockUnlock = 8;
 

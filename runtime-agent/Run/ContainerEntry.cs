@@ -13,9 +13,11 @@ internal sealed record ContainerCommand(string Path, IReadOnlyList<string> Args,
 internal static unsafe class ContainerEntry
 {
     /// <summary>Pivots into <paramref name="spec"/>'s root; from here on every path is the container's.</summary>
-    public static ContainerCommand Enter(ContainerSpec spec)
+    /// <param name="detachOldRoot">False: the old root stays stacked under the new one, unreachable by path, until the
+    /// caller detaches it (<see cref="ProcMounter"/> in a rootless agent, which needs it to mount /proc).</param>
+    public static ContainerCommand Enter(ContainerSpec spec, bool detachOldRoot = true)
     {
-        PivotInto(spec.RootFs);
+        PivotInto(spec.RootFs, detachOldRoot);
         Umask(0x12); // 022, the usual default for the container's processes
         var user = ContainerUser.Resolve(spec.User);
         var env = WithDefaults(spec.Env, ("HOME", user.Home));
@@ -33,11 +35,11 @@ internal static unsafe class ContainerEntry
     }
 
     /// <summary>pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the container's tree.</summary>
-    private static void PivotInto(string rootFs)
+    private static void PivotInto(string rootFs, bool detachOldRoot)
     {
         ContainerSetupException.Check(Chdir(rootFs), $"chdir {rootFs}");
         ContainerSetupException.Check(PivotRoot(".", "."), "pivot_root");
-        ContainerSetupException.Check(Umount2(".", MntDetach), "detach the old root");
+        if (detachOldRoot) ContainerSetupException.Check(Umount2(".", MntDetach), "detach the old root");
         ContainerSetupException.Check(Chdir("/"), "chdir /");
     }
 

@@ -14,24 +14,27 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
     private volatile int _pid;
     private Timer? _stopper;
 
-    /// <summary>Returns the container's exit code (128+N when killed by signal N).</summary>
-    public int Run(ContainerSpec spec)
+    /// <summary>
+    /// Returns the container's exit code (128+N when killed by signal N). <paramref name="started"/> is called with the
+    /// container's pid once it runs (a foreground health check starts there).
+    /// </summary>
+    public int Run(ContainerSpec spec, Action<int>? started = null)
     {
         // On a terminal the container shares our process group, so the terminal already sends it ^C and ^\;
         // otherwise it gets its own group and we forward every signal exactly once.
         // With -t the container has its own terminal (and session): the agent relays bytes and forwards every signal.
         var terminalDelivers = !spec.Tty && Isatty(0) == 1 && Tcgetpgrp(0) == Getpgrp();
         // Registered before the container starts: it may run (and be signalled) before Start returns.
-        var registrations = Reaper.ForwardedSignals
-            .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
+        var registrations = new List<PosixSignalRegistration>(Reaper.ForwardedSignals.Length);
+        foreach (var signal in Reaper.ForwardedSignals)
+            registrations.Add(PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
                 context.Cancel = true; // the agent outlives the container, to clean up after it
                 if (terminalDelivers && signal is 2 or 3) return;
                 lock (_early)
                     if (_pid == 0) _early.Enqueue(signal);
                     else Forward(signal);
-            }))
-            .ToList();
+            }));
         try
         {
             var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers);
@@ -42,6 +45,7 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
                 _pid = pid;
                 while (_early.TryDequeue(out var signal)) Forward(signal);
             }
+            started?.Invoke(pid);
             return ProcessStart.Wait(_pid); // the relay drains the container's last output before it is disposed
         }
         finally

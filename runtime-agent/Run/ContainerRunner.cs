@@ -22,6 +22,10 @@ public sealed record RunRequest(
     public bool Interactive { get; init; } = true;
     /// <summary>--upper: the writable layer on the disk or, for a foreground run removed at exit, on a tmpfs (decision 009).</summary>
     public UpperStorage Upper { get; init; }
+    /// <summary>--health-* over the image's Healthcheck: checked while the run lasts (Containers/ForegroundHealthCheck).</summary>
+    public Containers.HealthOptions? Health { get; init; }
+    /// <summary>The image as the user named it, for the record a foreground run with a health check gets.</summary>
+    public string Reference { get; init; } = "";
 }
 
 /// <summary>
@@ -44,6 +48,8 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         // The cgroup is made and removed on this thread: a thread of its own (each Thread.Start waits for the new thread
         // to run) cost more than the few mkdirs and rmdirs it overlapped (decision in docs/PERFORMANCE.md, eighth session).
         Isolation.Cgroups.ContainerCgroup? cgroup = null;
+        Containers.ForegroundHealthCheck? health = null;
+        int? exitCode = null;
         try
         {
             cgroup = request.Limits is { } limits ? Isolation.Cgroups.ContainerCgroup.Create(id, limits) : null; // leaves nothing if it fails
@@ -54,13 +60,16 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
             using var root = Snapshots.RootMount.Prepare(spec);
             Diagnostics.PhaseTrace.Mark("launch");
-            var exitCode = new ContainerLauncher(agentPath, request.StopTimeout).Run(spec);
+            // The health check (if any) starts once the container's process runs: nothing is added before it.
+            exitCode = new ContainerLauncher(agentPath, request.StopTimeout).Run(spec,
+                pid => health = Containers.ForegroundHealthCheck.Start(layout, image, request, spec, pid));
             Diagnostics.PhaseTrace.Mark("exited");
             cgroup?.ReportOomKills(request.Limits!);
-            return exitCode;
+            return exitCode.Value;
         }
         finally
         {
+            health?.End(exitCode, request.Keep); // before the cgroup goes: a check in progress is in it
             cgroup?.Remove();
             if (!request.Keep) RunDirectory.Remove(dir); // an empty directory when the container's scratch was a tmpfs
             if (userNamespace && !request.Keep) UserNamespaces.UserNamespaceAllocation.Release(layout, id);
@@ -80,7 +89,7 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         return new()
         {
             Id = id,
-            LowerDirs = image.LayerDirectories.Reverse().ToList(),
+            LowerDirs = TopFirst(image.LayerDirectories),
             UpperDir = Subdirectory(dir, "upper", scratch),
             WorkDir = Subdirectory(dir, "work", scratch),
             RootFs = Subdirectory(dir, "rootfs", scratch),
@@ -101,6 +110,15 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             DisposableUpper = !request.Keep,
             Snapshotter = request.Snapshotter,
         };
+    }
+
+    // overlayfs wants lowerdir= top first. A loop, not Reverse().ToList(): LINQ's first calls cost a NativeAOT process
+    // run-time interface dispatch resolution, on the path of every `run` (docs/PERFORMANCE.md).
+    private static List<string> TopFirst(IReadOnlyList<string> bottomFirst)
+    {
+        var layers = new List<string>(bottomFirst.Count);
+        for (var i = bottomFirst.Count - 1; i >= 0; i--) layers.Add(bottomFirst[i]);
+        return layers;
     }
 
     private static string Subdirectory(string dir, string name, bool scratch) =>

@@ -67,8 +67,10 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         using var root = EnterNamespaces();
         var terminal = spec.Tty ? Terminal.ContainerTerminal.Open(root) : null;
         TerminalFd = terminal?.MasterFd ?? -1;
-        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, ProcMounter.HostHandles.Open(spec.CgroupDirectories), setup.ChildFound); // its thread must exist before CLONE_NEWPID
-        var command = ContainerEntry.Enter(spec);
+        var rootless = UserNamespaces.RootlessMode.Active; // ProcMounter then detaches the old root, after /proc
+        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, ProcMounter.HostHandles.Open(spec.CgroupDirectories), setup.ChildFound,
+            detachOldRoot: rootless); // its thread must exist before CLONE_NEWPID
+        var command = ContainerEntry.Enter(spec, detachOldRoot: !rootless);
         terminal?.GiveTo(command.User);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
         Diagnostics.PhaseTrace.Mark("pidns");

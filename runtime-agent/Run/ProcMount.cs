@@ -67,7 +67,9 @@ internal static class ProcMount
         if (fs < 0) return false;
         try
         {
-            return Fsconfig(fs, FsconfigSetString, "pidns", "/proc/self/ns/pid", 0) == 0;
+            // EPERM: the option is known, but this process may not name its own PID namespace (a rootless agent does not
+            // own the host's); the container's, made below its user namespace, it may. An old kernel says EINVAL.
+            return Fsconfig(fs, FsconfigSetString, "pidns", "/proc/self/ns/pid", 0) == 0 || LastError == EPerm;
         }
         finally
         {

@@ -10,12 +10,15 @@ namespace RuntimeAgent.Run;
 /// root — finds the new child, moves it into the container's cgroup, mounts /proc for its namespace, and opens
 /// the <see cref="StartGate"/> that
 /// holds it before execve. Host paths are reached through descriptors opened before pivot_root.
+/// In a rootless agent the kernel lets a user namespace mount a new procfs only while a fully visible one is in its mount
+/// namespace ("mount too revealing"): there the setup thread leaves the old root stacked under the container's (the child
+/// cannot reach it by path) and this thread detaches it once /proc is mounted, before the child may exec.
 /// </summary>
 internal sealed class ProcMounter : IDisposable
 {
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly int _hostProcFd, _procDirFd, _setupThreadId, _nullFd;
+    private readonly int _hostProcFd, _procDirFd, _setupThreadId, _nullFd, _oldRootFd = -1;
     private readonly List<int> _cgroupFds = [];
     private readonly StartGate _gate;
     // No spinning before blocking: the threads this one waits for need the CPUs (two on the machines measured).
@@ -53,7 +56,8 @@ internal sealed class ProcMounter : IDisposable
     /// over <paramref name="host"/>'s descriptors.
     /// </summary>
     /// <param name="childFound">Told the child's pid as soon as it is found (before /proc and the gate); must not block.</param>
-    public ProcMounter(ContainerRoot root, bool maskKernelPaths, HostHandles host, Action<int>? childFound = null)
+    /// <param name="detachOldRoot">This thread detaches the old root after mounting /proc (the setup thread did not).</param>
+    public ProcMounter(ContainerRoot root, bool maskKernelPaths, HostHandles host, Action<int>? childFound = null, bool detachOldRoot = false)
     {
         _childFound = childFound;
         _cgroupFds.AddRange(host.CgroupFds);
@@ -63,6 +67,7 @@ internal sealed class ProcMounter : IDisposable
         {
             _nullFd = maskKernelPaths ? root.TryOpen("/dev/null") : -1; // owned by root
             _procDirFd = root.OpenDirectory("/proc");
+            if (detachOldRoot) _oldRootFd = ContainerSetupException.Check(OpenAt(AtFdCwd, "/", OPath | ODirectory | OCloExec, 0), "open the old root");
             _gate = new StartGate(root);
         }
         catch
@@ -70,6 +75,7 @@ internal sealed class ProcMounter : IDisposable
             Close(_hostProcFd);
             _cgroupFds.ForEach(fd => Close(fd));
             if (_procDirFd > 0) Close(_procDirFd);
+            if (_oldRootFd >= 0) Close(_oldRootFd);
             throw;
         }
         _thread = new Thread(Run) { Name = "container-proc" };
@@ -117,6 +123,7 @@ internal sealed class ProcMounter : IDisposable
             {
                 Close(pidNamespace);
             }
+            if (_oldRootFd >= 0) DetachOldRoot();
         }
         catch (Exception e)
         {
@@ -127,6 +134,13 @@ internal sealed class ProcMounter : IDisposable
         {
             ReleaseGate();
         }
+    }
+
+    // The setup thread is blocked in posix_spawn and its child has a cwd of its own: this thread may move their shared one.
+    private void DetachOldRoot()
+    {
+        ContainerSetupException.Check(Fchdir(_oldRootFd), "enter the old root");
+        ContainerSetupException.Check(Umount2(".", MntDetach), "detach the old root");
     }
 
     private void ReleaseGate()
@@ -154,6 +168,7 @@ internal sealed class ProcMounter : IDisposable
         _thread.Join();
         Close(_procDirFd);
         Close(_hostProcFd);
+        if (_oldRootFd >= 0) Close(_oldRootFd);
         _cgroupFds.ForEach(fd => Close(fd));
         _expectChild.Dispose();
         _childStarted.Dispose();

@@ -25,20 +25,25 @@ public sealed record ScratchTmpfs(long? SizeBytes, IReadOnlyList<string> EtcFile
 {
     private const uint DirectoryMode = 0x1ed; // 0755, as the disk directories made under umask 022
 
+    /// <summary>Linux 6.6 is the first whose tmpfs keeps user.* xattrs, which a rootless overlay (userxattr) writes in its upper.</summary>
+    public static readonly Version RootlessMinimumKernel = new(6, 6);
+
     /// <summary>
-    /// Whether a run can have one: in the foreground and removed at exit, on the kernel overlay, without a user namespace
-    /// (a rootless agent, --userns=auto: tmpfs's user.* xattrs and idmapped uppers are not relied on).
+    /// Whether a run can have one: in the foreground and removed at exit, on the kernel overlay, without --userns=auto
+    /// (its upper is owned by the range, which an idmapped tmpfs upper was not checked for). A rootless agent's needs a
+    /// tmpfs that keeps user.* xattrs (opaque directories, redirects of its userxattr overlay).
     /// </summary>
     public static bool Possible(RunRequest request) =>
         !request.Keep && request.Snapshotter == Snapshots.Snapshotter.Overlay
-        && request.UserNamespace == UserNamespaces.UserNamespaceMode.Host && !UserNamespaces.RootlessMode.Active;
+        && request.UserNamespace == UserNamespaces.UserNamespaceMode.Host
+        && (!UserNamespaces.RootlessMode.Active || KernelRelease.AtLeast(RootlessMinimumKernel));
 
     /// <summary>Whether a run gets a scratch tmpfs; an explicit --upper tmpfs that cannot be is an error.</summary>
     public static bool Chosen(RunRequest request, bool detached) => request.Upper switch
     {
         UpperStorage.Disk => false,
         UpperStorage.Tmpfs when detached || !Possible(request) => throw new ContainerSetupException(
-            "--upper tmpfs needs a foreground container removed at exit on the kernel overlay (not -d, --keep, --userns=auto, another --snapshotter or a rootless agent)", 1),
+            $"--upper tmpfs needs a foreground container removed at exit on the kernel overlay (not -d, --keep, --userns=auto, another --snapshotter, or a rootless agent on a kernel before Linux {RootlessMinimumKernel})", 1),
         // With --memory the tmpfs's pages would count against the same limit as the processes' own: a container that
         // writes much would be OOM-killed where it used to fill the disk, so auto leaves a memory-limited one on disk.
         _ => !detached && Possible(request) && request.Limits?.MemoryBytes is null,

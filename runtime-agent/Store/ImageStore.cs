@@ -48,7 +48,8 @@ public sealed class ImageStore(StoreLayout layout)
             if (record is null || !IsComplete(record))
                 record = await new ImagePuller(layout, Credentials).PullAsync(image, options ?? new PullOptions(), ct);
             var config = ReadRuntimeConfig(layout.BlobPath(Digest.Parse(record.ConfigDigest)), record.ManifestDigest);
-            var directories = record.Layers.Select(l => layout.LayerPath(Digest.Parse(l.DiffId))).ToList();
+            var directories = new List<string>(record.Layers.Count);
+            for (var i = 0; i < record.Layers.Count; i++) directories.Add(layout.LayerPath(Digest.Parse(record.Layers[i].DiffId)));
             return new ResolvedImage(record, config, directories, lease);
         }
         catch
@@ -75,9 +76,14 @@ public sealed class ImageStore(StoreLayout layout)
 
     public CredentialStore Credentials => new(layout.AuthFile);
 
-    private bool IsComplete(ImageRecord record) =>
-        File.Exists(layout.BlobPath(Digest.Parse(record.ConfigDigest)))
-        && record.Layers.All(l => Directory.Exists(layout.LayerPath(Digest.Parse(l.DiffId))));
+    // Loops rather than LINQ on the path of every `run` (see ImageRecord.FromJson).
+    private bool IsComplete(ImageRecord record)
+    {
+        if (!File.Exists(layout.BlobPath(Digest.Parse(record.ConfigDigest)))) return false;
+        for (var i = 0; i < record.Layers.Count; i++)
+            if (!Directory.Exists(layout.LayerPath(Digest.Parse(record.Layers[i].DiffId)))) return false;
+        return true;
+    }
 
     /// <summary>
     /// The runtime part of a stored image config (validated when it was pulled), read by hand: every `run`
@@ -118,10 +124,14 @@ public sealed class ImageStore(StoreLayout layout)
         };
     }
 
-    private static List<string>? Strings(JsonElement config, string name) =>
-        config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
-            : null;
+    private static List<string>? Strings(JsonElement config, string name)
+    {
+        if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array)
+            return null;
+        var strings = new List<string>(list.GetArrayLength());
+        foreach (var e in list.EnumerateArray()) strings.Add(e.GetString() ?? "");
+        return strings;
+    }
 
     private static string? Text(JsonElement config, string name) =>
         config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String

@@ -16,7 +16,6 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
     private const string OpaqueMarker = ".wh..wh..opq";
     private const int CopyBuffer = 1 << 20;
 
-    private const int EPerm = 1;
 
     private const string AufsMetaPrefix = ".wh..wh.";
 
@@ -51,7 +50,7 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
             // Some filesystems refuse whiteout devices even to root (an overlayfs holding --root, as inside a
             // container). The kernel overlay cannot use such a filesystem as its upperdir either, so the readers
             // left are fuse-overlayfs and the tree snapshotters: they read the OCI form itself, kept as an empty file.
-            if (Libc.LastError != EPerm) Check(-1, "whiteout", entry.Name);
+            if (Libc.LastError != Libc.EPerm) Check(-1, "whiteout", entry.Name);
             RemoveExisting(parent, name);
             var fd = Libc.OpenAt(parent, name, Libc.OWrOnly | Libc.OCreat | Libc.OExcl | Libc.ONoFollow | Libc.OCloExec, 0);
             Check(fd, "whiteout", entry.Name);
@@ -87,7 +86,7 @@ internal sealed unsafe class EntryWriter(RootedDirectory root)
                 {
                     // In a user namespace only the host may make device nodes: a rootless layer goes without them, as
                     // rootless podman's and Docker's do (a container's /dev is its own tmpfs anyway).
-                    if (Libc.LastError == EPerm && entry.Type != TarEntryType.Fifo && Run.UserNamespaces.RootlessMode.Active) break;
+                    if (Libc.LastError == Libc.EPerm && entry.Type != TarEntryType.Fifo && Run.UserNamespaces.RootlessMode.Active) break;
                     Check(-1, "mknod", entry.Name);
                 }
                 ApplyMetadata(parent, name, entry, isSymlink: false);

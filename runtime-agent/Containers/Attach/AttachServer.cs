@@ -9,7 +9,8 @@ namespace RuntimeAgent.Containers.Attach;
 /// containers/ID/attach.sock (the directory is root-only), copies the terminal's output to every attached client
 /// (besides the log) and their keyboard bytes (with <c>-i</c>) and window sizes to the terminal. Clients come and
 /// go (detach keys close their connection); disposing it, when the container exits, ends every connection. A client
-/// starts live after the recent lines it asks for (<see cref="RecentOutput"/>).
+/// starts live after the recent lines it asks for (<see cref="RecentOutput"/>); what this run has not printed yet of
+/// them comes from the log, written by earlier runs (a restart, or <c>start</c> with a new monitor).
 /// </summary>
 internal sealed unsafe class AttachServer : IDisposable
 {
@@ -20,10 +21,12 @@ internal sealed unsafe class AttachServer : IDisposable
     private readonly bool _input;
     private readonly List<Socket> _clients = []; // also guards _recent
     private readonly RecentOutput _recent = new();
+    private readonly string _logPath;
+    private readonly DateTimeOffset _runStarted = DateTimeOffset.UtcNow; // before this run's first output is read
 
-    public AttachServer(string path, int master, bool input)
+    public AttachServer(string path, int master, bool input, string logPath)
     {
-        (_path, _master, _input) = (path, master, input);
+        (_path, _master, _input, _logPath) = (path, master, input, logPath);
         File.Delete(path); // left by a monitor that was killed
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _listener.Bind(new UnixDomainSocketEndPoint(path));
@@ -73,10 +76,15 @@ internal sealed unsafe class AttachServer : IDisposable
         try
         {
             var first = AttachFrames.Receive(client);
+            var lines = first is (AttachFrames.Replay, { Length: 4 } count) ? BinaryPrimitives.ReadInt32LittleEndian(count) : 0;
+            bool fewer;
+            lock (_clients) fewer = _recent.HoldsFewerLinesThan(lines);
+            // Earlier runs' lines are read outside the lock: they are all in the log already and no longer change.
+            var earlier = fewer ? EarlierRuns(lines) : [];
             // Under the lock that Broadcast takes: the replay ends exactly where the live output begins.
             lock (_clients)
             {
-                if (first is (AttachFrames.Replay, { Length: 4 } count)) client.Send(_recent.Tail(BinaryPrimitives.ReadInt32LittleEndian(count)));
+                if (lines > 0) client.Send(_recent.Tail(lines, earlier));
                 _clients.Add(client);
             }
             for (var frame = first; frame is { } received; frame = AttachFrames.Receive(client))
@@ -91,6 +99,22 @@ internal sealed unsafe class AttachServer : IDisposable
         }
         lock (_clients) _clients.Remove(client);
         client.Dispose();
+    }
+
+    /// <summary>
+    /// The last <paramref name="lines"/> lines the terminal printed before this run started, from the log (CRI entries,
+    /// read by <c>logs</c>' reader): its text, with the newline a complete entry stood for.
+    /// </summary>
+    private byte[] EarlierRuns(int lines)
+    {
+        var output = new List<byte>();
+        new ContainerLogReader(_logPath).ReadAsync(new LogQuery(lines, null, Follow: false, Timestamps: false) { Until = _runStarted },
+            () => true, entry =>
+            {
+                output.AddRange(System.Text.Encoding.UTF8.GetBytes(entry.Text));
+                if (!entry.Partial) output.Add((byte)'\n');
+            }, CancellationToken.None).GetAwaiter().GetResult(); // no follow: it completes without waiting
+        return [.. output];
     }
 
     private void SetWindowSize(byte[] payload)

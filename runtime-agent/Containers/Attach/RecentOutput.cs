@@ -22,12 +22,14 @@ internal sealed class RecentOutput
         written += output.Length;
     }
 
-    /// <summary>The last <paramref name="lines"/> lines, a trailing unfinished one (a prompt) counting as one; fewer when
-    /// fewer are kept.</summary>
-    public byte[] Tail(int lines)
+    /// <summary>
+    /// The last <paramref name="lines"/> lines of <paramref name="earlier"/> output followed by what is kept here, a
+    /// trailing unfinished one (a prompt) counting as one; fewer when fewer are there.
+    /// </summary>
+    public byte[] Tail(int lines, byte[] earlier)
     {
-        if (lines <= 0 || written == 0) return [];
-        var kept = Kept();
+        if (lines <= 0 || written == 0 && earlier.Length == 0) return [];
+        var kept = earlier.Length == 0 ? Kept() : [.. earlier, .. Kept()];
         var count = kept[^1] == (byte)'\n' ? 0 : 1;
         for (var i = kept.Length - 1; i >= 0; i--)
         {
@@ -36,6 +38,17 @@ internal sealed class RecentOutput
             count++;
         }
         return kept;
+    }
+
+    /// <summary>Whether fewer than <paramref name="lines"/> lines are kept (or they may have been cut at the start).</summary>
+    public bool HoldsFewerLinesThan(int lines)
+    {
+        if (lines <= 0) return false;
+        if (written > Capacity) return false; // 64 KiB of this run: enough for any screen
+        var count = 0;
+        for (var i = 0; i < written && count < lines; i++)
+            if (ring[i] == (byte)'\n') count++;
+        return count < lines;
     }
 
     private byte[] Kept()

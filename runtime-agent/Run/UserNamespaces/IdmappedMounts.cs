@@ -16,11 +16,9 @@ internal static class IdmappedMounts
     /// <summary>Refuses, in one line, a kernel too old for idmapped overlay layers (before any container exists).</summary>
     public static void EnsureKernelSupport()
     {
-        var release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
-        var numbers = release.Split('.', '-').Take(2).Select(part => int.TryParse(part, out var n) ? n : 0).ToArray();
-        if (numbers.Length == 2 && new Version(numbers[0], numbers[1]) < MinimumKernel)
+        if (!KernelRelease.AtLeast(MinimumKernel))
             throw new ContainerSetupException(
-                $"--userns=auto needs idmapped overlay layers (Linux {MinimumKernel}+); this kernel is {release}. Run without --userns", 125);
+                $"--userns=auto needs idmapped overlay layers (Linux {MinimumKernel}+); this kernel is {KernelRelease.Name}. Run without --userns", 125);
     }
 
     /// <summary>Mounts an idmapped view of <paramref name="directory"/> over itself.</summary>

@@ -10,7 +10,7 @@ namespace RuntimeAgent.Run.Isolation.Seccomp;
 /// </summary>
 public static class DefaultSeccompProfile
 {
-    private const int EPerm = 1, ENoSys = 38;
+    private const int ENoSys = 38;
 
     // clone(2)/unshare(2) flags that create namespaces. A new user namespace needs no capability at all, and inside
     // one the process is root again: the first step of many escapes.
@@ -53,9 +53,9 @@ public static class DefaultSeccompProfile
     {
         bool Holds(int cap) => (capabilities & (1UL << cap)) != 0;
         var rules = new List<SeccompRule>();
-        var deny = SeccompFilter.ActErrno(EPerm);
+        var deny = SeccompFilter.ActErrno(RuntimeAgent.Native.Libc.EPerm);
         foreach (var (liftedBy, calls) in Denied)
-            if (!liftedBy.Any(Holds)) rules.Add(new SeccompRule(calls, deny, []));
+            if (Array.FindIndex(liftedBy, Holds) < 0) rules.Add(new SeccompRule(calls, deny, []));
         if (!Holds(SysAdmin))
         {
             // One rule per flag: a rule's comparisons must all hold, and any one of these flags is enough to deny.
