@@ -28,11 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 log() { echo "== $*" >&2; }
-mark() { local t=${EPOCHREALTIME/./}; printf -v "$1" '%s000' "$t"; } # bash's clock, no fork per sample
-median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) exit 1; print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
+source "$(dirname "$0")/lib/timing.sh" # mark, median, ms, ratio
 gibps() { awk -v ns="$1" -v mib="$size_mib" 'BEGIN {printf "%.2f", (mib/1024)/(ns/1e9)}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }
 source "$(dirname "$0")/lib/agent-images.sh"
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
 

@@ -28,10 +28,7 @@ trap cleanup EXIT
 log() { echo "== $*" >&2; }
 # bash's own clock, read in place: `$(date +%s%N)` forks (and execs) inside every sample, several ms here.
 # Every sample still includes bash's own fork+exec of the measured command (about 10 ms for /bin/true here).
-mark() { local t=${EPOCHREALTIME/./}; printf -v "$1" '%s000' "$t"; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) exit 1; print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-ms() { [ "$1" = nan ] && echo "—" || awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
-ratio() { [ "$1" = nan ] && echo "—" || awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }
+source "$(dirname "$0")/lib/timing.sh" # mark, median, ms, ratio
 
 # --- the agent ---
 agent=${RUNTIME_AGENT_PATH:-}

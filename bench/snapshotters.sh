@@ -27,10 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 log() { echo "== $*" >&2; }
-mark() { local t=${EPOCHREALTIME/./}; printf -v "$1" '%s000' "$t"; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) exit 1; print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns/1e6}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }
+source "$(dirname "$0")/lib/timing.sh" # mark, median, ms, ratio
 used_kib() { df -k --output=used "$work/xfs" | tail -1 | tr -d ' '; }
 
 agent=${RUNTIME_AGENT_PATH:-}

@@ -44,6 +44,48 @@ public sealed class RootlessStartTests(SnapshotImages images) : IClassFixture<Sn
         Assert.Empty(Directory.GetDirectories(Path.Join(home, ".local/share/runtime-agent/containers")));
     }
 
+    /// <summary>
+    /// The published (NativeAOT) agent enters its user namespace in place, before its runtime starts: the process the
+    /// user started is itself root of the namespace (its uid_map maps 0 to the user), not a parent waiting for a
+    /// re-executed copy of itself in the host's namespace.
+    /// </summary>
+    [Fact]
+    public async Task TheAgentTheUserStartedIsItselfInsideItsUserNamespace()
+    {
+        var (uid, _) = await RootlessUser.EnsureAsync();
+        var sync = Path.Join(home, "sync");
+        Directory.CreateDirectory(sync);
+        await RootlessUser.ChownAsync(home);
+        var agentPid = 0;
+        var run = RootlessUser.RunAgentAsync(home, ["run", "-v", $"{sync}:/sync", images.Reference, "sh", "-c",
+            "touch /sync/started; i=0; while [ ! -e /sync/looked ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done"], started: pid => agentPid = pid);
+        for (var i = 0; i < 1200 && !File.Exists(Path.Join(sync, "started")) && !run.IsCompleted; i++) await Task.Delay(50);
+        Assert.True(File.Exists(Path.Join(sync, "started")), run.IsCompleted ? (await run).ToString() : "the container did not start in time");
+        var uidMap = File.ReadAllLines($"/proc/{agentPid}/uid_map").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        File.WriteAllText(Path.Join(sync, "looked"), "");
+        var result = await run;
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["0", uid.ToString(), "1"], uidMap[0]);
+        Assert.Equal("1", uidMap[1][0]);
+    }
+
+    /// <summary>A failing newuidmap (a stand-in found first on PATH) is reported in one line, with its own words.</summary>
+    [Fact]
+    public async Task AFailingIdMapToolIsReportedInOneLine()
+    {
+        await RootlessUser.EnsureAsync();
+        var tools = Path.Join(home, "tools");
+        Directory.CreateDirectory(tools);
+        File.WriteAllText(Path.Join(tools, "newuidmap"), "#!/bin/sh\necho 'newuidmap: uid range [0-1) -> [1-2) not allowed' >&2\nexit 1\n");
+        File.SetUnixFileMode(Path.Join(tools, "newuidmap"), (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(home, (UnixFileMode)0b111_101_101);
+        await RootlessUser.ChownAsync(home);
+        var run = await RootlessUser.RunAgentAsync(home, ["run", images.Reference, "true"], ["env", $"PATH={tools}:/usr/sbin:/usr/bin:/sbin:/bin"]);
+        Assert.Equal(125, run.ExitCode);
+        Assert.Equal("runtime-agent: rootless: newuidmap failed: newuidmap: uid range [0-1) -> [1-2) not allowed\n", run.Stderr);
+        Assert.False(Directory.Exists(Path.Join(home, ".local/share/runtime-agent/containers")), "a container was made");
+    }
+
     public void Dispose()
     {
         try

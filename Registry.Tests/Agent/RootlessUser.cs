@@ -12,7 +12,9 @@ internal static class RootlessUser
     public const string Name = "ragentless";
 
     /// <summary>Runs the installed agent as the user with HOME=<paramref name="home"/>; <paramref name="wrapper"/> runs first, as root.</summary>
-    public static async Task<AgentResult> RunAgentAsync(string home, IEnumerable<string> args, IReadOnlyList<string>? wrapper = null, string user = Name)
+    /// <param name="started">Told the pid of the agent (setpriv and env exec it in place) once it is started.</param>
+    public static async Task<AgentResult> RunAgentAsync(string home, IEnumerable<string> args, IReadOnlyList<string>? wrapper = null, string user = Name,
+        Action<int>? started = null)
     {
         var agent = await InstalledAgentAsync();
         var command = (wrapper ?? []).Concat(["setpriv", $"--reuid={user}", $"--regid={user}", "--init-groups", "env", "-u", "XDG_DATA_HOME", $"HOME={home}", agent])
@@ -23,6 +25,7 @@ internal static class RootlessUser
         };
         foreach (var arg in command.Skip(1)) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
+        started?.Invoke(process.Id);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));

@@ -28,12 +28,15 @@ public sealed class ResourceLimitTests(IsolationImage image) : IClassFixture<Iso
         var id = await ContainerIdAsync();
         // Until the kernel has refused forks for a while (a busy machine slows the bomb down), never above the limit.
         var clock = Stopwatch.StartNew();
-        while (ContainerCgroups.PidsRefused(id) < 100 && clock.Elapsed < TimeSpan.FromSeconds(60))
+        while (ContainerCgroups.PidsRefused(id) < 100 && clock.Elapsed < TimeSpan.FromSeconds(120))
         {
             Assert.InRange(ContainerCgroups.PidsCurrent(id), 0, 64); // 0 until the first process has joined
             await Task.Delay(100);
         }
-        Assert.True(ContainerCgroups.PidsRefused(id) >= 100, "the bomb never reached the limit");
+        // What the kernel saw, for a failure on a loaded CI machine (it happened once: the reason was not visible).
+        var procs = File.ReadAllLines(Path.Join(ContainerCgroups.Directory(id, "pids"), "cgroup.procs")).Length;
+        Assert.True(ContainerCgroups.PidsRefused(id) >= 100,
+            $"the bomb never reached the limit: refused {ContainerCgroups.PidsRefused(id)}, current {ContainerCgroups.PidsCurrent(id)}, processes {procs}, agent exited {agent.HasExited}");
         Assert.InRange(ContainerCgroups.PidsCurrent(id), 1, 64);
         // The host still starts processes.
         Assert.Equal("alive\n", await Conformance.ExternalTool.RunAsync("sh", ["-c", "echo alive"]));

@@ -5,9 +5,12 @@ using static RuntimeAgent.Native.Libc;
 namespace RuntimeAgent.Run.UserNamespaces;
 
 /// <summary>
-/// The agent run by an ordinary user. Such an agent cannot chown, mount or mknod on the host, so it re-executes
-/// itself once, at start, as root of a user namespace of its own that maps the user to 0 and the user's subordinate
-/// ids (/etc/subuid, /etc/subgid, written by Debian's setuid newuidmap/newgidmap) to 1…: images with files of many
+/// The agent run by an ordinary user. Such an agent cannot chown, mount or mknod on the host, so it runs as root of a
+/// user namespace of its own that maps the user to 0 and the user's subordinate ids (/etc/subuid, /etc/subgid, written
+/// by Debian's setuid newuidmap/newgidmap) to 1…. The NativeAOT executable enters it in place before the runtime starts
+/// (rootless-entry.c, an ELF constructor: one process, no second runtime start); where that did not happen (a JIT
+/// build, a user without ranges or tools, which this path reports) <see cref="Reexec"/> re-executes the agent inside
+/// one. Images with files of many
 /// owners unpack with their owners, and every container namespace below is owned by that user namespace. The state
 /// lives under $XDG_DATA_HOME/runtime-agent (default ~/.local/share/runtime-agent); the overlay is mounted with
 /// <c>userxattr</c> (or fuse-overlayfs, Snapshots/SnapshotterProbe); a container gets a cgroup of its own only for limit
