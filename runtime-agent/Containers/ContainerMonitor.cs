@@ -31,12 +31,14 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(null, Lease(layout));
         var stateJson = joinsPrepared ? null : ContainerJson.PrepareSpecHereAndStateInBackground();
         Diagnostics.PhaseTrace.Mark("monitor-json");
-        var lease = Lease(layout); // taken while the CLI works, off the path after the id (a CLI that gives up just releases it)
+        // Taken while the CLI works, off the path after the id; in a store the CLI is creating (its first pull) the lock
+        // file may not exist yet, and then it is taken after the id.
+        var lease = File.Exists(layout.StoreLock) ? Lease(layout) : null;
         (id, var first) = MonitorLauncher.Receive();
         stateJson?.Join();
         Diagnostics.PhaseTrace.Mark("monitor-id");
-        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(first, lease);
-        lease.Dispose();
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(first, lease ?? Lease(layout));
+        lease?.Dispose();
         return 0;
     }
 
