@@ -28,6 +28,12 @@ public sealed class FlakyFront : IAsyncDisposable
     /// <summary>Every request seen, as "METHOD /path" → attempts.</summary>
     public IReadOnlyDictionary<string, int> Attempts => attempts;
 
+    /// <summary>Answers a request itself instead of forwarding it when it returns true (tests' own endpoints).</summary>
+    public Func<HttpContext, Task<bool>>? Answer { get; set; }
+
+    /// <summary>Copies a forwarded response's body (default: as fast as it comes), e.g. to hold a blob mid-transfer.</summary>
+    public Func<HttpContext, Stream, Task>? CopyBody { get; set; }
+
     public static async Task<FlakyFront> StartAsync(Uri registry, int failures, HttpStatusCode status)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -41,6 +47,7 @@ public sealed class FlakyFront : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context, int failures, HttpStatusCode status)
     {
+        if (Answer is { } answer && await answer(context)) return;
         var key = $"{context.Request.Method} {context.Request.Path}";
         if (attempts.AddOrUpdate(key, 1, (_, n) => n + 1) <= failures)
         {
@@ -62,7 +69,8 @@ public sealed class FlakyFront : IAsyncDisposable
             if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
             context.Response.Headers[name] = values.Select(v => v.Replace(upstream.BaseAddress!.Authority, Host)).ToArray();
         }
-        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+        await (CopyBody ?? ((c, b) => b.CopyToAsync(c.Response.Body, c.RequestAborted)))(context, body);
     }
 
     public async ValueTask DisposeAsync()

@@ -38,7 +38,7 @@ public sealed class ImageBuilder(BuildStore store, TextWriter output, string age
         var session = new BuildSession
         {
             Store = store, Output = output, Options = options, Plan = plan, Words = recipe.Words, FixedTime = fixedTime,
-            CopyStep = new CopyStep(store, context, IgnoreRules.Load(context), fileDigests), RunStep = new RunStep(store, agentPath, gate, options.Snapshotter),
+            CopyStep = new CopyStep(store, context, IgnoreRules.Load(context), fileDigests), RunStep = new RunStep(store, agentPath, gate, output, options.Snapshotter),
             Gate = gate, RemoteCaches = remoteCaches,
         };
         foreach (var arg in plan.GlobalArgs)

@@ -14,7 +14,7 @@ namespace RuntimeAgent.Build;
 /// points are taken out of the upper dir before it becomes the layer. /tmp is the image's own (no tmpfs), so what
 /// the step leaves there is in its layer, as in Docker.
 /// </summary>
-internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate, Snapshots.Snapshotter? snapshotter = null)
+internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate, TextWriter output, Snapshots.Snapshotter? snapshotter = null)
 {
     // Probed once per build, and only when a RUN step runs (a rootless agent's default is probed, see SnapshotterProbe).
     private readonly Lazy<Snapshots.Snapshotter> _snapshotter = new(() => snapshotter ?? Snapshots.SnapshotterProbe.DefaultFor(store.Layout));
@@ -41,7 +41,6 @@ internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate
             var upper = Directory.CreateDirectory(Path.Join(directory, "upper")).FullName;
             var security = Run.Isolation.SecurityOptions.Default.Resolve(layout.SeccompDirectory); // the same profile as `run`
             var started = DateTimeOffset.UtcNow;
-            Console.Out.Flush();
             var spec = new ContainerSpec
             {
                 Id = id,
@@ -83,7 +82,8 @@ internal sealed class RunStep(BuildStore store, string agentPath, StageGate gate
     private int Launch(ContainerSpec spec)
     {
         using var root = Snapshots.RootMount.Prepare(spec); // fuse-overlayfs: its daemon, stopped after the step
-        return new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(spec);
+        using var commandOutput = RunOutput.Open(output); // disposed first: the step's last lines are out before it returns
+        return new ContainerLauncher(agentPath, TimeSpan.FromSeconds(10)).Run(spec, _ => commandOutput.CommandStarted(), commandOutput.WriteFd);
     }
 
     // A secret's env= variable wins over an ENV or ARG of the same name, for this step only.

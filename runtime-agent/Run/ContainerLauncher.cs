@@ -16,9 +16,10 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
 
     /// <summary>
     /// Returns the container's exit code (128+N when killed by signal N). <paramref name="started"/> is called with the
-    /// container's pid once it runs (a foreground health check starts there).
+    /// container's pid once it runs (a foreground health check starts there). <paramref name="outputFd"/>: the container's
+    /// stdout and stderr instead of ours (a build's RUN output pipe).
     /// </summary>
-    public int Run(ContainerSpec spec, Action<int>? started = null)
+    public int Run(ContainerSpec spec, Action<int>? started = null, int outputFd = -1)
     {
         // On a terminal the container shares our process group, so the terminal already sends it ^C and ^\;
         // otherwise it gets its own group and we forward every signal exactly once.
@@ -37,7 +38,7 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
             }));
         try
         {
-            var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers);
+            var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: !terminalDelivers, outputFd);
             var pid = setup.Start();
             using var relay = setup.TerminalFd >= 0 ? new Terminal.TerminalRelay(setup.TerminalFd, spec.TerminalInput) : null;
             lock (_early)

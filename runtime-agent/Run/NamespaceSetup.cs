@@ -18,7 +18,9 @@ namespace RuntimeAgent.Run;
 /// then), and drops to the container's user and its security profile (<see cref="Isolation.ThreadLockdown"/>) on
 /// itself only.
 /// </summary>
-internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPath, bool newProcessGroup)
+/// <param name="outputFd">Where the first process's stdout and stderr go (a build's RUN output pipe); -1: ours. Not with a user
+/// namespace of the container's own (build steps have none).</param>
+internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPath, bool newProcessGroup, int outputFd = -1)
 {
     /// <summary>The pty master of a <c>-t</c> container once <see cref="Start"/> returned (the caller closes it); else -1.</summary>
     public int TerminalFd { get; private set; } = -1;
@@ -80,7 +82,8 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         int pid;
         try
         {
-            pid = ProcessStart.Spawn(command.Path, command.Args, command.Env, newProcessGroup, StartGate.PathInContainer, terminal: terminal?.SlavePath);
+            pid = ProcessStart.Spawn(command.Path, command.Args, command.Env, newProcessGroup, StartGate.PathInContainer, outputFd: outputFd,
+                terminal: terminal?.SlavePath);
         }
         finally
         {
@@ -108,7 +111,7 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "spec.json");
         initSpec.Save(specPath);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
-        return ProcessStart.Spawn(agentPath, [agentPath, "init", specPath], [], newProcessGroup);
+        return ProcessStart.Spawn(agentPath, [agentPath, "init", specPath], [], newProcessGroup, outputFd: outputFd); // init's command inherits it
     }
 
     /// <summary>Moves this thread into new namespaces and builds the container's root there (all but /proc).</summary>

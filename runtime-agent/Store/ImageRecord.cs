@@ -15,24 +15,32 @@ public sealed record ImageRecord(
     public long Size => Layers.Sum(l => l.Size);
 
     /// <summary>
-    /// Reads a record written by the source-generated serializer. Read by hand because every `run` reads one,
-    /// and the serializer's first use of a type builds its metadata (attribute reflection included): about
-    /// 8% of a cached run's CPU time. Throws KeyNotFoundException, InvalidOperationException or
-    /// FormatException on a malformed record. The layers are read in a loop, not with LINQ: in a NativeAOT process
-    /// each LINQ call site's first interface dispatch is resolved at run time, on the path of every `run`.
+    /// Reads a record written by the source-generated serializer. Read by hand because every `run` reads one: the
+    /// serializer's first use of a type builds its metadata (about 8% of a cached run's CPU time), and JsonDocument
+    /// rents from ArrayPool, whose first rent and return initialise the pool (about 0.5 ms of a cached run on the
+    /// machine measured; docs/PERFORMANCE.md). Throws KeyNotFoundException, InvalidOperationException, JsonException
+    /// or FormatException on a malformed record.
     /// </summary>
-    public static ImageRecord FromJson(JsonElement json)
+    public static ImageRecord FromUtf8(ReadOnlySpan<byte> utf8)
     {
-        var layersJson = json.GetProperty("layers");
-        var layers = new List<LayerRecord>(layersJson.GetArrayLength());
-        foreach (var layer in layersJson.EnumerateArray()) layers.Add(LayerRecord.FromJson(layer));
-        return new(
-            json.GetProperty("reference").GetString()!,
-            json.GetProperty("digest").GetString()!,
-            json.GetProperty("manifestDigest").GetString()!,
-            json.GetProperty("configDigest").GetString()!,
-            layers,
-            json.GetProperty("pulled").GetDateTimeOffset());
+        var reader = new Utf8JsonReader(utf8);
+        string? reference = null, digest = null, manifestDigest = null, configDigest = null;
+        List<LayerRecord>? layers = null;
+        DateTimeOffset? pulled = null;
+        JsonFields.StartObject(ref reader);
+        while (JsonFields.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("reference"u8)) reference = JsonFields.String(ref reader);
+            else if (reader.ValueTextEquals("digest"u8)) digest = JsonFields.String(ref reader);
+            else if (reader.ValueTextEquals("manifestDigest"u8)) manifestDigest = JsonFields.String(ref reader);
+            else if (reader.ValueTextEquals("configDigest"u8)) configDigest = JsonFields.String(ref reader);
+            else if (reader.ValueTextEquals("pulled"u8)) pulled = JsonFields.Value(ref reader).GetDateTimeOffset();
+            else if (reader.ValueTextEquals("layers"u8)) layers = LayerRecord.ReadArray(ref reader);
+            else JsonFields.SkipValue(ref reader);
+        }
+        return new(JsonFields.Required(reference, "reference"), JsonFields.Required(digest, "digest"),
+            JsonFields.Required(manifestDigest, "manifestDigest"), JsonFields.Required(configDigest, "configDigest"),
+            JsonFields.Required(layers, "layers"), pulled ?? throw new KeyNotFoundException("pulled"));
     }
 }
 
@@ -43,9 +51,28 @@ public sealed record LayerRecord(
     [property: JsonPropertyName("size")] long Size,
     [property: JsonPropertyName("mediaType")] string? MediaType)
 {
-    public static LayerRecord FromJson(JsonElement json) => new(
-        json.GetProperty("digest").GetString()!,
-        json.GetProperty("diffId").GetString()!,
-        json.GetProperty("size").GetInt64(),
-        json.TryGetProperty("mediaType", out var mediaType) ? mediaType.GetString() : null);
+    /// <summary>Reads the array the reader's current property holds (see <see cref="ImageRecord.FromUtf8"/>).</summary>
+    internal static List<LayerRecord> ReadArray(ref Utf8JsonReader reader)
+    {
+        var layers = new List<LayerRecord>();
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray) throw new InvalidOperationException("layers is not an array");
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException("a layer is not an object");
+            string? digest = null, diffId = null, mediaType = null;
+            long? size = null;
+            while (JsonFields.NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("digest"u8)) digest = JsonFields.String(ref reader);
+                else if (reader.ValueTextEquals("diffId"u8)) diffId = JsonFields.String(ref reader);
+                else if (reader.ValueTextEquals("size"u8)) size = JsonFields.Value(ref reader).GetInt64();
+                else if (reader.ValueTextEquals("mediaType"u8)) mediaType = JsonFields.String(ref reader);
+                else JsonFields.SkipValue(ref reader);
+            }
+            layers.Add(new(JsonFields.Required(digest, "digest"), JsonFields.Required(diffId, "diffId"),
+                size ?? throw new KeyNotFoundException("size"), mediaType));
+        }
+        return layers;
+    }
 }

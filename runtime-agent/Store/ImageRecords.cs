@@ -48,8 +48,7 @@ public sealed class ImageRecords(StoreLayout layout)
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return ImageRecord.FromJson(document.RootElement);
+            return ImageRecord.FromUtf8(File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is JsonException or IOException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -85,55 +85,16 @@ public sealed class ImageStore(StoreLayout layout)
         return true;
     }
 
-    /// <summary>
-    /// The runtime part of a stored image config (validated when it was pulled), read by hand: every `run`
-    /// reads one, and the typed serializer's first use of a type costs more than the whole read.
-    /// </summary>
+    /// <summary>The runtime part of a stored image config (validated when it was pulled; RuntimeConfigReader).</summary>
     private static RuntimeConfig ReadRuntimeConfig(string path, string manifest)
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            var config = document.RootElement.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
-            var workingDir = Text(config, "WorkingDir");
-            return new RuntimeConfig
-            {
-                Env = Strings(config, "Env"), Entrypoint = Strings(config, "Entrypoint"), Cmd = Strings(config, "Cmd"),
-                WorkingDir = string.IsNullOrEmpty(workingDir) ? "/" : workingDir, User = Text(config, "User") ?? "",
-                StopSignal = Text(config, "StopSignal"),
-                Healthcheck = Healthcheck(config),
-            };
+            return RuntimeConfigReader.Read(File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new RegistryException($"image config of {manifest} is not valid: {e.Message}");
         }
     }
-
-    /// <summary>Docker's Healthcheck (durations in nanoseconds), which the monitor of a detached container runs.</summary>
-    private static HealthConfig? Healthcheck(JsonElement config)
-    {
-        if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty("Healthcheck", out var health) || health.ValueKind != JsonValueKind.Object)
-            return null;
-        long? Number(string name) => health.TryGetProperty(name, out var n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt64(out var v) ? v : null;
-        return new HealthConfig
-        {
-            Test = Strings(health, "Test") ?? [],
-            Interval = Number("Interval"), Timeout = Number("Timeout"), StartPeriod = Number("StartPeriod"),
-            StartInterval = Number("StartInterval"), Retries = (int?)Number("Retries"),
-        };
-    }
-
-    private static List<string>? Strings(JsonElement config, string name)
-    {
-        if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array)
-            return null;
-        var strings = new List<string>(list.GetArrayLength());
-        foreach (var e in list.EnumerateArray()) strings.Add(e.GetString() ?? "");
-        return strings;
-    }
-
-    private static string? Text(JsonElement config, string name) =>
-        config.ValueKind == JsonValueKind.Object && config.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String
-            ? text.GetString() : null;
 }
