@@ -8,6 +8,7 @@ namespace Registry.Tests.Agent;
 /// with filefrag), and a filesystem without reflinks is refused in one line naming the fix.
 /// </summary>
 [Trait("Category", "Integration")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ReflinkSnapshotterTests(SnapshotImages images) : IClassFixture<SnapshotImages>, IAsyncLifetime
 {
     private readonly string scratch = Directory.CreateTempSubdirectory("reflink-").FullName;
@@ -15,6 +16,8 @@ public sealed class ReflinkSnapshotterTests(SnapshotImages images) : IClassFixtu
 
     public async Task InitializeAsync()
     {
+        // Searchable, as /tmp is: a --userns=auto container's init, the range's root, reads its spec under the store.
+        File.SetUnixFileMode(scratch, (UnixFileMode)0b111_101_101);
         var image = Path.Join(scratch, "xfs.img");
         await ExternalTool.RunAsync("truncate", ["-s", "400M", image]);
         await ExternalTool.RunAsync("mkfs.xfs", ["-q", "-m", "reflink=1", image]);
@@ -22,11 +25,15 @@ public sealed class ReflinkSnapshotterTests(SnapshotImages images) : IClassFixtu
         await ExternalTool.RunAsync("mount", ["-o", "loop", image, Mount]);
     }
 
-    [Fact]
-    public async Task ContainerFilesAreClonesSharingTheLayersExtents()
+    /// <summary>With --userns=auto too: the clones are then owned by the container's range on the host (RangeOwnership).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ContainerFilesAreClonesSharingTheLayersExtents(bool userNamespace)
     {
         using var root = new AgentRoot(Mount);
-        var result = await root.RunOkAsync("run", "--keep", "--snapshotter", "reflink", images.Reference, "sh", "-c", SnapshotImages.Probe);
+        string[] flags = userNamespace ? ["--userns=auto"] : [];
+        var result = await root.RunOkAsync(["run", "--keep", .. flags, "--snapshotter", "reflink", images.Reference, "sh", "-c", SnapshotImages.Probe]);
         Assert.Equal(SnapshotImages.ProbeOutput, result.Stdout);
 
         var rootfs = Path.Join(Assert.Single(Directory.GetDirectories(Path.Join(root.Path, "containers"))), "rootfs");
@@ -34,6 +41,8 @@ public sealed class ReflinkSnapshotterTests(SnapshotImages images) : IClassFixtu
         Assert.Contains("shared", await ExternalTool.RunAsync("filefrag", ["-v", Path.Join(rootfs, "bin/busybox")]));
         Assert.Contains("shared", await ExternalTool.RunAsync("filefrag", ["-v", layerBusybox]));
         Assert.Equal(File.ReadAllBytes(layerBusybox), File.ReadAllBytes(Path.Join(rootfs, "bin/busybox")));
+        Assert.Equal(userNamespace, FileFacts.Of(Path.Join(rootfs, "bin/busybox")).Uid != 0);
+        Assert.Equal(FileFacts.Of(rootfs).Uid + 1000, FileFacts.Of(Path.Join(rootfs, "opt/a")).Uid);
     }
 
     [Fact]

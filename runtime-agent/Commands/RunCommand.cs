@@ -153,7 +153,7 @@ public static class RunCommand
             // overlaps everything below: checking the flags, resolving the image and recording the container; the JSON
             // metadata of the container's records is built meanwhile too (MonitorLauncher, ContainerJson). A run that
             // fails before the container is recorded closes the monitor's id pipe unwritten, and the monitor just exits.
-            using var monitor = a.Detach ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root)) : null;
+            using var monitor = a.Detach ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root), FirstStart.Expected(a)) : null;
             if (monitor is not null)
             {
                 Diagnostics.PhaseTrace.Mark("monitor-spawned");

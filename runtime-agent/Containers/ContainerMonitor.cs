@@ -19,37 +19,60 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
 
     /// <summary>
     /// The monitor's entry. Without an id it was spawned by <see cref="MonitorLauncher"/> before its container was
-    /// recorded: it readies what does not depend on the container (System.Text.Json's metadata) while the CLI
-    /// finishes, then reads the id; end-of-file instead means the CLI gave up, and it exits.
+    /// recorded, and reads the id (and the first run <c>run -d</c> prepared, if any) once the CLI has recorded it;
+    /// end-of-file instead means the CLI gave up, and it exits. Meanwhile it readies what does not depend on the
+    /// container (System.Text.Json's metadata) — unless it is told it will join a prepared first run
+    /// (<paramref name="joinsPrepared"/>): then no JSON is needed before its report, and the CPU is the CLI's.
     /// </summary>
-    public static int Launch(Store.StoreLayout layout, string? id)
+    public static int Launch(Store.StoreLayout layout, string? id, bool joinsPrepared = false)
     {
         Diagnostics.PhaseTrace.Mark("monitor-main");
         var agentPath = Environment.ProcessPath ?? "/proc/self/exe";
-        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run();
-        var stateJson = ContainerJson.PrepareSpecHereAndStateInBackground();
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(null, Lease(layout));
+        var stateJson = joinsPrepared ? null : ContainerJson.PrepareSpecHereAndStateInBackground();
         Diagnostics.PhaseTrace.Mark("monitor-json");
-        id = MonitorLauncher.ReceiveId();
-        stateJson.Join();
+        // Taken while the CLI works, off the path after the id; in a store the CLI is creating (its first pull) the lock
+        // file may not exist yet, and then it is taken after the id.
+        var lease = File.Exists(layout.StoreLock) ? Lease(layout) : null;
+        (id, var first) = MonitorLauncher.Receive();
+        stateJson?.Join();
         Diagnostics.PhaseTrace.Mark("monitor-id");
-        return id is null ? 0 : new ContainerMonitor(layout, id, agentPath).Run();
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(first, lease ?? Lease(layout));
+        lease?.Dispose();
+        return 0;
     }
 
-    public int Run()
+    /// <summary>The store lock, shared, for the monitor's whole life (as a foreground run holds it): gc waits for it.</summary>
+    private static FileLock Lease(StoreLayout layout) =>
+        FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
+
+    public int Run(FirstStart? first, FileLock lease)
     {
+        using var held = lease;
         Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe
-        var self = ProcessIdentity.Self();
-        // run -d records its monitor with the container; start (and an unreadable /proc) leaves it to the monitor.
-        var state = store.Load(id) is { } recorded && recorded.Monitor == self
-            ? recorded
-            : store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
         var reported = false;
+        MonitoredRun? firstRun = null;
         try
         {
+            var started = DateTimeOffset.UtcNow;
+            // A first run prepared by run -d is started and reported before any record is read: the CLI records it running.
+            firstRun = first is null ? null : MonitoredRun.StartJoined(first);
+            if (firstRun is not null)
+            {
+                currentPid = firstRun.Pid;
+                MonitorLauncher.Report($"ok {firstRun.Pid}");
+                reported = true;
+                Diagnostics.PhaseTrace.Mark("monitor-reported");
+                WaitForExit(first!.CliPid);
+            }
+            var self = ProcessIdentity.Self();
+            // run -d records its monitor with the container; start (and an unreadable /proc) leaves it to the monitor.
+            var state = store.Load(id) is { } recorded && recorded.Monitor == self
+                ? recorded
+                : store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
             Diagnostics.PhaseTrace.Mark("monitor-state");
             var spec = ContainerSpec.Load(store.SpecPath(id));
             var policy = RestartPolicy.Parse(state.RestartPolicy);
-            using var lease = FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
             using var log = new ContainerLogWriter(store.LogPath(id), state.LogMaxBytes);
             using var root = Snapshots.RootMount.Prepare(spec); // built (or its FUSE daemon started) once, for every run
             using var ports = state.Ports.Count > 0 ? new Net.PortProxy(state.Ports) : null; // bound before the first run: a taken port fails run -d
@@ -62,28 +85,39 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
             var delay = TimeSpan.Zero;
             while (true)
             {
-                var started = DateTimeOffset.UtcNow;
+                if (firstRun is null) started = DateTimeOffset.UtcNow;
                 int exitCode;
                 string? error = null;
                 try
                 {
                     Diagnostics.PhaseTrace.Mark("monitor-launch");
-                    var run = MonitoredRun.Start(spec, agentPath, log, store.AttachSocketPath(id));
-                    var identity = ProcessIdentity.Of(run.Pid);
+                    var recordedPid = 0;
+                    void RecordRunning(int pid)
+                    {
+                        var identity = ProcessIdentity.Of(pid);
+                        store.Update(id, s =>
+                        {
+                            (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, pid, identity?.StartTime ?? 0, started, null);
+                            s.FinishedAt = null;
+                            // Each run's health starts over as "starting", recorded before the report: run -d has returned by
+                            // the time the HealthChecker's thread runs, and inspect must show the check from the start.
+                            if (state.Healthcheck is not null) s.Health = new HealthState();
+                        });
+                        recordedPid = pid;
+                        Diagnostics.PhaseTrace.Mark("monitor-running");
+                    }
+                    // Recorded as soon as the process exists (its pid and start time are final then), while it is still
+                    // being released to execve: the write overlaps the end of the start. A start that fails after this
+                    // is recorded as exited below, before the report, so run -d never returns on it.
+                    var run = firstRun ?? MonitoredRun.Start(spec, agentPath, store.AttachSocketPath(id), log.Path, RecordRunning);
+                    firstRun = null;
                     currentPid = run.Pid;
                     AttachPorts(ports, run.Pid);
-                    store.Update(id, s =>
-                    {
-                        (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, run.Pid, identity?.StartTime ?? 0, started, null);
-                        s.FinishedAt = null;
-                        // Each run's health starts over as "starting", recorded before the report: run -d has returned by
-                        // the time the HealthChecker's thread runs, and inspect must show the check from the start.
-                        if (state.Healthcheck is not null) s.Health = new HealthState();
-                    });
-                    Diagnostics.PhaseTrace.Mark("monitor-running");
+                    // A prepared first run was recorded by the CLI only if it still saw "created" (and may have died first).
+                    if (recordedPid != run.Pid) RecordRunning(run.Pid);
                     if (!reported) MonitorLauncher.Report("ok");
                     reported = true;
-                    run.StartLogging();
+                    run.StartLogging(log);
                     using (HealthChecker.Start(store, id, spec, state.Healthcheck))
                         exitCode = run.Wait();
                     currentPid = 0;
@@ -119,9 +153,38 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         }
         catch (Exception e)
         {
+            // A reported first run that never reached the loop would be left without a monitor: it goes with it.
+            if (firstRun is not null)
+            {
+                Kill(firstRun.Pid, SigKill);
+                ProcessStart.Wait(firstRun.Pid);
+            }
             store.Update(id, s => (s.Status, s.Error, s.FinishedAt) = (ContainerStatus.Exited, $"monitor failed: {e.Message}", DateTimeOffset.UtcNow));
             return 125;
         }
+    }
+
+    /// <summary>
+    /// After the report of a prepared first run the CLI records it running and exits, and that is what the user waits
+    /// for; the monitor's own bookkeeping (reading the records, whose JSON metadata costs a few ms of CPU) waits for the
+    /// CLI, its parent, to exit (at most a second) rather than compete with it for the CPUs. The container runs
+    /// meanwhile; its output waits in the pipes.
+    /// </summary>
+    private static unsafe void WaitForExit(int cliPid)
+    {
+        var fd = PidfdOpen(cliPid);
+        if (fd < 0) return;
+        try
+        {
+            if (Getppid() != cliPid) return; // gone already (this monitor was reparented): the pidfd may name another process
+            var poll = new PollFd { Fd = fd, Events = PollIn };
+            Poll(&poll, 1, 1000);
+        }
+        finally
+        {
+            Close(fd);
+        }
+        Diagnostics.PhaseTrace.Mark("monitor-cli-exited");
     }
 
     /// <summary>Points the port proxy at this run; a container that already exited simply gets no connections.</summary>

@@ -41,6 +41,8 @@ public sealed class DetachedRunner(StoreLayout layout)
                 spec = spec with { UserNamespace = Run.UserNamespaces.UserNamespaceAllocation.Take(layout, id) };
                 Run.UserNamespaces.UserNamespaceAllocation.Own(spec, spec.UserNamespace);
             }
+            // The namespaces and the root of the first run are built meanwhile, on a thread of their own, for the monitor to join.
+            using var prepared = FirstStart.Fits(spec, options) ? new PreparedContainer(spec) : null;
             spec.Save(store.SpecPath(id));
             store.Create(new ContainerState
             {
@@ -63,7 +65,8 @@ public sealed class DetachedRunner(StoreLayout layout)
                 MonitorStartTime = monitor.Monitor?.StartTime ?? 0,
             });
             Diagnostics.PhaseTrace.Mark("recorded");
-            monitor.Hand(id);
+            var pid = monitor.Hand(id, prepared?.Wait());
+            if (pid > 0) RecordRunning(store, id, pid);
             return id;
         }
         catch
@@ -75,6 +78,28 @@ public sealed class DetachedRunner(StoreLayout layout)
             }
             catch (IOException) { }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A prepared first run is recorded running by the CLI, whose JSON metadata is ready (the monitor's is not yet): only
+    /// while the container is still "created", so the monitor's own records (it writes the same right after its report,
+    /// and the exit later) are never undone. If this fails the monitor's write stands.
+    /// </summary>
+    private static void RecordRunning(ContainerStore store, string id, int pid)
+    {
+        try
+        {
+            var identity = ProcessIdentity.Of(pid);
+            store.Update(id, s =>
+            {
+                if (s.Status != ContainerStatus.Created) return;
+                (s.Status, s.Pid, s.PidStartTime, s.StartedAt) = (ContainerStatus.Running, pid, identity?.StartTime ?? 0, DateTimeOffset.UtcNow);
+                if (s.Healthcheck is not null) s.Health = new HealthState();
+            });
+        }
+        catch (IOException)
+        {
         }
     }
 }

@@ -20,6 +20,9 @@ internal sealed unsafe class MonitorLauncher : IDisposable
 {
     public const int ReadyDescriptor = 3, IdDescriptor = 4;
 
+    /// <summary>The monitor's internal flag for <c>joinsPrepared</c> (read by <see cref="Cli.FastCommandLine"/> only).</summary>
+    public const string JoinsPreparedFlag = "--joins-prepared";
+
     private readonly int _pid;
     private int _idFd, _reportFd;
     private ProcessIdentity? _monitor;
@@ -41,8 +44,11 @@ internal sealed unsafe class MonitorLauncher : IDisposable
         }
     }
 
-    /// <summary>Starts a monitor that waits for its container's id (<see cref="Hand"/>).</summary>
-    public static MonitorLauncher Spawn(string agentPath, string root)
+    /// <summary>
+    /// Starts a monitor that waits for its container's id (<see cref="Hand"/>). <paramref name="joinsPrepared"/>: the CLI
+    /// expects to prepare the first run (<see cref="FirstStart"/>), so the monitor builds no JSON metadata while it waits.
+    /// </summary>
+    public static MonitorLauncher Spawn(string agentPath, string root, bool joinsPrepared = false)
     {
         var report = stackalloc int[2];
         var id = stackalloc int[2];
@@ -60,7 +66,8 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             var (reportWrite, idRead) = (AboveTargets(report[1]), AboveTargets(id[0]));
             try
             {
-                monitor = Spawn(agentPath, [agentPath, "--root", root, "monitor"], reportWrite, idRead);
+                monitor = Spawn(agentPath, joinsPrepared ? [agentPath, "--root", root, "monitor", JoinsPreparedFlag] : [agentPath, "--root", root, "monitor"],
+                    reportWrite, idRead);
             }
             finally
             {
@@ -84,21 +91,40 @@ internal sealed unsafe class MonitorLauncher : IDisposable
         monitor.Hand(id);
     }
 
-    /// <summary>Gives the monitor its container and waits for its report; throws <see cref="ContainerSetupException"/> with its reason.</summary>
-    public void Hand(string id)
+    /// <summary>
+    /// Gives the monitor its container (and, with <paramref name="first"/>, the prepared first run) and waits for its
+    /// report; returns the container's pid if the monitor reported one (a prepared first run, which the CLI then records),
+    /// else 0. Throws <see cref="ContainerSetupException"/> with the monitor's reason.
+    /// </summary>
+    public int Hand(string id, FirstStart? first = null)
     {
         var bytes = Encoding.ASCII.GetBytes(id + "\n");
-        fixed (byte* p = bytes) Write(_idFd, p, (nuint)bytes.Length);
+        if (first is not null) bytes = [.. bytes, .. first.Encode()];
+        fixed (byte* p = bytes) WriteAll(_idFd, p, bytes.Length);
         Close(_idFd);
         _idFd = -1;
+        Diagnostics.PhaseTrace.Mark("handed");
         var report = ReadAll(_reportFd);
         Close(_reportFd);
         _reportFd = -1;
-        if (report == "ok") return;
+        if (report == "ok") return 0;
+        if (report.StartsWith("ok ", StringComparison.Ordinal) && int.TryParse(report[3..], out var pid)) return pid;
         var parts = report.Split(' ', 2);
         throw parts.Length == 2 && int.TryParse(parts[0], out var code)
             ? new ContainerSetupException(parts[1], code)
             : new ContainerSetupException($"the monitor exited before starting the container{(report.Length > 0 ? ": " + report : "")}");
+    }
+
+    private static void WriteAll(int fd, byte* data, int length)
+    {
+        while (length > 0)
+        {
+            var written = Write(fd, data, (nuint)length);
+            if (written < 0 && LastError == EIntr) continue;
+            if (written <= 0) return; // the monitor is gone: its report (none) says so
+            data += written;
+            length -= (int)written;
+        }
     }
 
     /// <summary>Without <see cref="Hand"/>: the monitor reads end-of-file instead of an id and exits.</summary>
@@ -152,7 +178,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
         }
     }
 
-    private static string ReadAll(int fd)
+    private static string ReadAll(int fd, bool trim = true)
     {
         var result = new List<byte>();
         var buffer = stackalloc byte[4096];
@@ -163,15 +189,23 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             if (read <= 0) break;
             result.AddRange(new ReadOnlySpan<byte>(buffer, (int)read));
         }
-        return Encoding.UTF8.GetString(result.ToArray()).Trim();
+        var text = Encoding.UTF8.GetString(result.ToArray());
+        return trim ? text.Trim() : text;
     }
 
-    /// <summary>The monitor's side: its container's id from descriptor 4 (closed then); null when the CLI gave up.</summary>
-    public static string? ReceiveId()
+    /// <summary>
+    /// The monitor's side: its container's id from descriptor 4 (closed then), and the first run <c>run -d</c> prepared, if
+    /// any; a null id when the CLI gave up.
+    /// </summary>
+    public static (string? Id, FirstStart? First) Receive()
     {
-        var id = ReadAll(IdDescriptor);
+        var text = ReadAll(IdDescriptor, trim: false);
         Close(IdDescriptor);
-        return id.Length > 0 && id.All(char.IsAsciiLetterOrDigit) ? id : null;
+        Diagnostics.PhaseTrace.Mark("monitor-received");
+        var newline = text.IndexOf('\n');
+        var id = (newline < 0 ? text : text[..newline]).Trim();
+        if (id.Length == 0 || !id.All(char.IsAsciiLetterOrDigit)) return (null, null);
+        return (id, newline < 0 ? null : FirstStart.Decode(text[(newline + 1)..]));
     }
 
     /// <summary>The monitor's side: report once on descriptor 3 and close it.</summary>

@@ -12,17 +12,26 @@ namespace RuntimeAgent.Containers;
 /// </summary>
 internal sealed unsafe class MonitoredRun
 {
-    private readonly Func<Thread[]> startPumps;
+    private readonly Func<ContainerLogWriter, Thread[]> startPumps;
     private readonly Action? ended;
     private Thread[]? pumps;
 
     public int Pid { get; }
 
-    private MonitoredRun(int pid, Func<Thread[]> startPumps, Action? ended = null) => (Pid, this.startPumps, this.ended) = (pid, startPumps, ended);
+    private MonitoredRun(int pid, Func<ContainerLogWriter, Thread[]> startPumps, Action? ended = null) => (Pid, this.startPumps, this.ended) = (pid, startPumps, ended);
 
-    public static MonitoredRun Start(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket)
+    /// <param name="childFound">Told the container's first process as soon as it exists (<see cref="NamespaceSetup.ChildFound"/>).</param>
+    /// <param name="logPath">The container's log, which <c>attach</c>'s replay reads for what the terminal's memory lacks.</param>
+    public static MonitoredRun Start(ContainerSpec spec, string agentPath, string attachSocket, string logPath, Action<int>? childFound = null) =>
+        spec.Tty ? StartWithTerminal(spec, agentPath, attachSocket, logPath, childFound)
+            : WithPipes(() => new NamespaceSetup(spec, agentPath, newProcessGroup: true) { ChildFound = childFound }.Start())!;
+
+    /// <summary>The first run that <c>run -d</c> prepared (<see cref="JoinedStart"/>); null when its namespaces are gone.</summary>
+    public static MonitoredRun? StartJoined(FirstStart first) => WithPipes(() => JoinedStart.Start(first, childFound: null));
+
+    /// <summary>Launches with the pipes on descriptors 1 and 2; null when <paramref name="launch"/> returns 0 (nothing started).</summary>
+    private static MonitoredRun? WithPipes(Func<int> launch)
     {
-        if (spec.Tty) return StartWithTerminal(spec, agentPath, log, attachSocket);
         var fds = stackalloc int[4];
         if (Pipe2(fds, OCloExec) != 0 || Pipe2(fds + 2, OCloExec) != 0) throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
         var devNull = OpenAt(AtFdCwd, "/dev/null", ORdWr | OCloExec, 0);
@@ -32,7 +41,7 @@ internal sealed unsafe class MonitoredRun
             Dup2(devNull, 0);
             Dup2(fds[1], 1);
             Dup2(fds[3], 2);
-            pid = new NamespaceSetup(spec, agentPath, newProcessGroup: true).Start();
+            pid = launch();
         }
         catch
         {
@@ -49,22 +58,25 @@ internal sealed unsafe class MonitoredRun
             Close(fds[3]);
         }
         var (stdout, stderr) = (fds[0], fds[2]);
-        return new MonitoredRun(pid, () => [Pump(log, stdout, "stdout"), Pump(log, stderr, "stderr")]);
+        if (pid > 0) return new MonitoredRun(pid, log => [Pump(log, stdout, "stdout"), Pump(log, stderr, "stderr")]);
+        Close(stdout);
+        Close(stderr);
+        return null;
     }
 
     /// <summary>
     /// <c>run -dt</c>: the container's stdio is a pty (<see cref="NamespaceSetup"/> opens it in the container's devpts);
     /// the monitor keeps the master, logs what the terminal prints (as stdout) and serves <c>attach</c> on it.
     /// </summary>
-    private static MonitoredRun StartWithTerminal(ContainerSpec spec, string agentPath, ContainerLogWriter log, string attachSocket)
+    private static MonitoredRun StartWithTerminal(ContainerSpec spec, string agentPath, string attachSocket, string logPath, Action<int>? childFound)
     {
-        var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: true);
+        var setup = new NamespaceSetup(spec, agentPath, newProcessGroup: true) { ChildFound = childFound };
         var pid = setup.Start();
         var master = setup.TerminalFd;
         Attach.AttachServer server;
         try
         {
-            server = new Attach.AttachServer(attachSocket, master, spec.TerminalInput, log.Path);
+            server = new Attach.AttachServer(attachSocket, master, spec.TerminalInput, logPath);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
         {
@@ -74,7 +86,7 @@ internal sealed unsafe class MonitoredRun
             throw new ContainerSetupException($"listen on {attachSocket}: {e.Message}");
         }
         // The master reads EIO once the container's last process holding the terminal is gone.
-        return new MonitoredRun(pid, () => [Pump(log, master, "stdout", server.Broadcast, close: false)], () =>
+        return new MonitoredRun(pid, log => [Pump(log, master, "stdout", server.Broadcast, close: false)], () =>
         {
             server.Dispose();
             Close(master);
@@ -82,16 +94,16 @@ internal sealed unsafe class MonitoredRun
     }
 
     /// <summary>
-    /// Starts logging the container's output. The monitor calls it once it has reported the container running: until
-    /// then the output waits in the pipes (or the terminal), and the two thread starts stay off the path <c>run -d</c>
-    /// waits for.
+    /// Starts logging the container's output into <paramref name="log"/>. The monitor calls it once it has reported the
+    /// container running: until then the output waits in the pipes (or the terminal), and the two thread starts stay off
+    /// the path <c>run -d</c> waits for.
     /// </summary>
-    public void StartLogging() => pumps ??= startPumps();
+    public void StartLogging(ContainerLogWriter log) => pumps ??= startPumps(log);
 
-    /// <summary>Waits for the container's PID 1 and for its output to be logged; returns its exit code.</summary>
+    /// <summary>Waits for the container's PID 1 and for its output to be logged (<see cref="StartLogging"/> first); returns its exit code.</summary>
     public int Wait()
     {
-        var logging = pumps ??= startPumps();
+        var logging = pumps ?? throw new InvalidOperationException("StartLogging must come before Wait");
         var code = ProcessStart.Wait(Pid);
         // Every process of the container died with its PID 1 (PID namespace), so the pipes end now; a bound
         // keeps a stuck read from holding the exit status back.

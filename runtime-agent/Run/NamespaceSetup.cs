@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Text;
 using static RuntimeAgent.Native.Libc;
 
@@ -26,35 +25,44 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
     /// <summary>The pty master of a <c>-t</c> container once <see cref="Start"/> returned (the caller closes it); else -1.</summary>
     public int TerminalFd { get; private set; } = -1;
 
+    /// <summary>
+    /// Called with the container's first process on the thread that called <see cref="Start"/> as soon as that process
+    /// exists (a direct launch only: before it is released to execve), while the setup thread and the /proc thread
+    /// finish; so what the caller does with the pid (the monitor records it) overlaps the rest of the start. If it
+    /// throws, the process is killed and <see cref="Start"/> throws that.
+    /// </summary>
+    public Action<int>? ChildFound { get; init; }
+
     /// <summary>Runs the setup on its own thread; returns the container's first process, a child of this process.</summary>
     public int Start()
     {
-        var pid = 0;
-        ExceptionDispatchInfo? failure = null;
         var direct = !spec.ReapZombies && ProcMount.SupportsPidNamespaceOption;
-        var thread = new Thread(() =>
+        try
         {
-            try
-            {
-                pid = spec.UserNamespace is not null ? LaunchInUserNamespace(spec.UserNamespace) : direct ? LaunchDirectly() : LaunchInit();
-            }
-            catch (Exception e)
-            {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-        }) { Name = "container-setup" };
-        thread.Start();
-        thread.Join();
-        if (failure is not null && TerminalFd >= 0)
+            return SetupThread.Run("container-setup",
+                setup => spec.UserNamespace is not null ? LaunchInUserNamespace(spec.UserNamespace) : direct ? LaunchDirectly(setup) : LaunchInit(),
+                ChildFound);
+        }
+        catch when (TerminalFd >= 0)
         {
             Close(TerminalFd);
             TerminalFd = -1;
+            throw;
         }
-        failure?.Throw();
-        return pid;
     }
 
-    private int LaunchDirectly()
+    /// <summary>
+    /// <c>run -d</c>'s first run: builds the namespaces and the root on the calling thread (a thread of the CLI's own, kept
+    /// for the monitor to join) and pivots into it; returns the command resolved there. The monitor's
+    /// <see cref="Containers.JoinedStart"/> then adds the PID namespace, /proc, the lockdown and the process.
+    /// </summary>
+    public ContainerCommand PrepareOnThisThread()
+    {
+        using (EnterNamespaces()) { }
+        return ContainerEntry.Enter(spec);
+    }
+
+    private int LaunchDirectly(SetupThread setup)
     {
         Diagnostics.PhaseTrace.Mark("setup-thread");
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
@@ -62,7 +70,8 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         var terminal = spec.Tty ? Terminal.ContainerTerminal.Open(root) : null;
         TerminalFd = terminal?.MasterFd ?? -1;
         var rootless = UserNamespaces.RootlessMode.Active; // ProcMounter then detaches the old root, after /proc
-        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, spec.CgroupDirectories, detachOldRoot: rootless); // its thread must exist before CLONE_NEWPID
+        using var proc = new ProcMounter(root, spec.Security.MaskKernelPaths, ProcMounter.HostHandles.Open(spec.CgroupDirectories), setup.ChildFound,
+            detachOldRoot: rootless); // its thread must exist before CLONE_NEWPID
         var command = ContainerEntry.Enter(spec, detachOldRoot: !rootless);
         terminal?.GiveTo(command.User);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");

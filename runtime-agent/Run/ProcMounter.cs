@@ -24,22 +24,60 @@ internal sealed class ProcMounter : IDisposable
     // No spinning before blocking: the threads this one waits for need the CPUs (two on the machines measured).
     private readonly ManualResetEventSlim _expectChild = new(false, spinCount: 0), _childStarted = new(false, spinCount: 0);
     private readonly Thread _thread;
+    private readonly Action<int>? _childFound;
     private volatile bool _cancelled;
     private ExceptionDispatchInfo? _failure;
 
-    /// <summary>Call on the setup thread, after the root is built and before pivot_root and CLONE_NEWPID.</summary>
-    /// <param name="detachOldRoot">This thread detaches the old root after mounting /proc (the setup thread did not).</param>
-    public ProcMounter(ContainerRoot root, bool maskKernelPaths, IReadOnlyList<string> cgroupDirectories, bool detachOldRoot = false)
+    /// <summary>
+    /// What the /proc thread needs of the host, opened while the host's paths can still be named (before pivot_root or a
+    /// join of the container's mount namespace): /proc, and the container's cgroup directories.
+    /// </summary>
+    public sealed record HostHandles(int ProcFd, IReadOnlyList<int> CgroupFds)
     {
-        // Opened now: after pivot_root this thread (sharing the setup thread's root) cannot name host paths.
-        foreach (var directory in cgroupDirectories)
-            _cgroupFds.Add(ContainerSetupException.Check(OpenAt(AtFdCwd, directory, OPath | ODirectory | OCloExec, 0), $"open the cgroup {directory}"));
-        _nullFd = maskKernelPaths ? root.TryOpen("/dev/null") : -1; // owned by root
+        public static HostHandles Open(IReadOnlyList<string> cgroupDirectories)
+        {
+            var cgroups = new List<int>();
+            try
+            {
+                foreach (var directory in cgroupDirectories)
+                    cgroups.Add(ContainerSetupException.Check(OpenAt(AtFdCwd, directory, OPath | ODirectory | OCloExec, 0), $"open the cgroup {directory}"));
+                return new HostHandles(ContainerSetupException.Check(OpenAt(AtFdCwd, "/proc", OPath | ODirectory | OCloExec, 0), "open /proc"), cgroups);
+            }
+            catch
+            {
+                cgroups.ForEach(fd => Close(fd));
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Call on the setup thread, in the container's mount namespace with its root built, before CLONE_NEWPID; takes
+    /// over <paramref name="host"/>'s descriptors.
+    /// </summary>
+    /// <param name="childFound">Told the child's pid as soon as it is found (before /proc and the gate); must not block.</param>
+    /// <param name="detachOldRoot">This thread detaches the old root after mounting /proc (the setup thread did not).</param>
+    public ProcMounter(ContainerRoot root, bool maskKernelPaths, HostHandles host, Action<int>? childFound = null, bool detachOldRoot = false)
+    {
+        _childFound = childFound;
+        _cgroupFds.AddRange(host.CgroupFds);
+        _hostProcFd = host.ProcFd;
         _setupThreadId = Gettid();
-        _hostProcFd = ContainerSetupException.Check(OpenAt(AtFdCwd, "/proc", OPath | ODirectory | OCloExec, 0), "open /proc");
-        _procDirFd = root.OpenDirectory("/proc");
-        if (detachOldRoot) _oldRootFd = ContainerSetupException.Check(OpenAt(AtFdCwd, "/", OPath | ODirectory | OCloExec, 0), "open the old root");
-        _gate = new StartGate(root);
+        try
+        {
+            _nullFd = maskKernelPaths ? root.TryOpen("/dev/null") : -1; // owned by root
+            _procDirFd = root.OpenDirectory("/proc");
+            if (detachOldRoot) _oldRootFd = ContainerSetupException.Check(OpenAt(AtFdCwd, "/", OPath | ODirectory | OCloExec, 0), "open the old root");
+            _gate = new StartGate(root);
+        }
+        catch
+        {
+            Close(_hostProcFd);
+            _cgroupFds.ForEach(fd => Close(fd));
+            if (_procDirFd > 0) Close(_procDirFd);
+            if (_oldRootFd >= 0) Close(_oldRootFd);
+            throw;
+        }
         _thread = new Thread(Run) { Name = "container-proc" };
         _thread.Start();
     }
@@ -73,6 +111,7 @@ internal sealed class ProcMounter : IDisposable
             child = SpawnedChild.Find(_hostProcFd, _setupThreadId, _gate, () => _childStarted.IsSet, ChildTimeout);
             if (child == 0) return; // posix_spawn failed before creating a process
             Diagnostics.PhaseTrace.Mark("child-found");
+            _childFound?.Invoke(child);
             Isolation.Cgroups.ContainerCgroup.Join(_cgroupFds, child);
             var pidNamespace = ContainerSetupException.Check(OpenAt(_hostProcFd, $"{child}/ns/pid", ORdOnly | OCloExec, 0), "open the container's PID namespace");
             Diagnostics.PhaseTrace.Mark("cgroup-joined");

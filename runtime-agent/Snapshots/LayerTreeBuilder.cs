@@ -12,13 +12,14 @@ namespace RuntimeAgent.Snapshots;
 /// hardlinks; owners, modes (setuid included), xattrs (file capabilities included) and times are kept. Paths are
 /// only ever descended through directories this builder created, so a symlink in a layer cannot lead it out.
 /// </summary>
-internal sealed class LayerTreeBuilder(bool reflink)
+/// <param name="owners">--userns=auto: the container's range owns the tree (<see cref="RangeOwnership"/>); null: the image's ids.</param>
+internal sealed class LayerTreeBuilder(bool reflink, RangeOwnership? owners)
 {
     private readonly Dictionary<(ulong Device, ulong Inode), string> _linked = [];
 
-    public static void Build(IEnumerable<string> layersBottomFirst, string target, bool reflink)
+    public static void Build(IEnumerable<string> layersBottomFirst, string target, bool reflink, RangeOwnership? owners = null)
     {
-        var builder = new LayerTreeBuilder(reflink);
+        var builder = new LayerTreeBuilder(reflink, owners);
         foreach (var layer in layersBottomFirst)
         {
             builder._linked.Clear();
@@ -121,7 +122,8 @@ internal sealed class LayerTreeBuilder(bool reflink)
     // Owner before mode (chown clears setuid bits), xattrs after both (chown drops security.capability), times last.
     private unsafe void CopyMetadata(string from, string to, FileStatus stat)
     {
-        Check(FchownAt(AtFdCwd, to, (int)stat.Uid, (int)stat.Gid, AtSymlinkNoFollow), "chown", to);
+        var (uid, gid) = owners is null ? (stat.Uid, stat.Gid) : (owners.Uid(stat.Uid), owners.Gid(stat.Gid));
+        Check(FchownAt(AtFdCwd, to, (int)uid, (int)gid, AtSymlinkNoFollow), "chown", to);
         var type = stat.Mode & SIfMt;
         if (type != SIfLnk) Check(FchmodAt(AtFdCwd, to, stat.Mode & 0xFFF, 0), "chmod", to);
         foreach (var name in ListXattrs(from))
@@ -129,6 +131,7 @@ internal sealed class LayerTreeBuilder(bool reflink)
             if (OverlayXattrs.IsOverlays(name)) continue;
             var value = GetXattr(from, name);
             if (value is null) continue;
+            if (owners is not null && name == "security.capability") value = owners.Capability(value);
             fixed (byte* p = value) Check(LSetXattr(to, name, p, (nuint)value.Length, 0), $"setxattr {name}", to);
         }
         var times = stackalloc Timespec[2]; // atime is not kept by layers either: both from mtime

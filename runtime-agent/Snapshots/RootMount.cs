@@ -20,7 +20,8 @@ internal static class RootMount
             case Snapshotter.FuseOverlayfs:
                 return FuseOverlayMount.Mount(spec);
             case Snapshotter.Reflink or Snapshotter.Copy:
-                LayerTreeBuilder.Build(spec.LowerDirs.Reverse(), spec.RootFs, reflink: spec.Snapshotter == Snapshotter.Reflink);
+                LayerTreeBuilder.Build(spec.LowerDirs.Reverse(), spec.RootFs, reflink: spec.Snapshotter == Snapshotter.Reflink,
+                    spec.UserNamespace is { } range ? new RangeOwnership(range) : null);
                 return null;
             default:
                 return null;

@@ -31,7 +31,9 @@ internal sealed partial class NamespaceSetup
                 var userNamespace = child.OpenUserNamespace();
                 try
                 {
-                    foreach (var layer in spec.LowerDirs) IdmappedMounts.MapInPlace(layer, userNamespace);
+                    // reflink, copy: the private tree is the range's already (Snapshots/RangeOwnership).
+                    if (spec.Snapshotter == Snapshots.Snapshotter.Overlay)
+                        foreach (var layer in spec.LowerDirs) IdmappedMounts.MapInPlace(layer, userNamespace);
                     foreach (var volume in spec.Volumes.Where(v => v.Idmap)) IdmappedMounts.MapInPlace(volume.HostPath, userNamespace, recursive: true);
                 }
                 finally

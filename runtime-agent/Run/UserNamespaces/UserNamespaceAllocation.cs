@@ -12,8 +12,10 @@ internal static class UserNamespaceAllocation
         if (request.UserNamespace != UserNamespaceMode.Auto) return;
         if (Geteuid() != 0 || RootlessMode.Active)
             throw new ContainerSetupException("--userns=auto needs a root agent: it maps containers onto the host's subordinate ids", 125);
-        if (request.Snapshotter != Snapshots.Snapshotter.Overlay)
-            throw new ContainerSetupException("--userns=auto works with the overlay snapshotter only (the shared layers are idmapped, never copied)", 125);
+        // The overlay's layers are idmapped in the container's mount namespace; reflink and copy build a tree the range owns.
+        if (request.Snapshotter == Snapshots.Snapshotter.FuseOverlayfs)
+            throw new ContainerSetupException("--userns=auto does not work with fuse-overlayfs: its daemon runs in the host's mount namespace, which the " +
+                "layers' idmapped mounts (made in the container's) do not reach; use --snapshotter overlay, reflink or copy", 125);
         IdmappedMounts.EnsureKernelSupport();
     }
 
