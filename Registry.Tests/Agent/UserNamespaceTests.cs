@@ -86,6 +86,25 @@ public sealed class UserNamespaceTests(SnapshotImages images) : IClassFixture<Sn
         Assert.Equal("2", status["Seccomp"]);
     }
 
+    /// <summary>The container's init is the range's root: a store under a directory it cannot search is said in one line.</summary>
+    [Fact]
+    public async Task AStoreTheRangeCannotReachIsReportedInOneLine()
+    {
+        var closed = Directory.CreateTempSubdirectory("userns-closed-").FullName; // 0700, root's
+        try
+        {
+            using var hidden = new AgentRoot(closed);
+            var result = await hidden.RunAsync("run", "--userns=auto", images.Reference, "true");
+            Assert.Equal(125, result.ExitCode);
+            Assert.Contains("must be able to search every directory above the store (--root)", result.Stderr);
+            Assert.DoesNotContain("   at ", result.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(closed, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task WhatItCannotDoIsRefusedInOneLine()
     {

@@ -11,9 +11,23 @@ namespace RuntimeAgent.Run;
 /// </summary>
 internal static class ContainerInit
 {
+    // A --userns=auto init runs as its range's root, a host id that may not search a 0700 directory above the store.
+    private static ContainerSpec Load(string specPath)
+    {
+        try
+        {
+            return ContainerSpec.Load(specPath);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ContainerSetupException($"init cannot read {specPath}: permission denied; with --userns=auto the container's root (a " +
+                "subordinate id) must be able to search every directory above the store (--root), as it can /tmp and /var/lib", 125);
+        }
+    }
+
     public static int Run(string specPath)
     {
-        var spec = ContainerSpec.Load(specPath);
+        var spec = Load(specPath);
         foreach (var directory in spec.CgroupDirectories) // first: everything init starts is then inside
             Isolation.Cgroups.CgroupFiles.Write(directory, "cgroup.procs", "0", "join the container's cgroup");
         var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
