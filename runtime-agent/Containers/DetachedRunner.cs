@@ -53,7 +53,7 @@ public sealed class DetachedRunner(StoreLayout layout)
                 Command = process.Args,
                 Created = DateTimeOffset.UtcNow,
                 RestartPolicy = options.Restart.ToString(),
-                StopSignal = image.Config.StopSignal is { Length: > 0 } signal ? Signals.Parse(signal) : 15,
+                StopSignal = Signals.StopSignalOf(image.Config.StopSignal),
                 StopTimeoutSeconds = (int)request.StopTimeout.TotalSeconds,
                 Hostname = hostname,
                 Network = options.Network,

@@ -51,7 +51,7 @@ internal sealed class ForegroundHealthCheck(ContainerStore store, string id)
                 MonitorPid = self.Pid,
                 MonitorStartTime = self.StartTime,
                 StartedAt = DateTimeOffset.UtcNow,
-                StopSignal = image.Config.StopSignal is { Length: > 0 } signal ? Signals.Parse(signal) : 15,
+                StopSignal = Signals.StopSignalOf(image.Config.StopSignal),
                 StopTimeoutSeconds = (int)request.StopTimeout.TotalSeconds,
                 Hostname = spec.Hostname,
                 Network = request.HostNetwork ? "host" : "private",

@@ -12,6 +12,9 @@ public static class Signals
         ["PWR"] = 30, ["SYS"] = 31,
     };
 
+    /// <summary>The signal that stops a container of an image: its StopSignal, SIGTERM when it names none.</summary>
+    public static int StopSignalOf(string? imageStopSignal) => imageStopSignal is { Length: > 0 } ? Parse(imageStopSignal) : 15;
+
     public static int Parse(string text)
     {
         var name = text.StartsWith("SIG", StringComparison.OrdinalIgnoreCase) ? text[3..] : text;
