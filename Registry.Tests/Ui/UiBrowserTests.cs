@@ -35,6 +35,9 @@ public sealed class UiBrowserTests(UiRegistryFixture registry) : IClassFixture<U
         // The signature's own page names what it signs.
         await referrers.GetByRole(AriaRole.Link).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains(registry.SignatureDigest.Split(':')[1], StringComparison.Ordinal));
+        // Enhanced navigation changes the URL before it swaps the content: wait for the signature's own heading (CI on
+        // 90d8d6d read the image page's Manifest table in between).
+        await page.Locator("h1", new() { HasText = registry.SignatureDigest }).WaitForAsync();
         Assert.Contains(registry.ImageDigest, await page.GetByRole(AriaRole.Table, new() { Name = "Manifest" }).InnerTextAsync());
     }
 
