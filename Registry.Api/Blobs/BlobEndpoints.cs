@@ -41,7 +41,16 @@ public static class BlobEndpoints
         if (HttpMethods.IsHead(context.Request.Method)) return await BlobRangeResult.SendAsync(context, store, digest, size, null, cancellationToken);
         var location = await store.GetReadLocationAsync(digest, cancellationToken);
         if (location?.RedirectUri is { } redirect) return Results.Redirect(redirect.ToString(), permanent: false, preserveMethod: true);
-        return await BlobRangeResult.SendAsync(context, store, digest, size, location?.LocalPath, cancellationToken);
+        try
+        {
+            return await BlobRangeResult.SendAsync(context, store, digest, size, location?.LocalPath, cancellationToken);
+        }
+        catch (BlobNotFoundException) when (proxy.Serves(route.Name) && !context.Response.HasStarted)
+        {
+            // The pull-through fill links a blob just before it publishes the bytes (so GC keeps them): a client
+            // asking in between joins the download instead of getting a 404 for a blob that is seconds away.
+            return await proxy.GetBlobAsync(route.Name, digest, context, cancellationToken);
+        }
     }
 
     private static async Task<IResult> DeleteBlob(OciRoute route, IMetadataStore metadata, BlobLinkCache cache, CancellationToken cancellationToken)

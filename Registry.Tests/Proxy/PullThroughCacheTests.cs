@@ -93,6 +93,42 @@ public abstract class PullThroughCacheTests(TestDatabase database)
         await server.Client.PushImageAsync("local/app", "1", Encoding.UTF8.GetBytes("local layer"));
     }
 
+    [Fact]
+    public async Task ABlobLinkedBeforeItsBytesArePublishedIsServedFromTheDownload()
+    {
+        // The fill links a blob a moment before it publishes the bytes (GC safety); a pull in between used to get a 404.
+        // Simulated deterministically: the bytes are taken out of the store after the blob was cached.
+        await using var upstream = await DistributionRegistry.StartAsync((User, Password));
+        var image = ImageBuilder.FromBusybox().Layer(l => l.File("proxy/window.txt", Guid.NewGuid().ToString())).Build();
+        using (var pusher = new HttpClient { BaseAddress = upstream.BaseAddress })
+        {
+            pusher.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+            await new RegistryPushClient(pusher).PushAsync("library/app", image, "1");
+        }
+        await using var server = await RegistryServer.StartAsync(database, new Dictionary<string, string?>
+        {
+            ["Registry:Proxy:Upstreams:0:Prefix"] = "hub",
+            ["Registry:Proxy:Upstreams:0:Url"] = upstream.BaseAddress.ToString(),
+            ["Registry:Proxy:Upstreams:0:Username"] = User,
+            ["Registry:Proxy:Upstreams:0:Password"] = Password,
+        });
+        var config = image.Config;
+        var path = $"/v2/hub/library/app/blobs/{config.Digest}";
+        Assert.Equal(config.Bytes, await server.Client.GetByteArrayAsync(path));
+        await WaitForAsync(async () =>
+        {
+            await using var scope = server.CreateScope();
+            return await scope.ServiceProvider.GetRequiredService<IMetadataStore>().GetLinkedBlobSizeAsync("hub/library/app", config.Digest, CancellationToken.None) is not null;
+        });
+        var stored = Directory.EnumerateFiles(server.DataDirectory, config.Digest.Hex, SearchOption.AllDirectories)
+            .Single(file => !file.Contains("proxy-downloads"));
+        File.Delete(stored);
+
+        using var response = await server.Client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(config.Bytes, await response.Content.ReadAsByteArrayAsync());
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
