@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RuntimeAgent.Cli;
 using RuntimeAgent.Commands;
+using RuntimeAgent.Containers;
 
 // An ordinary user's agent runs as root of a user namespace of its own (Run/UserNamespaces/RootlessMode.cs).
 if (RuntimeAgent.Run.UserNamespaces.RootlessMode.NeedsUserNamespace)
@@ -17,7 +18,8 @@ if (RuntimeAgent.Run.UserNamespaces.RootlessMode.NeedsUserNamespace)
 }
 
 RuntimeAgent.Diagnostics.PhaseTrace.Mark("main");
-if (await FastCommandLine.TryInvokeAsync(args) is { } exitCode) return exitCode;
+// A `run -d` whose process became its container's monitor (Containers/ForkedMonitor.cs) stays until the container is done.
+if (await FastCommandLine.TryInvokeAsync(args) is { } exitCode) return ForkedMonitor.WaitIfMonitoring(exitCode);
 
 var globals = new GlobalOptions();
 var root = AgentRootCommand.Create("runtime-agent: pull OCI images into a host-wide cache and run them in Linux namespaces");
@@ -51,4 +53,4 @@ root.Subcommands.Add(MonitorCommand.Create(globals));
 root.Subcommands.Add(BuildCommand.Create(globals));
 root.Subcommands.Add(PushCommand.Create(globals));
 
-return await AgentRootCommand.InvokeAsync(root.Parse(RunCommand.SeparateContainerCommand(root, args)));
+return ForkedMonitor.WaitIfMonitoring(await AgentRootCommand.InvokeAsync(root.Parse(RunCommand.SeparateContainerCommand(root, args))));

@@ -153,10 +153,12 @@ public static class RunCommand
             // overlaps everything below: checking the flags, resolving the image and recording the container; the JSON
             // metadata of the container's records is built meanwhile too (MonitorLauncher, ContainerJson). A run that
             // fails before the container is recorded closes the monitor's id pipe unwritten, and the monitor just exits.
-            using var monitor = a.Detach ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root), FirstStart.Expected(a)) : null;
-            if (monitor is not null)
+            // A process forked for run -d by detach-entry.c needs no monitor: it becomes the monitor (ForkedMonitor).
+            var forked = a.Detach && ForkedMonitor.Active;
+            using var monitor = a.Detach && !forked ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root), FirstStart.Expected(a)) : null;
+            if (monitor is not null) Diagnostics.PhaseTrace.Mark("monitor-spawned");
+            if (a.Detach)
             {
-                Diagnostics.PhaseTrace.Mark("monitor-spawned");
                 ContainerJson.PrepareInBackground();
             }
             var request = new RunRequest(
@@ -216,8 +218,10 @@ public static class RunCommand
             if (detached is not null)
             {
                 // Console.Out is made now, while the monitor is still starting, not after its report: it is on no path then.
-                var stdout = Console.Out;
-                stdout.WriteLine(new DetachedRunner(store.Layout).Start(resolved, request, detached, a.Image, monitor!));
+                // A forked monitor's parent prints the id (this process's stdout is /dev/null by then).
+                var stdout = forked ? null : Console.Out;
+                var id = new DetachedRunner(store.Layout).Start(resolved, request, detached, a.Image, monitor);
+                stdout?.WriteLine(id);
                 Diagnostics.PhaseTrace.Mark("detached");
                 return 0;
             }

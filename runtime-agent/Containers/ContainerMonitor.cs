@@ -17,6 +17,9 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     private readonly ContainerStore store = new(layout);
     private volatile int currentPid;
 
+    /// <summary>Where the first start's outcome goes: "ok" (or "ok PID"), or "CODE reason"; a spawned monitor's descriptor 3.</summary>
+    public Action<string> Report { get; init; } = MonitorLauncher.Report;
+
     /// <summary>
     /// The monitor's entry. Without an id it was spawned by <see cref="MonitorLauncher"/> before its container was
     /// recorded, and reads the id (and the first run <c>run -d</c> prepared, if any) once the CLI has recorded it;
@@ -27,6 +30,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     public static int Launch(Store.StoreLayout layout, string? id, bool joinsPrepared = false)
     {
         Diagnostics.PhaseTrace.Mark("monitor-main");
+        Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe
         var agentPath = Environment.ProcessPath ?? "/proc/self/exe";
         if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(null, Lease(layout));
         var stateJson = joinsPrepared ? null : ContainerJson.PrepareSpecHereAndStateInBackground();
@@ -43,13 +47,13 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     }
 
     /// <summary>The store lock, shared, for the monitor's whole life (as a foreground run holds it): gc waits for it.</summary>
-    private static FileLock Lease(StoreLayout layout) =>
+    internal static FileLock Lease(StoreLayout layout) =>
         FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
 
-    public int Run(FirstStart? first, FileLock lease)
+    /// <param name="recorded">The container's records as the process that wrote them has them (<see cref="ForkedMonitor"/>), else read here.</param>
+    public int Run(FirstStart? first, FileLock lease, ContainerState? recorded = null, ContainerSpec? recordedSpec = null)
     {
         using var held = lease;
-        Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe
         var reported = false;
         MonitoredRun? firstRun = null;
         try
@@ -60,18 +64,18 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
             if (firstRun is not null)
             {
                 currentPid = firstRun.Pid;
-                MonitorLauncher.Report($"ok {firstRun.Pid}");
+                Report($"ok {firstRun.Pid}");
                 reported = true;
                 Diagnostics.PhaseTrace.Mark("monitor-reported");
                 WaitForExit(first!.CliPid);
             }
             var self = ProcessIdentity.Self();
             // run -d records its monitor with the container; start (and an unreadable /proc) leaves it to the monitor.
-            var state = store.Load(id) is { } recorded && recorded.Monitor == self
-                ? recorded
+            var state = (recorded ?? store.Load(id)) is { } known && known.Monitor == self
+                ? known
                 : store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
             Diagnostics.PhaseTrace.Mark("monitor-state");
-            var spec = ContainerSpec.Load(store.SpecPath(id));
+            var spec = recordedSpec ?? ContainerSpec.Load(store.SpecPath(id));
             var policy = RestartPolicy.Parse(state.RestartPolicy);
             using var log = new ContainerLogWriter(store.LogPath(id), state.LogMaxBytes);
             using var root = Snapshots.RootMount.Prepare(spec); // built (or its FUSE daemon started) once, for every run
@@ -115,7 +119,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     AttachPorts(ports, run.Pid);
                     // A prepared first run was recorded by the CLI only if it still saw "created" (and may have died first).
                     if (recordedPid != run.Pid) RecordRunning(run.Pid);
-                    if (!reported) MonitorLauncher.Report("ok");
+                    if (!reported) Report("ok");
                     reported = true;
                     run.StartLogging(log);
                     using (HealthChecker.Start(store, id, spec, state.Healthcheck))
@@ -148,7 +152,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         {
             var code = e is ContainerSetupException setup ? setup.ExitCode : 125;
             store.Update(id, s => (s.Status, s.ExitCode, s.Error, s.FinishedAt) = (ContainerStatus.Exited, code, e.Message, DateTimeOffset.UtcNow));
-            MonitorLauncher.Report($"{code} {e.Message}");
+            Report($"{code} {e.Message}");
             return code;
         }
         catch (Exception e)

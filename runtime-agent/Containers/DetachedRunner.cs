@@ -16,8 +16,11 @@ public sealed record DetachOptions(string? Name, RestartPolicy Restart, long Log
 /// </summary>
 public sealed class DetachedRunner(StoreLayout layout)
 {
-    /// <summary>Records the container and hands it to <paramref name="monitor"/>, spawned beforehand.</summary>
-    internal string Start(ResolvedImage image, RunRequest request, DetachOptions options, string reference, MonitorLauncher monitor)
+    /// <summary>
+    /// Records the container and hands it to <paramref name="monitor"/>, spawned beforehand; without one, this process
+    /// (forked by detach-entry.c) starts the container and becomes its monitor (<see cref="ForkedMonitor"/>).
+    /// </summary>
+    internal string Start(ResolvedImage image, RunRequest request, DetachOptions options, string reference, MonitorLauncher? monitor)
     {
         var store = new ContainerStore(layout);
         var id = ContainerId.New();
@@ -42,9 +45,10 @@ public sealed class DetachedRunner(StoreLayout layout)
                 Run.UserNamespaces.UserNamespaceAllocation.Own(spec, spec.UserNamespace);
             }
             // The namespaces and the root of the first run are built meanwhile, on a thread of their own, for the monitor to join.
-            using var prepared = FirstStart.Fits(spec, options) ? new PreparedContainer(spec) : null;
+            using var prepared = monitor is not null && FirstStart.Fits(spec, options) ? new PreparedContainer(spec) : null;
             spec.Save(store.SpecPath(id));
-            store.Create(new ContainerState
+            var self = monitor is null ? ProcessIdentity.Self() : (ProcessIdentity?)null;
+            var state = new ContainerState
             {
                 Id = id,
                 Name = options.Name ?? id,
@@ -61,10 +65,16 @@ public sealed class DetachedRunner(StoreLayout layout)
                 LogMaxBytes = options.LogMaxBytes,
                 Healthcheck = healthcheck,
                 HealthOnFailure = options.Health.OnFailure,
-                MonitorPid = monitor.Monitor?.Pid ?? 0,
-                MonitorStartTime = monitor.Monitor?.StartTime ?? 0,
-            });
+                MonitorPid = (self ?? monitor!.Monitor)?.Pid ?? 0,
+                MonitorStartTime = (self ?? monitor!.Monitor)?.StartTime ?? 0,
+            };
+            store.Create(state);
             Diagnostics.PhaseTrace.Mark("recorded");
+            if (monitor is null)
+            {
+                ForkedMonitor.Start(layout, id, state, spec);
+                return id;
+            }
             var pid = monitor.Hand(id, prepared?.Wait());
             if (pid > 0) RecordRunning(store, id, pid);
             return id;

@@ -38,6 +38,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "setns", SetLastError = true)]
     public static partial int Setns(int fd, int nsType);
 
+    [LibraryImport(Lib, EntryPoint = "setsid", SetLastError = true)]
+    public static partial int Setsid();
+
     [LibraryImport(Lib, EntryPoint = "getppid")]
     public static partial int Getppid();
 

@@ -1,0 +1,106 @@
+using System.Text;
+using RuntimeAgent.Run;
+using RuntimeAgent.Store;
+using static RuntimeAgent.Native.Libc;
+
+namespace RuntimeAgent.Containers;
+
+/// <summary>
+/// <c>run -d</c> as root in the NativeAOT agent: this process was forked, before its runtime started, by a small C parent
+/// (detach-entry.c) that the user waits for and that never starts .NET. So this process needs no monitor process: it
+/// records the container, starts it as a foreground run would (the monitor's own code, <see cref="ContainerMonitor"/>,
+/// on a thread of its own), tells the parent "ok ID" on the pipe named by <see cref="ReportVariable"/> (the parent prints
+/// the id and exits), and stays as the container's monitor. The second runtime start, the hand-over of the prepared
+/// namespaces and the monitor's reading of the records are gone from the path <c>run -d</c> waits for
+/// (docs/decisions/011-detached-run-fork.md). An error before the report is printed by this process as usual, and the
+/// parent exits with its exit code.
+/// </summary>
+internal static unsafe class ForkedMonitor
+{
+    public const string ReportVariable = "RUNTIME_AGENT_DETACH_REPORT";
+
+    private static readonly int ReportFd = ReportDescriptor();
+    private static Thread? _monitor;
+    private static int _exitCode;
+
+    /// <summary>Whether this process is the child of detach-entry.c, with its report pipe still unused.</summary>
+    public static bool Active => ReportFd >= 0 && _monitor is null;
+
+    /// <summary>
+    /// Starts the recorded container <paramref name="id"/> under this process as its monitor and returns once it runs
+    /// (the parent has then printed the id and exited, and this process's stdio is /dev/null); throws
+    /// <see cref="ContainerSetupException"/> with the reason when it could not start (stdio as it was, nothing reported).
+    /// </summary>
+    public static void Start(StoreLayout layout, string id, ContainerState state, ContainerSpec spec)
+    {
+        // Its own session, as a monitor process gets: the terminal's signals and hang-up no longer reach it or the
+        // container (the parent passes on SIGINT and SIGTERM until it has exited).
+        _ = Setsid();
+        // The container's launch moves its pipes over descriptors 1 and 2 and leaves /dev/null there; an error is printed on the originals.
+        var saved = new[] { Fcntl(0, FDupFdCloExec, 3), Fcntl(1, FDupFdCloExec, 3), Fcntl(2, FDupFdCloExec, 3) };
+        string? report = null;
+        using var reported = new ManualResetEventSlim(false, spinCount: 0);
+        var lease = ContainerMonitor.Lease(layout);
+        _monitor = new Thread(() =>
+        {
+            var monitor = new ContainerMonitor(layout, id, Environment.ProcessPath ?? "/proc/self/exe")
+            {
+                Report = message =>
+                {
+                    if (message.StartsWith("ok", StringComparison.Ordinal)) Detach(id);
+                    report = message;
+                    reported.Set();
+                },
+            };
+            _exitCode = monitor.Run(first: null, lease, state, spec);
+        }) { Name = "monitor" };
+        _monitor.Start();
+        reported.Wait();
+        if (report!.StartsWith("ok", StringComparison.Ordinal))
+        {
+            foreach (var fd in saved) Close(fd);
+            return;
+        }
+        _monitor.Join(); // it has recorded the failure and ends: the caller removes the container's directory
+        _monitor = null;
+        for (var fd = 0; fd < 3; fd++)
+        {
+            Dup2(saved[fd], fd);
+            Close(saved[fd]);
+        }
+        var parts = report.Split(' ', 2);
+        throw new ContainerSetupException(parts.Length == 2 ? parts[1] : report, int.TryParse(parts[0], out var code) ? code : 125);
+    }
+
+    /// <summary>
+    /// After the action returned: a process that became a monitor goes on until its container has exited for good (its
+    /// exit code is then of no interest to anyone); any other returns <paramref name="exitCode"/>.
+    /// </summary>
+    public static int WaitIfMonitoring(int exitCode)
+    {
+        if (_monitor is null) return exitCode;
+        _monitor.Join();
+        return _exitCode;
+    }
+
+    /// <summary>
+    /// Leaves the user's stdio (a reader of the CLI's output sees its end when the parent exits, not when the container
+    /// does) and tells the parent the id.
+    /// </summary>
+    private static void Detach(string id)
+    {
+        var devNull = OpenAt(AtFdCwd, "/dev/null", ORdWr | OCloExec, 0);
+        for (var fd = 0; fd < 3; fd++) Dup2(devNull, fd);
+        Close(devNull);
+        var bytes = Encoding.ASCII.GetBytes($"ok {id}\n");
+        fixed (byte* p = bytes) Write(ReportFd, p, (nuint)bytes.Length);
+        Close(ReportFd);
+        Diagnostics.PhaseTrace.Mark("forked-reported");
+    }
+
+    /// <summary>The pipe detach-entry.c made (close-on-exec, so no spawned process holds it); -1 outside its child.</summary>
+    private static int ReportDescriptor() =>
+        Environment.GetEnvironmentVariable(ReportVariable) is { } text && int.TryParse(text, out var fd) && fd > 2 && Fcntl(fd, 1 /* F_GETFD */, 0) >= 0
+            ? fd
+            : -1;
+}
