@@ -20,6 +20,9 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     /// <summary>Where the first start's outcome goes: "ok" (or "ok PID"), or "CODE reason"; a spawned monitor's descriptor 3.</summary>
     public Action<string> Report { get; init; } = MonitorLauncher.Report;
 
+    /// <summary>Waits until the container's records exist before the first "running" is written (<see cref="ForkedMonitor"/>).</summary>
+    public Action? WaitForRecords { get; init; }
+
     /// <summary>
     /// The monitor's entry. Without an id it was spawned by <see cref="MonitorLauncher"/> before its container was
     /// recorded, and reads the id (and the first run <c>run -d</c> prepared, if any) once the CLI has recorded it;
@@ -98,6 +101,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     var recordedPid = 0;
                     void RecordRunning(int pid)
                     {
+                        WaitForRecords?.Invoke();
                         var identity = ProcessIdentity.Of(pid);
                         store.Update(id, s =>
                         {
@@ -151,7 +155,14 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         catch (Exception e) when (!reported)
         {
             var code = e is ContainerSetupException setup ? setup.ExitCode : 125;
-            store.Update(id, s => (s.Status, s.ExitCode, s.Error, s.FinishedAt) = (ContainerStatus.Exited, code, e.Message, DateTimeOffset.UtcNow));
+            try
+            {
+                store.Update(id, s => (s.Status, s.ExitCode, s.Error, s.FinishedAt) = (ContainerStatus.Exited, code, e.Message, DateTimeOffset.UtcNow));
+            }
+            catch (IOException)
+            {
+                // A forked monitor's records may never have been written (ForkedMonitor): there is nothing to update.
+            }
             Report($"{code} {e.Message}");
             return code;
         }

@@ -46,7 +46,6 @@ public sealed class DetachedRunner(StoreLayout layout)
             }
             // The namespaces and the root of the first run are built meanwhile, on a thread of their own, for the monitor to join.
             using var prepared = monitor is not null && FirstStart.Fits(spec, options) ? new PreparedContainer(spec) : null;
-            spec.Save(store.SpecPath(id));
             var self = monitor is null ? ProcessIdentity.Self() : (ProcessIdentity?)null;
             var state = new ContainerState
             {
@@ -68,13 +67,19 @@ public sealed class DetachedRunner(StoreLayout layout)
                 MonitorPid = (self ?? monitor!.Monitor)?.Pid ?? 0,
                 MonitorStartTime = (self ?? monitor!.Monitor)?.StartTime ?? 0,
             };
-            store.Create(state);
-            Diagnostics.PhaseTrace.Mark("recorded");
+            void Record()
+            {
+                spec.Save(store.SpecPath(id));
+                store.Create(state);
+                Diagnostics.PhaseTrace.Mark("recorded");
+            }
             if (monitor is null)
             {
-                ForkedMonitor.Start(layout, id, state, spec);
+                // The records are written while the container starts; it is recorded running only after them.
+                ForkedMonitor.Start(layout, id, state, spec, Record);
                 return id;
             }
+            Record();
             var pid = monitor.Hand(id, prepared?.Wait());
             if (pid > 0) RecordRunning(store, id, pid);
             return id;

@@ -22,6 +22,7 @@ internal static unsafe class ForkedMonitor
     private static readonly int ReportFd = ReportDescriptor();
     private static Thread? _monitor;
     private static int _exitCode;
+    private static List<(ulong Device, ulong Inode)> _stdio = [];
 
     /// <summary>Whether this process is the child of detach-entry.c, with its report pipe still unused.</summary>
     public static bool Active => ReportFd >= 0 && _monitor is null;
@@ -31,15 +32,22 @@ internal static unsafe class ForkedMonitor
     /// (the parent has then printed the id and exited, and this process's stdio is /dev/null); throws
     /// <see cref="ContainerSetupException"/> with the reason when it could not start (stdio as it was, nothing reported).
     /// </summary>
-    public static void Start(StoreLayout layout, string id, ContainerState state, ContainerSpec spec)
+    /// <param name="record">Writes the container's records (spec.json, state.json: a taken name fails here). It runs on this
+    /// thread while the container's namespaces and root are built on others, and the container is recorded running only
+    /// after it: their JSON is off the path <c>run -d</c> waits for.</param>
+    public static void Start(StoreLayout layout, string id, ContainerState state, ContainerSpec spec, Action record)
     {
         // Its own session, as a monitor process gets: the terminal's signals and hang-up no longer reach it or the
         // container (the parent passes on SIGINT and SIGTERM until it has exited).
         _ = Setsid();
         // The container's launch moves its pipes over descriptors 1 and 2 and leaves /dev/null there; an error is printed on the originals.
         var saved = new[] { Fcntl(0, FDupFdCloExec, 3), Fcntl(1, FDupFdCloExec, 3), Fcntl(2, FDupFdCloExec, 3) };
+        _stdio = FilesOf(saved);
         string? report = null;
-        using var reported = new ManualResetEventSlim(false, spinCount: 0);
+        Exception? recordFailed = null;
+        // Not disposed: the monitor's thread may still look at them after this returns (a restart waits for the records too).
+        var reported = new ManualResetEventSlim(false, spinCount: 0);
+        var recorded = new ManualResetEventSlim(false, spinCount: 0);
         var lease = ContainerMonitor.Lease(layout);
         _monitor = new Thread(() =>
         {
@@ -51,10 +59,27 @@ internal static unsafe class ForkedMonitor
                     report = message;
                     reported.Set();
                 },
+                WaitForRecords = () =>
+                {
+                    recorded.Wait();
+                    if (recordFailed is not null) throw new ContainerSetupException($"record the container: {recordFailed.Message}");
+                },
             };
             _exitCode = monitor.Run(first: null, lease, state, spec);
         }) { Name = "monitor" };
         _monitor.Start();
+        try
+        {
+            record();
+        }
+        catch (Exception e)
+        {
+            recordFailed = e;
+        }
+        finally
+        {
+            recorded.Set();
+        }
         reported.Wait();
         if (report!.StartsWith("ok", StringComparison.Ordinal))
         {
@@ -68,6 +93,7 @@ internal static unsafe class ForkedMonitor
             Dup2(saved[fd], fd);
             Close(saved[fd]);
         }
+        if (recordFailed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(recordFailed); // a taken name, in its own words
         var parts = report.Split(' ', 2);
         throw new ContainerSetupException(parts.Length == 2 ? parts[1] : report, int.TryParse(parts[0], out var code) ? code : 125);
     }
@@ -91,11 +117,37 @@ internal static unsafe class ForkedMonitor
     {
         var devNull = OpenAt(AtFdCwd, "/dev/null", ORdWr | OCloExec, 0);
         for (var fd = 0; fd < 3; fd++) Dup2(devNull, fd);
+        ReplaceDuplicatesOfStdio(devNull);
         Close(devNull);
         var bytes = Encoding.ASCII.GetBytes($"ok {id}\n");
         fixed (byte* p = bytes) Write(ReportFd, p, (nuint)bytes.Length);
         Close(ReportFd);
         Diagnostics.PhaseTrace.Mark("forked-reported");
+    }
+
+    /// <summary>
+    /// .NET's Console streams write to duplicates of the standard descriptors, not to 0, 1 and 2: every other descriptor
+    /// open on the file the command's stdin, stdout or stderr was open on is pointed at /dev/null too (still open, so nothing
+    /// that holds it breaks), or a reader of the command's output would wait for the container to exit.
+    /// </summary>
+    private static void ReplaceDuplicatesOfStdio(int devNull)
+    {
+        foreach (var path in Directory.GetFiles("/proc/self/fd"))
+        {
+            if (!int.TryParse(Path.GetFileName(path), out var fd) || fd < 3 || fd == devNull || fd == ReportFd) continue;
+            if (FstatAt(fd, "", out var stat, (int)AtEmptyPath) == 0 && _stdio.Contains((stat.Device, stat.Inode))) Dup3(devNull, fd, OCloExec);
+        }
+    }
+
+    /// <summary>The files (device and inode) the descriptors are open on; /dev/null's is left out (it stays).</summary>
+    private static List<(ulong Device, ulong Inode)> FilesOf(int[] fds)
+    {
+        var files = new List<(ulong, ulong)>(fds.Length);
+        FstatAt(AtFdCwd, "/dev/null", out var devNull, 0);
+        foreach (var fd in fds)
+            if (fd >= 0 && FstatAt(fd, "", out var stat, (int)AtEmptyPath) == 0 && (stat.Device, stat.Inode) != (devNull.Device, devNull.Inode))
+                files.Add((stat.Device, stat.Inode));
+        return files;
     }
 
     /// <summary>The pipe detach-entry.c made (close-on-exec, so no spawned process holds it); -1 outside its child.</summary>

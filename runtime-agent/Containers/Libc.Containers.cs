@@ -24,6 +24,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "dup2", SetLastError = true)]
     public static partial int Dup2(int oldFd, int newFd);
 
+    [LibraryImport(Lib, EntryPoint = "dup3", SetLastError = true)]
+    public static partial int Dup3(int oldFd, int newFd, int flags);
+
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
 

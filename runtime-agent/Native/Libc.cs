@@ -42,10 +42,11 @@ internal static unsafe partial class Libc
         public long Nanoseconds;
     }
 
-    /// <summary>struct stat on x86_64 (144 bytes); only st_ino, st_mode, st_uid and st_rdev are read.</summary>
+    /// <summary>struct stat on x86_64 (144 bytes); only st_dev, st_ino, st_mode, st_uid and st_rdev are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 144)]
     public struct Stat
     {
+        [FieldOffset(0)] public ulong Device;
         [FieldOffset(8)] public ulong Inode;
         [FieldOffset(24)] public uint Mode;
         [FieldOffset(28)] public uint Uid;
