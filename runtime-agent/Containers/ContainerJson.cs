@@ -28,7 +28,7 @@ internal static class ContainerJson
         return state;
     }
 
-    private static void PrepareState() => _ = ContainerJsonContext.Default.Options.GetTypeInfo(typeof(ContainerState));
+    public static void PrepareState() => _ = ContainerJsonContext.Default.Options.GetTypeInfo(typeof(ContainerState));
 
     private static void PrepareSpec() => _ = Run.RunJsonContext.Default.Options.GetTypeInfo(typeof(Run.ContainerSpec));
 

@@ -20,8 +20,13 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     /// <summary>Where the first start's outcome goes: "ok" (or "ok PID"), or "CODE reason"; a spawned monitor's descriptor 3.</summary>
     public Action<string> Report { get; init; } = MonitorLauncher.Report;
 
-    /// <summary>Waits until the container's records exist before the first "running" is written (<see cref="ForkedMonitor"/>).</summary>
-    public Action? WaitForRecords { get; init; }
+    private Action<int, ProcessIdentity?, DateTimeOffset>? recordFirstRun;
+
+    /// <summary>
+    /// Records the first run as running in place of an update of state.json (<see cref="ForkedMonitor"/>, whose records are
+    /// first written then, already saying so): given the pid, its identity and the start.
+    /// </summary>
+    public Action<int, ProcessIdentity?, DateTimeOffset>? RecordFirstRun { init => recordFirstRun = value; }
 
     /// <summary>
     /// The monitor's entry. Without an id it was spawned by <see cref="MonitorLauncher"/> before its container was
@@ -101,9 +106,9 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     var recordedPid = 0;
                     void RecordRunning(int pid)
                     {
-                        WaitForRecords?.Invoke();
                         var identity = ProcessIdentity.Of(pid);
-                        store.Update(id, s =>
+                        if (Interlocked.Exchange(ref recordFirstRun, null) is { } recordFirst) recordFirst(pid, identity, started);
+                        else store.Update(id, s =>
                         {
                             (s.Status, s.Pid, s.PidStartTime, s.StartedAt, s.Error) = (ContainerStatus.Running, pid, identity?.StartTime ?? 0, started, null);
                             s.FinishedAt = null;

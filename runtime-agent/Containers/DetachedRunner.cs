@@ -69,16 +69,16 @@ public sealed class DetachedRunner(StoreLayout layout)
             };
             void Record()
             {
-                spec.Save(store.SpecPath(id));
                 store.Create(state);
                 Diagnostics.PhaseTrace.Mark("recorded");
             }
             if (monitor is null)
             {
-                // The records are written while the container starts; it is recorded running only after them.
-                ForkedMonitor.Start(layout, id, state, spec, Record);
+                // spec.json is written while the container starts, state.json once it runs (saying so).
+                ForkedMonitor.Start(layout, id, state, spec, () => spec.Save(store.SpecPath(id)), Record);
                 return id;
             }
+            spec.Save(store.SpecPath(id));
             Record();
             var pid = monitor.Hand(id, prepared?.Wait());
             if (pid > 0) RecordRunning(store, id, pid);

@@ -32,10 +32,10 @@ internal static unsafe class ForkedMonitor
     /// (the parent has then printed the id and exited, and this process's stdio is /dev/null); throws
     /// <see cref="ContainerSetupException"/> with the reason when it could not start (stdio as it was, nothing reported).
     /// </summary>
-    /// <param name="record">Writes the container's records (spec.json, state.json: a taken name fails here). It runs on this
-    /// thread while the container's namespaces and root are built on others, and the container is recorded running only
-    /// after it: their JSON is off the path <c>run -d</c> waits for.</param>
-    public static void Start(StoreLayout layout, string id, ContainerState state, ContainerSpec spec, Action record)
+    /// <param name="saveSpec">Writes spec.json: on this thread while the container's namespaces and root are built on others.</param>
+    /// <param name="record">Writes state.json (a taken name fails here): once the container's process exists, with
+    /// <paramref name="state"/> saying it runs; one write, its JSON metadata built meanwhile.</param>
+    public static void Start(StoreLayout layout, string id, ContainerState state, ContainerSpec spec, Action saveSpec, Action record)
     {
         // Its own session, as a monitor process gets: the terminal's signals and hang-up no longer reach it or the
         // container (the parent passes on SIGINT and SIGTERM until it has exited).
@@ -48,6 +48,7 @@ internal static unsafe class ForkedMonitor
         // Not disposed: the monitor's thread may still look at them after this returns (a restart waits for the records too).
         var reported = new ManualResetEventSlim(false, spinCount: 0);
         var recorded = new ManualResetEventSlim(false, spinCount: 0);
+        var started = new ManualResetEventSlim(false, spinCount: 0);
         var lease = ContainerMonitor.Lease(layout);
         _monitor = new Thread(() =>
         {
@@ -59,8 +60,11 @@ internal static unsafe class ForkedMonitor
                     report = message;
                     reported.Set();
                 },
-                WaitForRecords = () =>
+                RecordFirstRun = (pid, identity, startedAt) =>
                 {
+                    (state.Status, state.Pid, state.PidStartTime, state.StartedAt) = (ContainerStatus.Running, pid, identity?.StartTime ?? 0, startedAt);
+                    if (state.Healthcheck is not null) state.Health = new HealthState();
+                    started.Set();
                     recorded.Wait();
                     if (recordFailed is not null) throw new ContainerSetupException($"record the container: {recordFailed.Message}");
                 },
@@ -70,7 +74,11 @@ internal static unsafe class ForkedMonitor
         _monitor.Start();
         try
         {
-            record();
+            saveSpec();
+            ContainerJson.PrepareState();
+            // A start that fails reports before its process exists: then there is nothing to record.
+            WaitHandle.WaitAny([started.WaitHandle, reported.WaitHandle]);
+            if (started.IsSet) record();
         }
         catch (Exception e)
         {
