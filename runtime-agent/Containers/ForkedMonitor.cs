@@ -40,9 +40,13 @@ internal static unsafe class ForkedMonitor
         // Its own session, as a monitor process gets: the terminal's signals and hang-up no longer reach it or the
         // container (the parent passes on SIGINT and SIGTERM until it has exited).
         _ = Setsid();
-        // The container's launch moves its pipes over descriptors 1 and 2 and leaves /dev/null there; an error is printed on the originals.
+        // Stdio on /dev/null, as a spawned monitor has it: what the container's launch does not replace (its first process
+        // under --init with -t, a restart's) must not inherit the command's. An error is printed on the originals.
         var saved = new[] { Fcntl(0, FDupFdCloExec, 3), Fcntl(1, FDupFdCloExec, 3), Fcntl(2, FDupFdCloExec, 3) };
         _stdio = FilesOf(saved);
+        var devNull = OpenAt(AtFdCwd, "/dev/null", ORdWr | OCloExec, 0);
+        for (var fd = 0; fd < 3; fd++) Dup2(devNull, fd);
+        Close(devNull);
         string? report = null;
         Exception? recordFailed = null;
         // Not disposed: the monitor's thread may still look at them after this returns (a restart waits for the records too).
