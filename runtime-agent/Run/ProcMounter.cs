@@ -23,7 +23,7 @@ internal sealed class ProcMounter : IDisposable
     private readonly StartGate _gate;
     // No spinning before blocking: the threads this one waits for need the CPUs (two on the machines measured).
     private readonly ManualResetEventSlim _expectChild = new(false, spinCount: 0), _childStarted = new(false, spinCount: 0);
-    private readonly Thread _thread;
+    private readonly LaunchThread _thread;
     private readonly Action<int>? _childFound;
     private volatile bool _cancelled;
     private ExceptionDispatchInfo? _failure;
@@ -78,8 +78,7 @@ internal sealed class ProcMounter : IDisposable
             if (_oldRootFd >= 0) Close(_oldRootFd);
             throw;
         }
-        _thread = new Thread(Run) { Name = "container-proc" };
-        _thread.Start();
+        _thread = LaunchThread.Start("container-proc", Run); // a thread of this one's namespaces: it must exist before CLONE_NEWPID
     }
 
     /// <summary>Adds cgroup directories (opened) for the child to join; before <see cref="ExpectChild"/>. Takes them over.</summary>

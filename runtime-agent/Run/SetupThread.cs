@@ -15,10 +15,11 @@ internal sealed class SetupThread
 {
     // Set when the child is found (or the launch ends) and when the launch reports its spawned process (or ends). No
     // spinning before blocking (a SemaphoreSlim spins ~140 sched_yields first): the threads this one waits for need the CPUs.
-    private readonly ManualResetEventSlim _found = new(false, spinCount: 0), _spawned = new(false, spinCount: 0);
+    private readonly ManualResetEventSlim _found = new(false, spinCount: 0), _spawned = new(false, spinCount: 0),
+        _released = new(false, spinCount: 0);
     private int _foundChild, _spawnedChild, _pid;
     private ExceptionDispatchInfo? _failure;
-    private Thread? _thread;
+    private LaunchThread? _thread;
 
     /// <summary>Set by <see cref="Begin"/>: the caller waits for (reaps) the process the launch reports with <see cref="Spawned"/>.</summary>
     public bool CallerReaps { get; private init; }
@@ -98,7 +99,10 @@ internal sealed class SetupThread
         return Pid;
     }
 
-    /// <summary>Waits for a launch started by <see cref="Begin"/> to end; throws its failure (the process was killed then).</summary>
+    /// <summary>
+    /// Lets a launch started by <see cref="Begin"/> end (call once its process has been reaped: the thread holds the
+    /// container's namespaces until then) and waits for it; throws its failure (the process was killed then).
+    /// </summary>
     public void End()
     {
         Join();
@@ -110,7 +114,7 @@ internal sealed class SetupThread
 
     private void StartThread(string name, Func<SetupThread, int> launch)
     {
-        _thread = new Thread(() =>
+        _thread = LaunchThread.Start(name, () =>
         {
             try
             {
@@ -125,14 +129,19 @@ internal sealed class SetupThread
                 _found.Set();
                 _spawned.Set();
             }
-        }) { Name = name };
-        _thread.Start();
+            // This thread holds the container's namespaces until the caller has reaped the process: its exit then only drops
+            // a reference, and the teardown (every mount's unmount, ≈ 1 ms) runs in this thread's exit, while the caller
+            // removes the cgroup and the directory, instead of before the caller's wait returns.
+            if (CallerReaps && _spawnedChild > 0 && _failure is null) _released.Wait();
+        });
     }
 
     private void Join()
     {
+        _released.Set();
         _thread!.Join();
         _found.Dispose();
         _spawned.Dispose();
+        _released.Dispose();
     }
 }
