@@ -82,6 +82,9 @@ internal sealed class ProcMounter : IDisposable
         _thread.Start();
     }
 
+    /// <summary>Adds cgroup directories (opened) for the child to join; before <see cref="ExpectChild"/>. Takes them over.</summary>
+    public void AddCgroups(IReadOnlyList<int> directoryFds) => _cgroupFds.AddRange(directoryFds);
+
     /// <summary>The setup thread is about to spawn the container's first process.</summary>
     public void ExpectChild() => _expectChild.Set();
 
@@ -92,12 +95,15 @@ internal sealed class ProcMounter : IDisposable
         _childStarted.Set();
     }
 
-    /// <summary>Waits for this thread; if it could not mount /proc, the child was killed, and this reaps it and throws why.</summary>
-    public void ThrowIfFailed(int pid)
+    /// <summary>
+    /// Waits for this thread; if it could not mount /proc, the child was killed, and this reaps it (unless
+    /// <paramref name="reap"/> is false: the caller's) and throws why.
+    /// </summary>
+    public void ThrowIfFailed(int pid, bool reap = true)
     {
         _thread.Join();
         if (_failure is null) return;
-        ProcessStart.Wait(pid);
+        if (reap) ProcessStart.Wait(pid);
         _failure.Throw();
     }
 
