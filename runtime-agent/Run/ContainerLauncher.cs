@@ -19,9 +19,12 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
     /// container's pid once it runs (a foreground health check starts there). <paramref name="outputFd"/>: the container's
     /// stdout and stderr instead of ours (a build's RUN output pipe). <paramref name="createCgroup"/>: makes the
     /// container's cgroup and returns its directories (only for a spec that <see cref="NamespaceSetup.StartsDirectly"/>):
-    /// it runs on this thread while the setup thread builds the container.
+    /// it runs on this thread while the setup thread builds the container; so does <paramref name="resolveSecurity"/>,
+    /// which gives the security profile of such a spec when the spec's own is not resolved yet (it need only say whether
+    /// to mask kernel paths).
     /// </summary>
-    public int Run(ContainerSpec spec, Action<int>? started = null, int outputFd = -1, Func<IReadOnlyList<string>>? createCgroup = null)
+    public int Run(ContainerSpec spec, Action<int>? started = null, int outputFd = -1, Func<IReadOnlyList<string>>? createCgroup = null,
+        Func<Isolation.SecurityProfile>? resolveSecurity = null)
     {
         // On a terminal the container shares our process group, so the terminal already sends it ^C and ^\;
         // otherwise it gets its own group and we forward every signal exactly once.
@@ -31,6 +34,8 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
         // A direct launch waits for the handlers (and the cgroup) just before its spawn, so they are made while it builds
         // the container; any other launch gets them first. Either way they exist before the container does.
         var host = NamespaceSetup.StartsDirectly(spec) ? new HostPreparation() : null;
+        if (resolveSecurity is not null && host is null) // the spec's own profile is a placeholder then: never launch with it
+            throw new InvalidOperationException("a profile resolved during the launch needs a direct launch");
         try
         {
             if (host is null) RegisterSignals(registrations, terminalDelivers);
@@ -41,7 +46,8 @@ internal sealed class ContainerLauncher(string agentPath, TimeSpan stopTimeout)
                 try
                 {
                     RegisterSignals(registrations, terminalDelivers);
-                    host.Ready(createCgroup?.Invoke() ?? []);
+                    var lockdown = (resolveSecurity?.Invoke() ?? spec.Security).Prepare(); // reads the seccomp program
+                    host.Ready(lockdown, createCgroup?.Invoke() ?? []);
                     Diagnostics.PhaseTrace.Mark("host-ready");
                 }
                 catch

@@ -101,7 +101,8 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
     private int LaunchDirectly(SetupThread setup)
     {
         Diagnostics.PhaseTrace.Mark("setup-thread");
-        var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
+        // Reads the seccomp program while host paths are reachable; with Host, the agent's thread does it meanwhile.
+        var lockdown = Host is null ? spec.Security.Prepare() : null;
         using var root = EnterNamespaces();
         var terminal = spec.Tty ? Terminal.ContainerTerminal.Open(root) : null;
         TerminalFd = terminal?.MasterFd ?? -1;
@@ -112,8 +113,13 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         terminal?.GiveTo(command.User);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
         Diagnostics.PhaseTrace.Mark("pidns");
-        if (Host is not null) proc.AddCgroups(Host.Wait()); // the agent's thread made the cgroup meanwhile
-        lockdown.Apply(command.User); // the last step before the spawn: the child inherits it all
+        if (Host is not null)
+        {
+            var (prepared, cgroupFds) = Host.Wait(); // the agent's thread resolved the profile and made the cgroup meanwhile
+            proc.AddCgroups(cgroupFds);
+            lockdown = prepared;
+        }
+        lockdown!.Apply(command.User); // the last step before the spawn: the child inherits it all
         Diagnostics.PhaseTrace.Mark("spawn");
         proc.ExpectChild();
         int pid;
