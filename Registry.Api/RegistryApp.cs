@@ -15,6 +15,7 @@ using Registry.Api.Policies;
 using Registry.Api.Proxy;
 using Registry.Api.Replication;
 using Registry.Api.Routing;
+using Registry.Api.Secrets;
 using Registry.Api.Ui;
 using Registry.Storage;
 using Registry.Storage.Configuration;
@@ -82,6 +83,7 @@ public static class RegistryApp
         builder.AddRegistryAuthentication();
         builder.AddRegistryPolicies();
         builder.AddPullThroughCache();
+        builder.AddSecretsAtRest();
         builder.AddReplication();
         builder.AddRegistryUi();
         builder.AddRegistrySingleSignOn();

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Registry.Api.Events.Delivery;
 using Registry.Api.Management;
 using Registry.Api.Management.Paging;
+using Registry.Api.Secrets;
 using Registry.Auth.Permissions;
 using Registry.Storage.Events;
 using Registry.Storage.Metadata;
@@ -30,13 +31,13 @@ public static class WebhookEndpoints
     }
 
     internal static async Task<IResult> Create(string org, WebhookRequest request, ManagementCaller caller, RegistryDbContext db,
-        EventsOptions options, OutboundGuard guard, TimeProvider time, CancellationToken ct)
+        EventsOptions options, OutboundGuard guard, SecretsAtRest secrets, TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
         if (request.Url is null || request.Secret is null) return ApiError.BadRequest("url and secret are required");
         var webhook = new WebhookEntity { Organization = org, Url = "", Secret = "", CreatedAt = time.GetUtcNow().UtcDateTime };
-        if (Apply(webhook, request, options, guard) is { } invalid) return invalid;
+        if (Apply(webhook, request, options, guard, secrets) is { } invalid) return invalid;
         // A new webhook receives what happens from now on, not the retained history.
         webhook.Cursor = await db.Set<EventEntity>().MaxAsync(e => (long?)e.Id, ct) ?? 0;
         db.Set<WebhookEntity>().Add(webhook);
@@ -85,11 +86,11 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> Update(string org, long id, WebhookRequest request, ManagementCaller caller, RegistryDbContext db,
-        EventsOptions options, OutboundGuard guard, CancellationToken ct)
+        EventsOptions options, OutboundGuard guard, SecretsAtRest secrets, CancellationToken ct)
     {
         var (webhook, refusal) = await FindAsync(org, id, caller, db, ct, track: true);
         if (webhook is null) return refusal!;
-        if (Apply(webhook, request, options, guard) is { } invalid) return invalid;
+        if (Apply(webhook, request, options, guard, secrets) is { } invalid) return invalid;
         caller.Record("webhook.update", webhook.Url, org);
         await db.SaveChangesAsync(ct);
         return Results.Ok(WebhookResponse.From(webhook));
@@ -116,7 +117,7 @@ public static class WebhookEndpoints
     }
 
     /// <summary>Copies the request's fields onto <paramref name="webhook"/>; a 400 for the first bad one.</summary>
-    private static IResult? Apply(WebhookEntity webhook, WebhookRequest request, EventsOptions options, OutboundGuard guard)
+    private static IResult? Apply(WebhookEntity webhook, WebhookRequest request, EventsOptions options, OutboundGuard guard, SecretsAtRest secrets)
     {
         if (request.Url is { } url)
         {
@@ -129,7 +130,7 @@ public static class WebhookEndpoints
         if (request.Secret is { } secret)
         {
             if (secret.Length is < 1 or > 512) return ApiError.BadRequest("secret must be 1 to 512 characters");
-            webhook.Secret = secret;
+            webhook.Secret = secrets.Protect(SecretKind.WebhookSecret, secret);
         }
         if (request.Events is { } events)
         {

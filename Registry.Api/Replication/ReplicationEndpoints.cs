@@ -23,7 +23,7 @@ public static class ReplicationEndpoints
     }
 
     private static async Task<IResult> Create(string org, ReplicationRequest request, ManagementCaller caller, RegistryDbContext db,
-        ReplicationSecrets secrets, Events.Delivery.OutboundGuard guard, TimeProvider time, CancellationToken ct)
+        Secrets.SecretsAtRest secrets, Events.Delivery.OutboundGuard guard, TimeProvider time, CancellationToken ct)
     {
         var (_, refusal) = await OrganizationAccess.FindAsync(db, org, caller, OrganizationNeed.Maintainer, ct);
         if (refusal is not null) return refusal;
@@ -32,7 +32,7 @@ public static class ReplicationEndpoints
         var rule = new ReplicationRuleEntity
         {
             Organization = org, Repositories = request.Repositories, Tags = request.Tags ?? "*", Target = new Uri(request.Target).GetLeftPart(UriPartial.Authority),
-            TargetRepositoryPrefix = request.TargetRepositoryPrefix ?? "", Username = request.Username, ProtectedPassword = secrets.Protect(request.Password),
+            TargetRepositoryPrefix = request.TargetRepositoryPrefix ?? "", Username = request.Username, ProtectedPassword = request.Password is null ? null : secrets.Protect(Secrets.SecretKind.ReplicationPassword, request.Password),
             CreatedBy = caller.Name, CreatedAt = now, NextAttemptAt = now, ClaimedUntil = now,
             // A new rule copies pushes from now on, as a new webhook hears events from now on.
             Cursor = await db.Set<EventEntity>().MaxAsync(e => (long?)e.Id, ct) ?? 0,

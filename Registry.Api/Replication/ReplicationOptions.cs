@@ -11,12 +11,6 @@ public sealed class ReplicationOptions
     /// <summary>The longest one call to a target may take (a blob upload included). Default 5 minutes.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// Where the keys that encrypt target passwords live; replicas must share it (like the token signing key).
-    /// Default: <c>data-protection-keys</c> under the data directory.
-    /// </summary>
-    public string? KeyDirectory { get; set; }
-
     public IEnumerable<string> Validate()
     {
         if (RequestTimeout <= TimeSpan.Zero) yield return "Registry:Replication:RequestTimeout must be positive, e.g. 00:05:00.";

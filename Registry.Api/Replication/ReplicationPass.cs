@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Registry.Api.Events.Delivery;
 using Registry.Api.Policies;
+using Registry.Api.Secrets;
 using Registry.Auth.Permissions;
 using Registry.Storage.Events;
 using Registry.Storage.Metadata;
@@ -16,7 +17,7 @@ namespace Registry.Api.Replication;
 /// backoff (the webhook retry settings, <c>Registry:Events:RetryBaseDelay</c>/<c>RetryMaxDelay</c>); later pushes
 /// wait behind it, so the target never gets a tag moved out of order. Replication never gives up on an event.
 /// </summary>
-public sealed class ReplicationPass(RegistryDbContext db, ImageCopier copier, ReplicationSecrets secrets, OutboundGuard guard,
+public sealed class ReplicationPass(RegistryDbContext db, ImageCopier copier, SecretsAtRest secrets, OutboundGuard guard,
     ReplicationOptions options, EventsOptions events, TimeProvider time, ILogger<ReplicationPass> logger)
 {
     private const int BatchSize = 50;
@@ -54,7 +55,7 @@ public sealed class ReplicationPass(RegistryDbContext db, ImageCopier copier, Re
         string? password;
         try
         {
-            password = secrets.Unprotect(rule.ProtectedPassword);
+            password = rule.ProtectedPassword is null ? null : secrets.Reveal(SecretKind.ReplicationPassword, rule.ProtectedPassword);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {

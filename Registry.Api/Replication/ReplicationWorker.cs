@@ -1,3 +1,4 @@
+using Registry.Api.Secrets;
 using Registry.Storage.Events;
 
 namespace Registry.Api.Replication;
@@ -7,12 +8,16 @@ namespace Registry.Api.Replication;
 /// <c>Registry:Events:PollInterval</c> for events of other replicas and for retries that came due.
 /// Pushes never wait on it: a slow or dead target only delays its own rules.
 /// </summary>
-public sealed class ReplicationWorker(IServiceScopeFactory scopes, EventsOptions options, EventSignal signal, ILogger<ReplicationWorker> logger)
+public sealed class ReplicationWorker(IServiceScopeFactory scopes, EventsOptions options, EventSignal signal, StoredSecretsUpgrade secrets,
+    ILogger<ReplicationWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        // Passwords stored before they carried the protected marker are read only after the start-up pass marked them.
+        try { await secrets.Completed.WaitAsync(stoppingToken); }
+        catch (OperationCanceledException) { return; }
         while (!stoppingToken.IsCancellationRequested)
         {
             var pulse = signal.NextPulse;

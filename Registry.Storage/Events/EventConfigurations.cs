@@ -32,7 +32,7 @@ internal sealed class WebhookConfiguration : IEntityTypeConfiguration<WebhookEnt
         entity.Property(w => w.Organization).HasColumnName("organization").HasMaxLength(255);
         entity.Property(w => w.ConfigName).HasColumnName("config_name").HasMaxLength(64);
         entity.Property(w => w.Url).HasColumnName("url").HasMaxLength(2048);
-        entity.Property(w => w.Secret).HasColumnName("secret").HasMaxLength(512);
+        entity.Property(w => w.Secret).HasColumnName("secret"); // protected: longer than the 512 characters a secret may have
         entity.Property(w => w.Events).HasColumnName("events").HasMaxLength(1024);
         entity.Property(w => w.Repositories).HasColumnName("repositories").HasMaxLength(255);
         entity.Property(w => w.Format).HasColumnName("format").HasMaxLength(32);

@@ -28,7 +28,11 @@ public sealed class WebhookEntity
     public string? Organization { get; set; }
     public string? ConfigName { get; set; }
     public required string Url { get; set; }
-    /// <summary>The HMAC key; kept as given because signing needs it. Never returned by the API.</summary>
+    /// <summary>
+    /// The HMAC key, encrypted (<c>protected:</c>…) by the API layer's data protection: signing needs the key itself, so
+    /// it cannot be hashed. Rows written before secrets were protected hold it in clear until the start-up pass. Never
+    /// returned by the API.
+    /// </summary>
     public required string Secret { get; set; }
     /// <summary>Comma-separated short types (<c>manifest.pushed,tag.deleted</c>); empty: every type.</summary>
     public string Events { get; set; } = "";

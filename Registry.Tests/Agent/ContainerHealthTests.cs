@@ -181,6 +181,45 @@ public sealed class ContainerHealthTests(RunImages images) : IClassFixture<RunIm
     }
 
     [Fact]
+    public async Task HealthOnFailureRestartRestartsADetachedContainerThroughItsMonitorAndAForegroundRunRefusesIt()
+    {
+        var foreground = await images.Agent("run", "--health-cmd", "true", "--health-on-failure", "restart", images.Configured, "true");
+        Assert.Equal(1, foreground.ExitCode);
+        Assert.Equal("runtime-agent: --health-on-failure restart needs --detach (-d); a foreground run can use kill or stop", foreground.Stderr.Trim());
+
+        var name = RunImages.ContainerName();
+        try
+        {
+            // Each run counts itself and clears the fault the check looks for (the start period covers the time it takes);
+            // it handles the stop signal (exit 5). The restart policy is "no": the restart is the check's doing.
+            await images.AgentOk("run", "-d", "--name", name, "--health-cmd", "test ! -e /fault", "--health-interval", "100ms",
+                "--health-retries", "1", "--health-start-period", "2s", "--health-on-failure", "restart", images.Configured,
+                "sh", "-c", "rm -f /fault; echo run >> /runs; trap 'exit 5' TERM; while true; do sleep 0.1; done");
+            await WaitForStatus(name, "healthy");
+            await images.AgentOk("exec", name, "touch", "/fault");
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var state = await images.InspectState(name);
+            while (!(state.GetProperty("restartCount").GetInt32() >= 1 && state.GetProperty("status").GetString() == "running" && Status(state) == "healthy"))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"never restarted and healthy again: {state}");
+                await Task.Delay(100);
+                state = await images.InspectState(name);
+            }
+            Assert.Equal(5, state.GetProperty("exitCode").GetInt32()); // the last run ended by the stop signal, not SIGKILL
+            var restarts = state.GetProperty("restartCount").GetInt32(); // 1, unless a loaded machine was slower than the start period
+            Assert.Equal(restarts + 1, (await images.AgentOk("exec", name, "cat", "/runs")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            using var ps = JsonDocument.Parse((await images.AgentOk("ps", "--format", "json")).Stdout);
+            var listed = Assert.Single(ps.RootElement.EnumerateArray(), c => c.GetProperty("name").GetString() == name);
+            Assert.Equal(restarts, listed.GetProperty("restartCount").GetInt32());
+        }
+        finally
+        {
+            await images.Agent("rm", "-f", name);
+        }
+    }
+
+    [Fact]
     public async Task BadHealthFlagsFailWithOneLineBeforeAnythingStarts()
     {
         var bad = await images.Agent("run", "-d", "--health-cmd", "true", "--health-interval", "soon", images.Configured, "sleep", "1");

@@ -158,6 +158,8 @@ public sealed class WebhookDeliveryTests : IDisposable
             ["Registry:Events:Webhooks:0:Url"] = receiver.Url,
             ["Registry:Events:Webhooks:0:Secret"] = Secret,
             ["Registry:Events:PollInterval"] = "00:00:00.100",
+            // Replicas share the keys that decrypt the stored secret, as a deployment must (README, "Replicas").
+            ["Registry:DataProtection:KeyDirectory"] = Path.Combine(work.FullName, "data-protection-keys"),
         };
         await using var first = await RegistryServer.StartAsync(TestDatabase.Postgres, webhook);
         var shared = new Dictionary<string, string?>(webhook)

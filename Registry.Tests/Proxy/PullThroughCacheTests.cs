@@ -115,14 +115,17 @@ public abstract class PullThroughCacheTests(TestDatabase database)
         var config = image.Config;
         var path = $"/v2/hub/library/app/blobs/{config.Digest}";
         Assert.Equal(config.Bytes, await server.Client.GetByteArrayAsync(path));
+        // Linked first, then published: wait for both, so the bytes are known to be in the store before they go.
+        string? stored = null;
         await WaitForAsync(async () =>
         {
             await using var scope = server.CreateScope();
-            return await scope.ServiceProvider.GetRequiredService<IMetadataStore>().GetLinkedBlobSizeAsync("hub/library/app", config.Digest, CancellationToken.None) is not null;
+            stored = Directory.EnumerateFiles(server.DataDirectory, config.Digest.Hex, SearchOption.AllDirectories)
+                .SingleOrDefault(file => !file.Contains("proxy-downloads"));
+            return stored is not null
+                && await scope.ServiceProvider.GetRequiredService<IMetadataStore>().GetLinkedBlobSizeAsync("hub/library/app", config.Digest, CancellationToken.None) is not null;
         });
-        var stored = Directory.EnumerateFiles(server.DataDirectory, config.Digest.Hex, SearchOption.AllDirectories)
-            .Single(file => !file.Contains("proxy-downloads"));
-        File.Delete(stored);
+        File.Delete(stored!);
 
         using var response = await server.Client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

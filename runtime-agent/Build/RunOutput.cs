@@ -7,8 +7,8 @@ namespace RuntimeAgent.Build;
 /// A RUN command's stdout and stderr: one pipe that the agent reads on a thread of its own, writing each line whole
 /// to the build's output (<see cref="Cli.LiveLineWriter"/>), so it lands above another stage's live FROM bars and never
 /// inside a plain progress line (a command writing to the terminal itself would tear both). Merged into one stream, as
-/// Docker's builder shows them; a line longer than <see cref="MaxLine"/> is written in pieces; '\r' is dropped, as the
-/// writer drops it.
+/// Docker's builder shows them; a line longer than <see cref="MaxLine"/> is written in pieces, each ending on a UTF-8
+/// character boundary; '\r' is dropped, as the writer drops it.
 /// </summary>
 internal sealed unsafe class RunOutput : IDisposable
 {
@@ -57,13 +57,29 @@ internal sealed unsafe class RunOutput : IDisposable
                 Emit(output, buffer.AsSpan(start, newline - start));
             if (pending - start >= MaxLine)
             {
-                Emit(output, buffer.AsSpan(start, pending - start));
-                start = pending;
+                // A character cut in two by the read would decode as two U+FFFD: its first bytes wait for the rest.
+                var piece = WholeCharacters(buffer.AsSpan(start, pending - start));
+                Emit(output, buffer.AsSpan(start, piece));
+                start += piece;
             }
             Buffer.BlockCopy(buffer, start, buffer, 0, pending - start);
             pending -= start;
         }
         if (pending > 0) Emit(output, buffer.AsSpan(0, pending));
+    }
+
+    /// <summary>How many of <paramref name="bytes"/> end on a UTF-8 character boundary: all but the first bytes of a
+    /// multi-byte character the span ends inside of (bytes that are not UTF-8 at all are cut anywhere).</summary>
+    internal static int WholeCharacters(ReadOnlySpan<byte> bytes)
+    {
+        for (var back = 1; back <= Math.Min(3, bytes.Length); back++)
+        {
+            var b = bytes[^back];
+            if ((b & 0xC0) == 0x80) continue; // a continuation byte: the character started further back
+            var length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            return length > back ? bytes.Length - back : bytes.Length;
+        }
+        return bytes.Length;
     }
 
     private static void Emit(TextWriter output, ReadOnlySpan<byte> line) => output.WriteLine(Encoding.UTF8.GetString(line).Replace("\r", ""));

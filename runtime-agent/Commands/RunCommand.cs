@@ -55,7 +55,7 @@ public static class RunCommand
         var healthStartPeriod = new Option<string?>("--health-start-period") { Description = "Failures during this time after the start do not count (default 0s)" };
         var healthRetries = new Option<int?>("--health-retries") { Description = "Consecutive failures that make the container unhealthy (default 3)" };
         var noHealthcheck = new Option<bool>("--no-healthcheck") { Description = "Do not run the image's HEALTHCHECK" };
-        var healthOnFailure = new Option<string>("--health-on-failure") { Description = "When the container turns unhealthy: none, kill (SIGKILL; the restart policy then decides) or stop (stop signal, SIGKILL after --stop-timeout; no restart)", DefaultValueFactory = _ => "none" };
+        var healthOnFailure = new Option<string>("--health-on-failure") { Description = "When the container turns unhealthy: none, kill (SIGKILL; the restart policy then decides), restart (stopped, then started again whatever the restart policy; needs -d) or stop (stop signal, SIGKILL after --stop-timeout; no restart)", DefaultValueFactory = _ => "none" };
         healthOnFailure.AcceptOnlyFromAmong(HealthOptions.OnFailureActions);
         var privileged = new Option<bool>("--privileged") { Description = "All capabilities, no seccomp filter, no masked /proc and /sys paths" };
         var capAdd = new Option<string[]>("--cap-add") { Description = "Add a capability to the default set (e.g. NET_ADMIN, or ALL)" };
@@ -193,6 +193,9 @@ public static class RunCommand
                 : null;
             if (detached is null && (a.Name is not null || a.Restart != "no" || ports.Count > 0))
                 throw new ContainerSetupException("--name, --restart and --publish need --detach (-d)", 1);
+            // A foreground run ends with its container and has no monitor that could start it again.
+            if (detached is null && a.HealthOnFailure == "restart")
+                throw new ContainerSetupException("--health-on-failure restart needs --detach (-d); a foreground run can use kill or stop", 1);
             UserNamespaceAllocation.Validate(request);
             if (RootlessMode.Active)
                 request = request with { Limits = RootlessMode.Limits(request.Limits, new object?[] { a.Memory, a.MemorySwap, a.PidsLimit, a.Cpus, a.CpuWeight }.Any(v => v is not null)) };

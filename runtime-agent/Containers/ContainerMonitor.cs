@@ -100,6 +100,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                 if (firstRun is null) started = DateTimeOffset.UtcNow;
                 int exitCode;
                 string? error = null;
+                var unhealthyRestart = false;
                 try
                 {
                     Diagnostics.PhaseTrace.Mark("monitor-launch");
@@ -131,8 +132,12 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     if (!reported) Report("ok");
                     reported = true;
                     run.StartLogging(log);
-                    using (HealthChecker.Start(store, id, spec, state.Healthcheck))
+                    using (var checker = HealthChecker.Start(store, id, spec, state.Healthcheck))
+                    {
                         exitCode = run.Wait();
+                        checker?.Dispose(); // joined: its verdict on this run is final
+                        unhealthyRestart = checker?.RestartRequested == true;
+                    }
                     currentPid = 0;
                 }
                 catch (ContainerSetupException e) when (reported)
@@ -143,7 +148,8 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                 var restart = false;
                 var after = store.Update(id, s =>
                 {
-                    restart = policy.ShouldRestart(exitCode, s.RestartCount, s.StopRequested);
+                    // --health-on-failure restart: the same restart as the policy's (counted, same backoff), whatever the policy.
+                    restart = (unhealthyRestart && !s.StopRequested) || policy.ShouldRestart(exitCode, s.RestartCount, s.StopRequested);
                     (s.ExitCode, s.FinishedAt, s.Error) = (exitCode, finished, error);
                     s.Status = restart ? ContainerStatus.Restarting : ContainerStatus.Exited;
                     if (restart) s.RestartCount++;

@@ -49,7 +49,7 @@ public sealed class ContainerState
     public long LogMaxBytes { get; init; } = 10 * 1024 * 1024;
     /// <summary>The check the monitor runs (the image's Healthcheck, overridden by --health-*); null: none.</summary>
     public global::Registry.Oci.HealthConfig? Healthcheck { get; init; }
-    /// <summary>--health-on-failure: none, kill or stop, done by the check when the container turns unhealthy.</summary>
+    /// <summary>--health-on-failure: none, kill, restart or stop, done by the check when the container turns unhealthy.</summary>
     public string HealthOnFailure { get; init; } = "none";
     /// <summary>The check's latest verdicts; null when there is no check.</summary>
     public HealthState? Health { get; set; }

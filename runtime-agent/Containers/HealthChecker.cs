@@ -21,6 +21,7 @@ internal sealed unsafe class HealthChecker : IDisposable
     private readonly Func<bool>? _recordFirst;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
+    private volatile bool _restartRequested;
 
     private HealthChecker(ContainerStore store, string id, ContainerSpec spec, HealthConfig config, Func<bool>? recordFirst)
     {
@@ -33,6 +34,12 @@ internal sealed unsafe class HealthChecker : IDisposable
     private TimeSpan Timeout => Nanoseconds(_config.Timeout) ?? HealthOptions.DefaultTimeout;
     private TimeSpan StartPeriod => Nanoseconds(_config.StartPeriod) ?? TimeSpan.Zero;
     private int Retries => _config.Retries ?? HealthOptions.DefaultRetries;
+
+    /// <summary>
+    /// <c>--health-on-failure restart</c> stopped this run: the monitor starts it again whatever the restart policy (a
+    /// <c>stop</c>/<c>rm</c> meanwhile still wins). Read after <see cref="Dispose"/>, which joins the thread that sets it.
+    /// </summary>
+    public bool RestartRequested => _restartRequested;
 
     /// <summary>
     /// Starts checking a run that has just started (the monitor recorded its health as "starting" with the run); null
@@ -71,14 +78,26 @@ internal sealed unsafe class HealthChecker : IDisposable
     }
 
     /// <summary>
-    /// --health-on-failure: kill (SIGKILL; the restart policy then decides, as after any exit) or stop (as <c>stop</c>
-    /// does: no restart, the stop signal, SIGKILL after the stop timeout). Once per turn to unhealthy.
+    /// --health-on-failure: kill (SIGKILL; the restart policy then decides, as after any exit), stop (as <c>stop</c>
+    /// does: no restart, the stop signal, SIGKILL after the stop timeout) or restart (stopped the same way, then started
+    /// again by the monitor: <see cref="RestartRequested"/>; detached runs only). Once per turn to unhealthy.
     /// </summary>
     private void ActOnFailure(ContainerState state)
     {
-        if (state.HealthOnFailure == "kill") state.Process.Signal(SigKill);
-        if (state.HealthOnFailure != "stop") return;
-        _store.Update(_id, s => s.StopRequested = true);
+        switch (state.HealthOnFailure)
+        {
+            case "kill":
+                state.Process.Signal(SigKill);
+                return;
+            case "stop":
+                _store.Update(_id, s => s.StopRequested = true);
+                break;
+            case "restart":
+                _restartRequested = true;
+                break;
+            default:
+                return;
+        }
         if (state.Process.Signal(state.StopSignal) && !state.Process.WaitForExit(TimeSpan.FromSeconds(state.StopTimeoutSeconds)))
             state.Process.Signal(SigKill);
     }

@@ -53,10 +53,10 @@ public sealed record HealthOptions(string? Command, string? Interval, string? Ti
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30), DefaultTimeout = TimeSpan.FromSeconds(30);
     public const int DefaultRetries = 3;
 
-    /// <summary><c>--health-on-failure</c>: what happens when the container turns unhealthy (podman's flag, without restart).</summary>
+    /// <summary><c>--health-on-failure</c>: what happens when the container turns unhealthy (podman's flag; restart needs -d).</summary>
     public string OnFailure { get; init; } = "none";
 
-    public static readonly string[] OnFailureActions = ["none", "kill", "stop"];
+    public static readonly string[] OnFailureActions = ["none", "kill", "restart", "stop"];
 
     /// <summary>No flag given: the image's check as it is.</summary>
     public static readonly HealthOptions None = new(null, null, null, null, null, false);

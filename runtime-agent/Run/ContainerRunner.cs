@@ -40,29 +40,40 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
         var id = ContainerId.New();
         var hostname = request.Hostname ?? id;
         var process = ContainerProcess.Build(image.Config, request.Overrides, hostname, Environment.GetEnvironmentVariable);
-        var security = request.Security.Resolve(layout.SeccompDirectory);
         var dir = Path.Join(layout.ContainersDirectory, id);
         Directory.CreateDirectory(layout.ContainersDirectory);
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var userNamespace = request.UserNamespace == UserNamespaces.UserNamespaceMode.Auto;
-        // The cgroup is made and removed on this thread: a thread of its own (each Thread.Start waits for the new thread
-        // to run) cost more than the few mkdirs and rmdirs it overlapped (decision in docs/PERFORMANCE.md, eighth session).
+        // The cgroup is made on this thread while the setup thread builds the container (a direct launch waits for it
+        // before its spawn: ContainerLauncher), or before the launch for init, whose spec names it; removed on this thread.
+        // A thread of its own cost more than the few mkdirs and rmdirs it overlapped (docs/PERFORMANCE.md, eighth session).
         Isolation.Cgroups.ContainerCgroup? cgroup = null;
         Containers.ForegroundHealthCheck? health = null;
         int? exitCode = null;
         try
         {
-            cgroup = request.Limits is { } limits ? Isolation.Cgroups.ContainerCgroup.Create(id, limits) : null; // leaves nothing if it fails
             var range = userNamespace ? UserNamespaces.UserNamespaceAllocation.Take(layout, id) : null;
             var scratch = ScratchTmpfs.Chosen(request, detached: false);
+            // A direct launch's profile is resolved (the seccomp filter built, its program found by its key and read) on this
+            // thread while the setup thread builds the container, which needs only whether to mask kernel paths before then.
             var spec = CreateSpec(image, request, process, id, dir, hostname, scratch)
-                with { Security = security, UserNamespace = range, CgroupDirectories = cgroup?.Directories ?? [] };
+                with { Security = new() { MaskKernelPaths = !request.Security.Privileged }, UserNamespace = range };
+            var direct = NamespaceSetup.StartsDirectly(spec);
+            var security = direct ? null : request.Security.Resolve(layout.SeccompDirectory);
+            if (security is not null) spec = spec with { Security = security };
+            var limits = request.Limits;
+            var cgroupMeanwhile = limits is not null && direct;
+            if (limits is not null && !cgroupMeanwhile)
+                spec = spec with { CgroupDirectories = (cgroup = Isolation.Cgroups.ContainerCgroup.Create(id, limits)).Directories }; // leaves nothing if it fails
             if (range is not null) UserNamespaces.UserNamespaceAllocation.Own(spec, range);
             using var root = Snapshots.RootMount.Prepare(spec);
             Diagnostics.PhaseTrace.Mark("launch");
             // The health check (if any) starts once the container's process runs: nothing is added before it.
             exitCode = new ContainerLauncher(agentPath, request.StopTimeout).Run(spec,
-                pid => health = Containers.ForegroundHealthCheck.Start(layout, image, request, spec, pid));
+                pid => health = Containers.ForegroundHealthCheck.Start(layout, image, request,
+                    spec with { Security = security!, CgroupDirectories = cgroup?.Directories ?? [] }, pid),
+                createCgroup: cgroupMeanwhile ? () => (cgroup = Isolation.Cgroups.ContainerCgroup.Create(id, limits!)).Directories : null,
+                resolveSecurity: direct ? () => security = request.Security.Resolve(layout.SeccompDirectory) : null);
             Diagnostics.PhaseTrace.Mark("exited");
             cgroup?.ReportOomKills(request.Limits!);
             return exitCode.Value;

@@ -52,6 +52,42 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
     }
 
     /// <summary>
+    /// The caller's part of a direct launch (<see cref="StartsDirectly"/>), done while this builds the container: waited for
+    /// just before the spawn, and its cgroup joined. Only with <see cref="Begin"/>.
+    /// </summary>
+    public HostPreparation? Host { get; init; }
+
+    /// <summary>Whether <paramref name="spec"/> starts its command directly as PID 1 (not through init or a user namespace).</summary>
+    public static bool StartsDirectly(ContainerSpec spec) =>
+        spec.UserNamespace is null && !spec.ReapZombies && ProcMount.SupportsPidNamespaceOption;
+
+    /// <summary>
+    /// Like <see cref="Start"/>, but returns once the setup thread runs: the caller then does its <see cref="Host"/> part,
+    /// and <see cref="WaitForProcess"/> returns as soon as the first process has exec'd (a direct launch), leaving it to
+    /// the caller to wait for it: the setup and /proc threads close their descriptors and end while the container runs,
+    /// off the path of a short container's exit. Call <see cref="SetupThread.End"/> once the process has been waited for:
+    /// it throws if the start failed after all (the process was killed then).
+    /// </summary>
+    public SetupThread Begin() =>
+        SetupThread.Begin("container-setup", setup => StartsDirectly(spec) ? LaunchDirectly(setup) : spec.UserNamespace is not null
+            ? LaunchInUserNamespace(spec.UserNamespace) : LaunchInit());
+
+    /// <summary>The first process of a launch started by <see cref="Begin"/>; throws (closing the terminal) if there is none.</summary>
+    public int WaitForProcess(SetupThread launch)
+    {
+        try
+        {
+            return launch.WaitForProcess();
+        }
+        catch when (TerminalFd >= 0)
+        {
+            Close(TerminalFd);
+            TerminalFd = -1;
+            throw;
+        }
+    }
+
+    /// <summary>
     /// <c>run -d</c>'s first run: builds the namespaces and the root on the calling thread (a thread of the CLI's own, kept
     /// for the monitor to join) and pivots into it; returns the command resolved there. The monitor's
     /// <see cref="Containers.JoinedStart"/> then adds the PID namespace, /proc, the lockdown and the process.
@@ -65,7 +101,8 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
     private int LaunchDirectly(SetupThread setup)
     {
         Diagnostics.PhaseTrace.Mark("setup-thread");
-        var lockdown = spec.Security.Prepare(); // reads the seccomp program while host paths are reachable
+        // Reads the seccomp program while host paths are reachable; with Host, the agent's thread does it meanwhile.
+        var lockdown = Host is null ? spec.Security.Prepare() : null;
         using var root = EnterNamespaces();
         var terminal = spec.Tty ? Terminal.ContainerTerminal.Open(root) : null;
         TerminalFd = terminal?.MasterFd ?? -1;
@@ -76,7 +113,13 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         terminal?.GiveTo(command.User);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
         Diagnostics.PhaseTrace.Mark("pidns");
-        lockdown.Apply(command.User); // the last step before the spawn: the child inherits it all
+        if (Host is not null)
+        {
+            var (prepared, cgroupFds) = Host.Wait(); // the agent's thread resolved the profile and made the cgroup meanwhile
+            proc.AddCgroups(cgroupFds);
+            lockdown = prepared;
+        }
+        lockdown!.Apply(command.User); // the last step before the spawn: the child inherits it all
         Diagnostics.PhaseTrace.Mark("spawn");
         proc.ExpectChild();
         int pid;
@@ -90,7 +133,8 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
             proc.ChildStarted();
             Diagnostics.PhaseTrace.Mark("spawned");
         }
-        proc.ThrowIfFailed(pid);
+        if (setup.CallerReaps) setup.Spawned(pid); // the /proc thread is done with it: the gate is open or it was killed
+        proc.ThrowIfFailed(pid, reap: !setup.CallerReaps);
         return pid;
     }
 

@@ -23,7 +23,7 @@ internal sealed class ProcMounter : IDisposable
     private readonly StartGate _gate;
     // No spinning before blocking: the threads this one waits for need the CPUs (two on the machines measured).
     private readonly ManualResetEventSlim _expectChild = new(false, spinCount: 0), _childStarted = new(false, spinCount: 0);
-    private readonly Thread _thread;
+    private readonly LaunchThread _thread;
     private readonly Action<int>? _childFound;
     private volatile bool _cancelled;
     private ExceptionDispatchInfo? _failure;
@@ -78,9 +78,11 @@ internal sealed class ProcMounter : IDisposable
             if (_oldRootFd >= 0) Close(_oldRootFd);
             throw;
         }
-        _thread = new Thread(Run) { Name = "container-proc" };
-        _thread.Start();
+        _thread = LaunchThread.Start("container-proc", Run); // a thread of this one's namespaces: it must exist before CLONE_NEWPID
     }
+
+    /// <summary>Adds cgroup directories (opened) for the child to join; before <see cref="ExpectChild"/>. Takes them over.</summary>
+    public void AddCgroups(IReadOnlyList<int> directoryFds) => _cgroupFds.AddRange(directoryFds);
 
     /// <summary>The setup thread is about to spawn the container's first process.</summary>
     public void ExpectChild() => _expectChild.Set();
@@ -92,12 +94,15 @@ internal sealed class ProcMounter : IDisposable
         _childStarted.Set();
     }
 
-    /// <summary>Waits for this thread; if it could not mount /proc, the child was killed, and this reaps it and throws why.</summary>
-    public void ThrowIfFailed(int pid)
+    /// <summary>
+    /// Waits for this thread; if it could not mount /proc, the child was killed, and this reaps it (unless
+    /// <paramref name="reap"/> is false: the caller's) and throws why.
+    /// </summary>
+    public void ThrowIfFailed(int pid, bool reap = true)
     {
         _thread.Join();
         if (_failure is null) return;
-        ProcessStart.Wait(pid);
+        if (reap) ProcessStart.Wait(pid);
         _failure.Throw();
     }
 

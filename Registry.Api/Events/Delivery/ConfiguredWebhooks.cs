@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Secrets;
 using Registry.Storage.Events;
 using Registry.Storage.Metadata;
 
@@ -9,7 +10,7 @@ namespace Registry.Api.Events.Delivery;
 /// registry-wide webhooks are delivered by the same worker, with the same durability, as organization ones. A new
 /// row starts at the newest event (no history replay); a row no longer configured is disabled.
 /// </summary>
-public sealed class ConfiguredWebhooks(RegistryDbContext db, EventsOptions options, TimeProvider time)
+public sealed class ConfiguredWebhooks(RegistryDbContext db, EventsOptions options, SecretsAtRest secrets, TimeProvider time)
 {
     public async Task SyncAsync(CancellationToken cancellationToken)
     {
@@ -21,11 +22,11 @@ public sealed class ConfiguredWebhooks(RegistryDbContext db, EventsOptions optio
             var name = $"config:{i}";
             if (!existing.Remove(name, out var row))
             {
-                row = new WebhookEntity { ConfigName = name, Url = configured.Url, Secret = configured.Secret, Cursor = latest, CreatedAt = time.GetUtcNow().UtcDateTime };
+                row = new WebhookEntity { ConfigName = name, Url = configured.Url, Secret = "", Cursor = latest, CreatedAt = time.GetUtcNow().UtcDateTime };
                 db.Set<WebhookEntity>().Add(row);
             }
             row.Url = configured.Url;
-            row.Secret = configured.Secret;
+            row.Secret = secrets.Protect(SecretKind.WebhookSecret, configured.Secret);
             row.Events = string.Join(',', configured.Events.Select(t => EventTypes.Normalize(t, options.TypePrefix)));
             row.Repositories = string.IsNullOrWhiteSpace(configured.Repositories) ? null : configured.Repositories;
             row.Format = configured.Format;

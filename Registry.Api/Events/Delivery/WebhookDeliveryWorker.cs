@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Secrets;
 using Registry.Storage.Events;
 
 namespace Registry.Api.Events.Delivery;
@@ -8,7 +9,8 @@ namespace Registry.Api.Events.Delivery;
 /// due ones up to <c>Registry:Events:MaxConcurrentDeliveries</c>, send them concurrently, and sleep until an event
 /// commits here, a delivery finishes, or the poll interval passes. Pushes never wait for any of it.
 /// </summary>
-public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, EventsOptions options, EventSignal signal, ILogger<WebhookDeliveryWorker> logger)
+public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, EventsOptions options, EventSignal signal, StoredSecretsUpgrade secrets,
+    ILogger<WebhookDeliveryWorker> logger)
     : BackgroundService
 {
     private static readonly TimeSpan BacklogCountInterval = TimeSpan.FromSeconds(10);
@@ -16,6 +18,9 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, EventsOpt
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        // Secrets stored in clear are protected before the first delivery (Reveal would accept them, but not for long).
+        try { await secrets.Completed.WaitAsync(stoppingToken); }
+        catch (OperationCanceledException) { return; }
         await SyncConfiguredWebhooksAsync(stoppingToken);
         var inFlight = new List<Task>();
         long? backlogCountedAt = null;

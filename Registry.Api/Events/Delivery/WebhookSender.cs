@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Registry.Api.Secrets;
 using Registry.Storage.Events;
 using Registry.Storage.Metadata;
 
@@ -7,7 +9,7 @@ namespace Registry.Api.Events.Delivery;
 
 /// <summary>Sends one claimed delivery and records the outcome (delivered, retry later with backoff, or failed for good).</summary>
 public sealed class WebhookSender(
-    RegistryDbContext db, OutboundGuard guard, CloudEventFactory cloudEvents, EventsOptions options,
+    RegistryDbContext db, OutboundGuard guard, CloudEventFactory cloudEvents, EventsOptions options, SecretsAtRest secrets,
     TimeProvider time, ILogger<WebhookSender> logger)
 {
     public async Task SendAsync(WebhookDeliveryEntity delivery, CancellationToken cancellationToken)
@@ -25,10 +27,19 @@ public sealed class WebhookSender(
     private async Task<(int? Status, string? Error)> PostAsync(WebhookEntity webhook, EventEntity row, CancellationToken cancellationToken)
     {
         if (!WebhookUrl.IsAllowedScheme(webhook.Url)) return (null, "the URL is not http or https");
+        string secret;
+        try
+        {
+            secret = secrets.Reveal(SecretKind.WebhookSecret, webhook.Secret);
+        }
+        catch (CryptographicException)
+        {
+            return (null, "the stored secret cannot be decrypted: this replica lacks the data protection key (Registry:DataProtection:KeyDirectory must be shared); set the secret again");
+        }
         var (body, contentType) = WebhookPayload.Build(webhook, row, cloudEvents);
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        request.Headers.Add(WebhookPayload.SignatureHeader, WebhookPayload.Sign(webhook.Secret, body));
+        request.Headers.Add(WebhookPayload.SignatureHeader, WebhookPayload.Sign(secret, body));
         request.Headers.UserAgent.ParseAdd("registry-webhooks/1");
         try
         {

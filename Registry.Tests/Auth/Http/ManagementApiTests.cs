@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -137,21 +136,6 @@ public abstract class ManagementApiTests(AuthServerFixture fixture)
         Assert.NotEmpty(logs.Lines);
         foreach (var leaked in new[] { secret, pat, token, AuthTestServer.AdminPassword, AuthTestServer.PasswordOf("dev"), "a-wrong-password-guess" })
             Assert.DoesNotContain(leaked, all);
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-        public void Dispose() { }
-
-        private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
-        }
     }
 }
 

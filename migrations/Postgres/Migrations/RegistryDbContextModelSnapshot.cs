@@ -232,8 +232,7 @@ namespace Registry.Migrations.Postgres.Migrations
 
                     b.Property<string>("Secret")
                         .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("character varying(512)")
+                        .HasColumnType("text")
                         .HasColumnName("secret");
 
                     b.Property<string>("Url")

@@ -221,7 +221,6 @@ namespace Registry.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Secret")
                         .IsRequired()
-                        .HasMaxLength(512)
                         .HasColumnType("TEXT")
                         .HasColumnName("secret");
 
