@@ -23,19 +23,9 @@ public abstract class PullThroughCacheTests(TestDatabase database)
     {
         await using var upstream = await DistributionRegistry.StartAsync((User, Password));
         var image = ImageBuilder.FromBusybox().Layer(l => l.File("proxy/hello.txt", Guid.NewGuid().ToString())).Cmd("/bin/true").Build();
-        using (var pusher = new HttpClient { BaseAddress = upstream.BaseAddress })
-        {
-            pusher.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
-            await new RegistryPushClient(pusher).PushAsync("library/app", image, "1");
-        }
-        await using var server = await RegistryServer.StartAsync(database, new Dictionary<string, string?>
-        {
-            ["Registry:Proxy:Upstreams:0:Prefix"] = "hub",
-            ["Registry:Proxy:Upstreams:0:Url"] = upstream.BaseAddress.ToString(),
-            ["Registry:Proxy:Upstreams:0:Username"] = User,
-            ["Registry:Proxy:Upstreams:0:Password"] = Password,
-            ["Registry:Proxy:Upstreams:0:ManifestTtl"] = "00:00:00", // every tag pull revalidates with a HEAD
-        });
+        await PushUpstreamAsync(upstream, image);
+        // A ManifestTtl of zero: every tag pull revalidates with a HEAD.
+        await using var server = await StartProxyAsync(upstream, manifestTtl: "00:00:00");
         var source = $"docker://{server.BaseAddress.Authority}/hub/library/app:1";
         using var first = new TempDirectory();
         using var second = new TempDirectory();
@@ -73,13 +63,7 @@ public abstract class PullThroughCacheTests(TestDatabase database)
     public async Task PushesIntoAProxyPrefixAreDeniedAndUnknownContentIsNotFound()
     {
         await using var upstream = await DistributionRegistry.StartAsync((User, Password));
-        await using var server = await RegistryServer.StartAsync(database, new Dictionary<string, string?>
-        {
-            ["Registry:Proxy:Upstreams:0:Prefix"] = "hub",
-            ["Registry:Proxy:Upstreams:0:Url"] = upstream.BaseAddress.ToString(),
-            ["Registry:Proxy:Upstreams:0:Username"] = User,
-            ["Registry:Proxy:Upstreams:0:Password"] = Password,
-        });
+        await using var server = await StartProxyAsync(upstream);
         using var upload = await server.Client.PostAsync("/v2/hub/library/app/blobs/uploads/", null);
         Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
         Assert.Equal("DENIED", await upload.ErrorCodeAsync());
@@ -100,18 +84,8 @@ public abstract class PullThroughCacheTests(TestDatabase database)
         // Simulated deterministically: the bytes are taken out of the store after the blob was cached.
         await using var upstream = await DistributionRegistry.StartAsync((User, Password));
         var image = ImageBuilder.FromBusybox().Layer(l => l.File("proxy/window.txt", Guid.NewGuid().ToString())).Build();
-        using (var pusher = new HttpClient { BaseAddress = upstream.BaseAddress })
-        {
-            pusher.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
-            await new RegistryPushClient(pusher).PushAsync("library/app", image, "1");
-        }
-        await using var server = await RegistryServer.StartAsync(database, new Dictionary<string, string?>
-        {
-            ["Registry:Proxy:Upstreams:0:Prefix"] = "hub",
-            ["Registry:Proxy:Upstreams:0:Url"] = upstream.BaseAddress.ToString(),
-            ["Registry:Proxy:Upstreams:0:Username"] = User,
-            ["Registry:Proxy:Upstreams:0:Password"] = Password,
-        });
+        await PushUpstreamAsync(upstream, image);
+        await using var server = await StartProxyAsync(upstream);
         var config = image.Config;
         var path = $"/v2/hub/library/app/blobs/{config.Digest}";
         Assert.Equal(config.Bytes, await server.Client.GetByteArrayAsync(path));
@@ -130,6 +104,27 @@ public abstract class PullThroughCacheTests(TestDatabase database)
         using var response = await server.Client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(config.Bytes, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    private static async Task PushUpstreamAsync(DistributionRegistry upstream, TestImage image)
+    {
+        using var pusher = new HttpClient { BaseAddress = upstream.BaseAddress };
+        pusher.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        await new RegistryPushClient(pusher).PushAsync("library/app", image, "1");
+    }
+
+    /// <summary>Our registry with <c>hub/</c> proxying <paramref name="upstream"/> with its Basic credentials.</summary>
+    private Task<RegistryServer> StartProxyAsync(DistributionRegistry upstream, string? manifestTtl = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Registry:Proxy:Upstreams:0:Prefix"] = "hub",
+            ["Registry:Proxy:Upstreams:0:Url"] = upstream.BaseAddress.ToString(),
+            ["Registry:Proxy:Upstreams:0:Username"] = User,
+            ["Registry:Proxy:Upstreams:0:Password"] = Password,
+        };
+        if (manifestTtl is not null) settings["Registry:Proxy:Upstreams:0:ManifestTtl"] = manifestTtl;
+        return RegistryServer.StartAsync(database, settings);
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
