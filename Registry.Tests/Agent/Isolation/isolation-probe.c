@@ -4,7 +4,9 @@
  * Built static by the tests (gcc -static) and run by RunIsolationTests.
  * Usage: isolation-probe [MAJOR:MINOR of a host block device]
  *        isolation-probe alloc MIB   allocates and touches MIB mebibytes, then exits 0
- *        isolation-probe spin        a busy loop, until killed  */
+ *        isolation-probe spin        a busy loop, until killed
+ *        isolation-probe forks       a fork bomb that never gives up: every process forks in a loop, and one whose
+ *                                    fork is refused waits 10 ms and tries again, until killed  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -64,10 +66,18 @@ static int alloc(long mib) {
     return 0;
 }
 
+/* A shell's bomb dies out once forks are refused (each sh exits on a failed fork); this one keeps the limit under
+ * pressure. Children start the same loop; the pause after a refusal keeps a full cgroup from spinning on the CPUs. */
+static void forks(void) {
+    for (;;)
+        if (fork() < 0) usleep(10000);
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc > 2 && strcmp(argv[1], "alloc") == 0) return alloc(atol(argv[2]));
     if (argc > 1 && strcmp(argv[1], "spin") == 0) for (volatile unsigned long n = 0;; n++) {}
+    if (argc > 1 && strcmp(argv[1], "forks") == 0) forks();
     mkdir("/tmp/probe-mnt", 0755);
     report("mount", mount("probe", "/tmp/probe-mnt", "tmpfs", 0, NULL));
     probe_device(argc > 1 ? argv[1] : NULL);
