@@ -33,11 +33,17 @@ public sealed class RunProcessTests(RunImages images) : IClassFixture<RunImages>
     public async Task CommandIsStartedDirectlyAndTheStartGateIsGone()
     {
         // Direct launch (docs/decisions/002): PID 1 is the command itself, not an agent in between, and the
-        // FIFO that held it before execve has been removed from its /dev.
-        var direct = await images.Agent("run", images.Configured, "sh", "-c", "tr '\\0' ' ' </proc/1/cmdline; echo; ls -a /dev");
+        // FIFO that held it before execve is removed from its /dev right after the start. Not before the command's first
+        // instruction: the agent unlinks it once posix_spawn has returned, so a fast command may still see it; it waits
+        // (bounded, 2 s) for it to go.
+        var direct = await images.Agent("run", images.Configured, "sh", "-c", "tr '\\0' ' ' </proc/1/cmdline; echo; " +
+            "i=0; while [ -e /dev/.runtime-agent-start ] || [ -e /dev/.runtime-agent-start-arrived ]; do [ $((i+=1)) -gt 200 ] && break; " +
+            "sleep 0.01; done; ls -a /dev");
         Assert.True(direct.ExitCode == 0, direct.ToString());
         Assert.StartsWith("sh -c", direct.Stdout);
-        Assert.DoesNotContain(".runtime-agent-start", direct.Stdout);
+        var listing = direct.Stdout.Split('\n')[1..]; // after the command line, which names the FIFO itself
+        Assert.DoesNotContain(listing, entry => entry.StartsWith(".runtime-agent-start"));
+        Assert.Contains("null", listing);
 
         var withInit = await images.Agent("run", "--init", images.Configured, "cat", "/proc/1/comm");
         Assert.Equal("runtime-agent", withInit.Stdout.Trim());

@@ -84,7 +84,11 @@ internal sealed class StartGate : IDisposable
         _writer = ContainerSetupException.Check(OpenAt(_devFd, _name, ORdWr | OCloExec | ONonBlock, 0), $"open {Path}");
     }
 
-    /// <summary>Removes the FIFO from the container's /dev; call once the child has exec'd (or failed to).</summary>
+    /// <summary>
+    /// Removes the FIFO from the container's /dev; call once the child has exec'd (or failed to). So the command's first
+    /// instructions may still see both FIFOs (a fast <c>ls /dev</c> did): the child opens the gate by path, and nothing
+    /// tells this side that its lookup is done before posix_spawn returns (docs/decisions/002, "The gate's name").
+    /// </summary>
     public void Dispose()
     {
         UnlinkAt(_devFd, _name, 0);
