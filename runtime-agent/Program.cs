@@ -18,6 +18,8 @@ if (RuntimeAgent.Run.UserNamespaces.RootlessMode.NeedsUserNamespace)
 }
 
 RuntimeAgent.Diagnostics.PhaseTrace.Mark("main");
+// A process forked for `run -d` never makes a duplicate of the user's stdout or stderr, which its monitor would hold.
+if (ForkedMonitor.Active) ForkedMonitor.UseDescriptorWriters();
 // A `run -d` whose process became its container's monitor (Containers/ForkedMonitor.cs) stays until the container is done.
 if (await FastCommandLine.TryInvokeAsync(args) is { } exitCode) return ForkedMonitor.WaitIfMonitoring(exitCode);
 

@@ -77,11 +77,9 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                 Diagnostics.PhaseTrace.Mark("monitor-reported");
                 WaitForExit(first!.CliPid);
             }
-            var self = ProcessIdentity.Self();
-            // run -d records its monitor with the container; start (and an unreadable /proc) leaves it to the monitor.
-            var state = (recorded ?? store.Load(id)) is { } known && known.Monitor == self
-                ? known
-                : store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
+            // run -d records its monitor with the container (a forked one: this process, as it recorded itself); start (and an
+            // unreadable /proc) leaves it to the monitor.
+            var state = recorded ?? RecordMonitor();
             Diagnostics.PhaseTrace.Mark("monitor-state");
             var spec = recordedSpec ?? ContainerSpec.Load(store.SpecPath(id));
             var policy = RestartPolicy.Parse(state.RestartPolicy);
@@ -211,6 +209,15 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
             Close(fd);
         }
         Diagnostics.PhaseTrace.Mark("monitor-cli-exited");
+    }
+
+    /// <summary>The container's record, with this process as its monitor.</summary>
+    private ContainerState RecordMonitor()
+    {
+        var self = ProcessIdentity.Self();
+        return store.Load(id) is { } known && known.Monitor == self
+            ? known
+            : store.Update(id, s => (s.MonitorPid, s.MonitorStartTime) = (self.Pid, self.StartTime));
     }
 
     /// <summary>Points the port proxy at this run; a container that already exited simply gets no connections.</summary>

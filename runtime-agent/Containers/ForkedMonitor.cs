@@ -20,12 +20,21 @@ internal static unsafe class ForkedMonitor
     public const string ReportVariable = "RUNTIME_AGENT_DETACH_REPORT";
 
     private static readonly int ReportFd = ReportDescriptor();
-    private static Thread? _monitor;
+    private static LaunchThread? _monitor;
     private static int _exitCode;
-    private static List<(ulong Device, ulong Inode)> _stdio = [];
 
     /// <summary>Whether this process is the child of detach-entry.c, with its report pipe still unused.</summary>
     public static bool Active => ReportFd >= 0 && _monitor is null;
+
+    /// <summary>
+    /// Points Console.Out and Console.Error at descriptors 1 and 2 themselves (<see cref="DescriptorWriter"/>): called
+    /// before anything writes to them, so that no duplicate of the user's stdout or stderr is ever made in this process.
+    /// </summary>
+    public static void UseDescriptorWriters()
+    {
+        Console.SetOut(new DescriptorWriter(1));
+        Console.SetError(new DescriptorWriter(2));
+    }
 
     /// <summary>
     /// Starts the recorded container <paramref name="id"/> under this process as its monitor and returns once it runs
@@ -34,7 +43,7 @@ internal static unsafe class ForkedMonitor
     /// </summary>
     /// <param name="saveSpec">Writes spec.json: on this thread while the container's namespaces and root are built on others.</param>
     /// <param name="record">Writes state.json (a taken name fails here): once the container's process exists, with
-    /// <paramref name="state"/> saying it runs; one write, its JSON metadata built meanwhile.</param>
+    /// <paramref name="state"/> saying it runs; one write.</param>
     public static void Start(StoreLayout layout, string id, ContainerState state, ContainerSpec spec, Action saveSpec, Action record)
     {
         // Its own session, as a monitor process gets: the terminal's signals and hang-up no longer reach it or the
@@ -43,7 +52,6 @@ internal static unsafe class ForkedMonitor
         // Stdio on /dev/null, as a spawned monitor has it: what the container's launch does not replace (its first process
         // under --init with -t, a restart's) must not inherit the command's. An error is printed on the originals.
         var saved = new[] { Fcntl(0, FDupFdCloExec, 3), Fcntl(1, FDupFdCloExec, 3), Fcntl(2, FDupFdCloExec, 3) };
-        _stdio = FilesOf(saved);
         var devNull = OpenAt(AtFdCwd, "/dev/null", ORdWr | OCloExec, 0);
         for (var fd = 0; fd < 3; fd++) Dup2(devNull, fd);
         Close(devNull);
@@ -54,7 +62,8 @@ internal static unsafe class ForkedMonitor
         var recorded = new ManualResetEventSlim(false, spinCount: 0);
         var started = new ManualResetEventSlim(false, spinCount: 0);
         var lease = ContainerMonitor.Lease(layout);
-        _monitor = new Thread(() =>
+        // A thread made with pthread_create: Thread.Start would spin in sched_yield on this thread until the new one runs.
+        _monitor = LaunchThread.Start("monitor", () =>
         {
             var monitor = new ContainerMonitor(layout, id, Environment.ProcessPath ?? "/proc/self/exe")
             {
@@ -74,12 +83,10 @@ internal static unsafe class ForkedMonitor
                 },
             };
             _exitCode = monitor.Run(first: null, lease, state, spec);
-        }) { Name = "monitor" };
-        _monitor.Start();
+        });
         try
         {
             saveSpec();
-            ContainerJson.PrepareState();
             // A start that fails reports before its process exists: then there is nothing to record.
             WaitHandle.WaitAny([started.WaitHandle, reported.WaitHandle]);
             if (started.IsSet) record();
@@ -129,37 +136,11 @@ internal static unsafe class ForkedMonitor
     {
         var devNull = OpenAt(AtFdCwd, "/dev/null", ORdWr | OCloExec, 0);
         for (var fd = 0; fd < 3; fd++) Dup2(devNull, fd);
-        ReplaceDuplicatesOfStdio(devNull);
         Close(devNull);
         var bytes = Encoding.ASCII.GetBytes($"ok {id}\n");
         fixed (byte* p = bytes) Write(ReportFd, p, (nuint)bytes.Length);
         Close(ReportFd);
         Diagnostics.PhaseTrace.Mark("forked-reported");
-    }
-
-    /// <summary>
-    /// .NET's Console streams write to duplicates of the standard descriptors, not to 0, 1 and 2: every other descriptor
-    /// open on the file the command's stdin, stdout or stderr was open on is pointed at /dev/null too (still open, so nothing
-    /// that holds it breaks), or a reader of the command's output would wait for the container to exit.
-    /// </summary>
-    private static void ReplaceDuplicatesOfStdio(int devNull)
-    {
-        foreach (var path in Directory.GetFiles("/proc/self/fd"))
-        {
-            if (!int.TryParse(Path.GetFileName(path), out var fd) || fd < 3 || fd == devNull || fd == ReportFd) continue;
-            if (FstatAt(fd, "", out var stat, (int)AtEmptyPath) == 0 && _stdio.Contains((stat.Device, stat.Inode))) Dup3(devNull, fd, OCloExec);
-        }
-    }
-
-    /// <summary>The files (device and inode) the descriptors are open on; /dev/null's is left out (it stays).</summary>
-    private static List<(ulong Device, ulong Inode)> FilesOf(int[] fds)
-    {
-        var files = new List<(ulong, ulong)>(fds.Length);
-        FstatAt(AtFdCwd, "/dev/null", out var devNull, 0);
-        foreach (var fd in fds)
-            if (fd >= 0 && FstatAt(fd, "", out var stat, (int)AtEmptyPath) == 0 && (stat.Device, stat.Inode) != (devNull.Device, devNull.Inode))
-                files.Add((stat.Device, stat.Inode));
-        return files;
     }
 
     /// <summary>The pipe detach-entry.c made (close-on-exec, so no spawned process holds it); -1 outside its child.</summary>

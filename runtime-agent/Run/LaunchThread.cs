@@ -5,7 +5,8 @@ using static RuntimeAgent.Native.Libc;
 namespace RuntimeAgent.Run;
 
 /// <summary>
-/// A thread of a launch (the setup thread, the /proc thread) made with pthread_create, its body entered as a reverse
+/// A thread of a launch (the setup thread, the /proc thread; and a forked monitor's own thread, Containers/ForkedMonitor)
+/// made with pthread_create, its body entered as a reverse
 /// P/Invoke. <see cref="Thread.Start()"/> spins in sched_yield until the new thread runs: its creator (the setup thread,
 /// whose work is the container's critical path) lost ≈ 2 ms a run to that on a loaded machine, and on two CPUs the spin
 /// competes with the thread it waits for. Here the creator goes on at once; the thread attaches itself to the runtime on
