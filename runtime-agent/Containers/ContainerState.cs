@@ -60,7 +60,7 @@ public sealed class ContainerState
     [JsonIgnore] public ProcessIdentity Monitor => new(MonitorPid, MonitorStartTime);
     [JsonIgnore] public bool IsActive => Status is ContainerStatus.Running or ContainerStatus.Restarting or ContainerStatus.Created;
 
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ContainerJsonContext.Default.ContainerState);
+    public byte[] ToJson() => ContainerStateWriter.ToUtf8(this);
 
     public static ContainerState FromJson(byte[] json) =>
         JsonSerializer.Deserialize(json, ContainerJsonContext.Default.ContainerState) ?? throw new InvalidDataException("empty container state");

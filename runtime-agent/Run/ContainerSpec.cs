@@ -80,7 +80,7 @@ public sealed record ContainerSpec
     public ScratchTmpfs? Scratch { get; init; }
 
     public void Save(string path) =>
-        File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, RunJsonContext.Default.ContainerSpec));
+        File.WriteAllBytes(path, ContainerSpecWriter.ToUtf8(this));
 
     public static ContainerSpec Load(string path) =>
         JsonSerializer.Deserialize(File.ReadAllBytes(path), RunJsonContext.Default.ContainerSpec)
