@@ -152,11 +152,19 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
                 initSpec = spec with { TerminalPath = terminal.SlavePath };
             }
         }
-        var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "spec.json");
+        var specPath = InitSpecPath;
         initSpec.Save(specPath);
         ContainerSetupException.Check(Unshare(CloneNewPid), "unshare the PID namespace");
         return ProcessStart.Spawn(agentPath, [agentPath, "init", specPath], [], newProcessGroup, outputFd: outputFd); // init's command inherits it
     }
+
+    /// <summary>
+    /// Where init reads its spec (the container's, with the pty slave, the ready pipe): beside the root, never the
+    /// container's spec.json. A forked monitor writes that one on another thread while this one launches (ForkedMonitor),
+    /// and two truncating writes of one file left init a spec without its terminal (its shell on /dev/null exited 0 at
+    /// once) or a corrupt file.
+    /// </summary>
+    private string InitSpecPath => Path.Join(Path.GetDirectoryName(spec.RootFs), "init.json");
 
     /// <summary>Moves this thread into new namespaces and builds the container's root there (all but /proc).</summary>
     /// <param name="beforeRoot">Runs in the new namespaces before the root is mounted (the user namespace's child and idmapped layers).</param>

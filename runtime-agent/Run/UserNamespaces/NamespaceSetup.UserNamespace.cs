@@ -14,8 +14,7 @@ internal sealed partial class NamespaceSetup
     /// </summary>
     private unsafe int LaunchInUserNamespace(IdRange range)
     {
-        // Not spec.json: a detached container's monitor keeps its own spec there (with the cgroup init must not join).
-        var specPath = Path.Join(Path.GetDirectoryName(spec.RootFs), "userns-init.json");
+        var specPath = InitSpecPath; // without the cgroups: joined from here, for init
         UserNamespaceChild? child = null;
         var ready = stackalloc int[2];
         ContainerSetupException.Check(Pipe2(ready, OCloExec), "pipe");
