@@ -56,7 +56,6 @@ static int is_detached_run(int argc, char **argv)
                 continue;
             }
             if (arg[1] == 0 || strspn(arg + 1, "dtiq") != strlen(arg + 1)) return 0;
-            if (strchr(arg + 1, 't')) return 0; // a terminal: the spawned monitor holds it (see below)
             detach |= strchr(arg + 1, 'd') != NULL;
             continue;
         }
@@ -64,10 +63,6 @@ static int is_detached_run(int argc, char **argv)
         size_t length = equals ? (size_t)(equals - arg) : strlen(arg);
         if (named(value_options, arg, length)) {
             if (!equals) i++;
-        } else if (!equals && strcmp(arg, "--tty") == 0) {
-            // -t keeps the spawned monitor: a CI run of the forked path once saw `run -dit --init` + attach end at once
-            // with exit 0 (cause not found); the terminal cases stay on the path that passed every run before.
-            return 0;
         } else if (!equals && strcmp(arg, "--detach") == 0) {
             detach = 1;
         } else if (equals || !named(switch_options, arg, length)) {
