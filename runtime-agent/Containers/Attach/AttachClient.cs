@@ -13,6 +13,7 @@ namespace RuntimeAgent.Containers.Attach;
 /// </summary>
 internal sealed unsafe class AttachClient(string socketPath, DetachKeys detachKeys, int replayLines)
 {
+    private int _sentSize = -1; // rows << 16 | columns, guarded by the socket's lock
     /// <summary>True when the user detached; false when the container's run ended.</summary>
     public bool Run()
     {
@@ -27,11 +28,11 @@ internal sealed unsafe class AttachClient(string socketPath, DetachKeys detachKe
         }
         using var raw = RawTerminal.Enter();
         AttachFrames.SendReplay(socket, replayLines); // the first frame: the monitor starts this client after the replay
-        SendWindowSize(socket);
+        FollowWindowSize(socket);
         using var winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, context =>
         {
             context.Cancel = true;
-            SendWindowSize(socket);
+            FollowWindowSize(socket);
         });
         var detached = false;
         new Thread(() =>
@@ -62,6 +63,9 @@ internal sealed unsafe class AttachClient(string socketPath, DetachKeys detachKe
                 if (read < 0 && LastError == EIntr) continue;
                 if (read <= 0) return false; // stdin ended: keep showing output until the run ends
                 var (forward, detach) = detachKeys.Feed(buffer.AsSpan(0, (int)read));
+                // Keys typed after a resize must reach the container after its new size: the SIGWINCH handler runs on
+                // another thread and may come later (under load a shell's `stty size` typed right after a resize saw the old one).
+                FollowWindowSize(socket);
                 if (forward.Length > 0) AttachFrames.Send(socket, AttachFrames.Input, forward);
                 if (detach) return true;
             }
@@ -100,13 +104,20 @@ internal sealed unsafe class AttachClient(string socketPath, DetachKeys detachKe
         return Ioctl(1, TiocGwinsz, size) == 0 && size[0] > 0 ? size[0] : 24;
     }
 
-    private static void SendWindowSize(Socket socket)
+    /// <summary>Sends the attaching terminal's size unless it was the last one sent.</summary>
+    private void FollowWindowSize(Socket socket)
     {
         var size = stackalloc ushort[4];
         if (Ioctl(0, TiocGwinsz, size) != 0) return; // not on a terminal: the container's size stays as it is
+        var packed = size[0] << 16 | size[1];
         try
         {
-            AttachFrames.SendWindowSize(socket, size[0], size[1]);
+            lock (socket) // AttachFrames.Send's lock: the check and the frame are one step for both threads
+            {
+                if (packed == _sentSize) return;
+                _sentSize = packed;
+                AttachFrames.SendWindowSize(socket, size[0], size[1]);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

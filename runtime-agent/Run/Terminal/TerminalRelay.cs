@@ -27,12 +27,15 @@ internal sealed unsafe class TerminalRelay : IDisposable
             ContainerTerminal.CopyWindowSize(0, master);
         });
         ContainerTerminal.CopyWindowSize(0, master); // it may have changed since the pty was made
-        if (input) new Thread(() => Copy(0, master)) { IsBackground = true, Name = "tty-input" }.Start(); // blocks in read(0) until we exit
+        // Keys typed after a resize must find the container at its new size: the SIGWINCH handler runs on another thread and
+        // may come after them (under load a shell's `stty size` typed right after a resize saw the old size), so the input
+        // thread copies the size before it writes (no signal when it has not changed).
+        if (input) new Thread(() => Copy(0, master, () => ContainerTerminal.CopyWindowSize(0, master))) { IsBackground = true, Name = "tty-input" }.Start(); // blocks in read(0) until we exit
         _output = new Thread(() => Copy(master, 1)) { IsBackground = true, Name = "tty-output" };
         _output.Start();
     }
 
-    private static void Copy(int from, int to)
+    private static void Copy(int from, int to, Action? beforeWrite = null)
     {
         var buffer = stackalloc byte[32 * 1024];
         while (true)
@@ -40,6 +43,7 @@ internal sealed unsafe class TerminalRelay : IDisposable
             var read = Read(from, buffer, 32 * 1024);
             if (read < 0 && LastError == EIntr) continue;
             if (read <= 0) return; // EOF, or EIO on the master once the slave is closed everywhere
+            beforeWrite?.Invoke();
             for (nint done = 0; done < read;)
             {
                 var written = Write(to, buffer + done, (nuint)(read - done));
