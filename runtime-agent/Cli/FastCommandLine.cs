@@ -20,8 +20,6 @@ public static class FastCommandLine
     {
         if (args is ["--root", var root, "monitor"])
             return ContainerMonitor.Launch(new StoreLayout(Path.GetFullPath(root)), id: null);
-        if (args is ["--root", var preparedRoot, "monitor", MonitorLauncher.JoinsPreparedFlag])
-            return ContainerMonitor.Launch(new StoreLayout(Path.GetFullPath(preparedRoot)), id: null, joinsPrepared: true);
         if (RunArguments.TryParse(args) is not { } run) return null;
         Diagnostics.PhaseTrace.Mark("parsed");
         using var cancellation = new CancellationTokenSource();

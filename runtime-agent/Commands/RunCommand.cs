@@ -155,7 +155,7 @@ public static class RunCommand
             // fails before the container is recorded closes the monitor's id pipe unwritten, and the monitor just exits.
             // A process forked for run -d by detach-entry.c needs no monitor: it becomes the monitor (ForkedMonitor).
             var forked = a.Detach && ForkedMonitor.Active;
-            using var monitor = a.Detach && !forked ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root), FirstStart.Expected(a)) : null;
+            using var monitor = a.Detach && !forked ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root)) : null;
             if (monitor is not null) Diagnostics.PhaseTrace.Mark("monitor-spawned");
             // A forked monitor writes its records while its container starts (ForkedMonitor): a thread building their JSON
             // metadata beforehand would only take a CPU from that start.

@@ -17,7 +17,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
     private readonly ContainerStore store = new(layout);
     private volatile int currentPid;
 
-    /// <summary>Where the first start's outcome goes: "ok" (or "ok PID"), or "CODE reason"; a spawned monitor's descriptor 3.</summary>
+    /// <summary>Where the first start's outcome goes: "ok", or "CODE reason"; a spawned monitor's descriptor 3.</summary>
     public Action<string> Report { get; init; } = MonitorLauncher.Report;
 
     private Action<int, ProcessIdentity?, DateTimeOffset>? recordFirstRun;
@@ -30,26 +30,24 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
 
     /// <summary>
     /// The monitor's entry. Without an id it was spawned by <see cref="MonitorLauncher"/> before its container was
-    /// recorded, and reads the id (and the first run <c>run -d</c> prepared, if any) once the CLI has recorded it;
-    /// end-of-file instead means the CLI gave up, and it exits. Meanwhile it readies what does not depend on the
-    /// container (System.Text.Json's metadata) — unless it is told it will join a prepared first run
-    /// (<paramref name="joinsPrepared"/>): then no JSON is needed before its report, and the CPU is the CLI's.
+    /// recorded, and reads the id once the CLI has recorded it; end-of-file instead means the CLI gave up, and it exits.
+    /// Meanwhile it readies what does not depend on the container (System.Text.Json's metadata).
     /// </summary>
-    public static int Launch(Store.StoreLayout layout, string? id, bool joinsPrepared = false)
+    public static int Launch(Store.StoreLayout layout, string? id)
     {
         Diagnostics.PhaseTrace.Mark("monitor-main");
         Fcntl(MonitorLauncher.ReadyDescriptor, FSetFd, FdCloExec); // the container must not hold the CLI's pipe
         var agentPath = Environment.ProcessPath ?? "/proc/self/exe";
-        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(null, Lease(layout));
-        var stateJson = joinsPrepared ? null : ContainerJson.PrepareSpecHereAndStateInBackground();
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(Lease(layout));
+        var stateJson = ContainerJson.PrepareSpecHereAndStateInBackground();
         Diagnostics.PhaseTrace.Mark("monitor-json");
         // Taken while the CLI works, off the path after the id; in a store the CLI is creating (its first pull) the lock
         // file may not exist yet, and then it is taken after the id.
         var lease = File.Exists(layout.StoreLock) ? Lease(layout) : null;
-        (id, var first) = MonitorLauncher.Receive();
-        stateJson?.Join();
+        id = MonitorLauncher.Receive();
+        stateJson.Join();
         Diagnostics.PhaseTrace.Mark("monitor-id");
-        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(first, lease ?? Lease(layout));
+        if (id is not null) return new ContainerMonitor(layout, id, agentPath).Run(lease ?? Lease(layout));
         lease?.Dispose();
         return 0;
     }
@@ -59,24 +57,12 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         FileLock.AcquireAsync(layout.StoreLock, exclusive: false, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <param name="recorded">The container's records as the process that wrote them has them (<see cref="ForkedMonitor"/>), else read here.</param>
-    public int Run(FirstStart? first, FileLock lease, ContainerState? recorded = null, ContainerSpec? recordedSpec = null)
+    public int Run(FileLock lease, ContainerState? recorded = null, ContainerSpec? recordedSpec = null)
     {
         using var held = lease;
         var reported = false;
-        MonitoredRun? firstRun = null;
         try
         {
-            var started = DateTimeOffset.UtcNow;
-            // A first run prepared by run -d is started and reported before any record is read: the CLI records it running.
-            firstRun = first is null ? null : MonitoredRun.StartJoined(first);
-            if (firstRun is not null)
-            {
-                currentPid = firstRun.Pid;
-                Report($"ok {firstRun.Pid}");
-                reported = true;
-                Diagnostics.PhaseTrace.Mark("monitor-reported");
-                WaitForExit(first!.CliPid);
-            }
             // run -d records its monitor with the container (a forked one: this process, as it recorded itself); start (and an
             // unreadable /proc) leaves it to the monitor.
             var state = recorded ?? RecordMonitor();
@@ -95,7 +81,7 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
             var delay = TimeSpan.Zero;
             while (true)
             {
-                if (firstRun is null) started = DateTimeOffset.UtcNow;
+                var started = DateTimeOffset.UtcNow;
                 int exitCode;
                 string? error = null;
                 var unhealthyRestart = false;
@@ -121,12 +107,10 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
                     // Recorded as soon as the process exists (its pid and start time are final then), while it is still
                     // being released to execve: the write overlaps the end of the start. A start that fails after this
                     // is recorded as exited below, before the report, so run -d never returns on it.
-                    var run = firstRun ?? MonitoredRun.Start(spec, agentPath, store.AttachSocketPath(id), log.Path, RecordRunning);
-                    firstRun = null;
+                    var run = MonitoredRun.Start(spec, agentPath, store.AttachSocketPath(id), log.Path, RecordRunning);
                     currentPid = run.Pid;
                     AttachPorts(ports, run.Pid);
-                    // A prepared first run was recorded by the CLI only if it still saw "created" (and may have died first).
-                    if (recordedPid != run.Pid) RecordRunning(run.Pid);
+                    if (recordedPid != run.Pid) RecordRunning(run.Pid); // the /proc thread did not find it (a launch through init)
                     if (!reported) Report("ok");
                     reported = true;
                     run.StartLogging(log);
@@ -177,38 +161,9 @@ internal sealed class ContainerMonitor(StoreLayout layout, string id, string age
         }
         catch (Exception e)
         {
-            // A reported first run that never reached the loop would be left without a monitor: it goes with it.
-            if (firstRun is not null)
-            {
-                Kill(firstRun.Pid, SigKill);
-                ProcessStart.Wait(firstRun.Pid);
-            }
             store.Update(id, s => (s.Status, s.Error, s.FinishedAt) = (ContainerStatus.Exited, $"monitor failed: {e.Message}", DateTimeOffset.UtcNow));
             return 125;
         }
-    }
-
-    /// <summary>
-    /// After the report of a prepared first run the CLI records it running and exits, and that is what the user waits
-    /// for; the monitor's own bookkeeping (reading the records, whose JSON metadata costs a few ms of CPU) waits for the
-    /// CLI, its parent, to exit (at most a second) rather than compete with it for the CPUs. The container runs
-    /// meanwhile; its output waits in the pipes.
-    /// </summary>
-    private static unsafe void WaitForExit(int cliPid)
-    {
-        var fd = PidfdOpen(cliPid);
-        if (fd < 0) return;
-        try
-        {
-            if (Getppid() != cliPid) return; // gone already (this monitor was reparented): the pidfd may name another process
-            var poll = new PollFd { Fd = fd, Events = PollIn };
-            Poll(&poll, 1, 1000);
-        }
-        finally
-        {
-            Close(fd);
-        }
-        Diagnostics.PhaseTrace.Mark("monitor-cli-exited");
     }
 
     /// <summary>The container's record, with this process as its monitor.</summary>

@@ -44,8 +44,6 @@ public sealed class DetachedRunner(StoreLayout layout)
                 spec = spec with { UserNamespace = Run.UserNamespaces.UserNamespaceAllocation.Take(layout, id) };
                 Run.UserNamespaces.UserNamespaceAllocation.Own(spec, spec.UserNamespace);
             }
-            // The namespaces and the root of the first run are built meanwhile, on a thread of their own, for the monitor to join.
-            using var prepared = monitor is not null && FirstStart.Fits(spec, options) ? new PreparedContainer(spec) : null;
             var self = monitor is null ? ProcessIdentity.Self() : (ProcessIdentity?)null;
             var state = new ContainerState
             {
@@ -80,8 +78,7 @@ public sealed class DetachedRunner(StoreLayout layout)
             }
             spec.Save(store.SpecPath(id));
             Record();
-            var pid = monitor.Hand(id, prepared?.Wait());
-            if (pid > 0) RecordRunning(store, id, pid);
+            monitor.Hand(id);
             return id;
         }
         catch
@@ -93,28 +90,6 @@ public sealed class DetachedRunner(StoreLayout layout)
             }
             catch (IOException) { }
             throw;
-        }
-    }
-
-    /// <summary>
-    /// A prepared first run is recorded running by the CLI, whose JSON metadata is ready (the monitor's is not yet): only
-    /// while the container is still "created", so the monitor's own records (it writes the same right after its report,
-    /// and the exit later) are never undone. If this fails the monitor's write stands.
-    /// </summary>
-    private static void RecordRunning(ContainerStore store, string id, int pid)
-    {
-        try
-        {
-            var identity = ProcessIdentity.Of(pid);
-            store.Update(id, s =>
-            {
-                if (s.Status != ContainerStatus.Created) return;
-                (s.Status, s.Pid, s.PidStartTime, s.StartedAt) = (ContainerStatus.Running, pid, identity?.StartTime ?? 0, DateTimeOffset.UtcNow);
-                if (s.Healthcheck is not null) s.Health = new HealthState();
-            });
-        }
-        catch (IOException)
-        {
         }
     }
 }

@@ -82,7 +82,7 @@ internal static unsafe class ForkedMonitor
                     if (recordFailed is not null) throw new ContainerSetupException($"record the container: {recordFailed.Message}");
                 },
             };
-            _exitCode = monitor.Run(first: null, lease, state, spec);
+            _exitCode = monitor.Run(lease, state, spec);
         });
         try
         {

@@ -44,9 +44,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "setsid", SetLastError = true)]
     public static partial int Setsid();
 
-    [LibraryImport(Lib, EntryPoint = "getppid")]
-    public static partial int Getppid();
-
     [LibraryImport(Lib, EntryPoint = "fchdir", SetLastError = true)]
     public static partial int Fchdir(int fd);
 

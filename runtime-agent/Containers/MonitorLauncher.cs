@@ -20,9 +20,6 @@ internal sealed unsafe class MonitorLauncher : IDisposable
 {
     public const int ReadyDescriptor = 3, IdDescriptor = 4;
 
-    /// <summary>The monitor's internal flag for <c>joinsPrepared</c> (read by <see cref="Cli.FastCommandLine"/> only).</summary>
-    public const string JoinsPreparedFlag = "--joins-prepared";
-
     private readonly int _pid;
     private int _idFd, _reportFd;
     private ProcessIdentity? _monitor;
@@ -44,11 +41,8 @@ internal sealed unsafe class MonitorLauncher : IDisposable
         }
     }
 
-    /// <summary>
-    /// Starts a monitor that waits for its container's id (<see cref="Hand"/>). <paramref name="joinsPrepared"/>: the CLI
-    /// expects to prepare the first run (<see cref="FirstStart"/>), so the monitor builds no JSON metadata while it waits.
-    /// </summary>
-    public static MonitorLauncher Spawn(string agentPath, string root, bool joinsPrepared = false)
+    /// <summary>Starts a monitor that waits for its container's id (<see cref="Hand"/>).</summary>
+    public static MonitorLauncher Spawn(string agentPath, string root)
     {
         var report = stackalloc int[2];
         var id = stackalloc int[2];
@@ -66,8 +60,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             var (reportWrite, idRead) = (AboveTargets(report[1]), AboveTargets(id[0]));
             try
             {
-                monitor = Spawn(agentPath, joinsPrepared ? [agentPath, "--root", root, "monitor", JoinsPreparedFlag] : [agentPath, "--root", root, "monitor"],
-                    reportWrite, idRead);
+                monitor = Spawn(agentPath, [agentPath, "--root", root, "monitor"], reportWrite, idRead);
             }
             finally
             {
@@ -92,14 +85,12 @@ internal sealed unsafe class MonitorLauncher : IDisposable
     }
 
     /// <summary>
-    /// Gives the monitor its container (and, with <paramref name="first"/>, the prepared first run) and waits for its
-    /// report; returns the container's pid if the monitor reported one (a prepared first run, which the CLI then records),
-    /// else 0. Throws <see cref="ContainerSetupException"/> with the monitor's reason.
+    /// Gives the monitor its container and waits for its report; throws <see cref="ContainerSetupException"/> with the
+    /// monitor's reason.
     /// </summary>
-    public int Hand(string id, FirstStart? first = null)
+    public void Hand(string id)
     {
         var bytes = Encoding.ASCII.GetBytes(id + "\n");
-        if (first is not null) bytes = [.. bytes, .. first.Encode()];
         fixed (byte* p = bytes) WriteAll(_idFd, p, bytes.Length);
         Close(_idFd);
         _idFd = -1;
@@ -107,8 +98,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
         var report = ReadAll(_reportFd);
         Close(_reportFd);
         _reportFd = -1;
-        if (report == "ok") return 0;
-        if (report.StartsWith("ok ", StringComparison.Ordinal) && int.TryParse(report[3..], out var pid)) return pid;
+        if (report == "ok") return;
         var parts = report.Split(' ', 2);
         throw parts.Length == 2 && int.TryParse(parts[0], out var code)
             ? new ContainerSetupException(parts[1], code)
@@ -178,7 +168,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
         }
     }
 
-    private static string ReadAll(int fd, bool trim = true)
+    private static string ReadAll(int fd)
     {
         var result = new List<byte>();
         var buffer = stackalloc byte[4096];
@@ -189,23 +179,16 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             if (read <= 0) break;
             result.AddRange(new ReadOnlySpan<byte>(buffer, (int)read));
         }
-        var text = Encoding.UTF8.GetString(result.ToArray());
-        return trim ? text.Trim() : text;
+        return Encoding.UTF8.GetString(result.ToArray()).Trim();
     }
 
-    /// <summary>
-    /// The monitor's side: its container's id from descriptor 4 (closed then), and the first run <c>run -d</c> prepared, if
-    /// any; a null id when the CLI gave up.
-    /// </summary>
-    public static (string? Id, FirstStart? First) Receive()
+    /// <summary>The monitor's side: its container's id from descriptor 4 (closed then); null when the CLI gave up.</summary>
+    public static string? Receive()
     {
-        var text = ReadAll(IdDescriptor, trim: false);
+        var id = ReadAll(IdDescriptor);
         Close(IdDescriptor);
         Diagnostics.PhaseTrace.Mark("monitor-received");
-        var newline = text.IndexOf('\n');
-        var id = (newline < 0 ? text : text[..newline]).Trim();
-        if (id.Length == 0 || !id.All(char.IsAsciiLetterOrDigit)) return (null, null);
-        return (id, newline < 0 ? null : FirstStart.Decode(text[(newline + 1)..]));
+        return id.Length > 0 && id.All(char.IsAsciiLetterOrDigit) ? id : null;
     }
 
     /// <summary>The monitor's side: report once on descriptor 3 and close it.</summary>

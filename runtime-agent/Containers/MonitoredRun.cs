@@ -24,13 +24,10 @@ internal sealed unsafe class MonitoredRun
     /// <param name="logPath">The container's log, which <c>attach</c>'s replay reads for what the terminal's memory lacks.</param>
     public static MonitoredRun Start(ContainerSpec spec, string agentPath, string attachSocket, string logPath, Action<int>? childFound = null) =>
         spec.Tty ? StartWithTerminal(spec, agentPath, attachSocket, logPath, childFound)
-            : WithPipes(() => new NamespaceSetup(spec, agentPath, newProcessGroup: true) { ChildFound = childFound }.Start())!;
+            : WithPipes(() => new NamespaceSetup(spec, agentPath, newProcessGroup: true) { ChildFound = childFound }.Start());
 
-    /// <summary>The first run that <c>run -d</c> prepared (<see cref="JoinedStart"/>); null when its namespaces are gone.</summary>
-    public static MonitoredRun? StartJoined(FirstStart first) => WithPipes(() => JoinedStart.Start(first, childFound: null));
-
-    /// <summary>Launches with the pipes on descriptors 1 and 2; null when <paramref name="launch"/> returns 0 (nothing started).</summary>
-    private static MonitoredRun? WithPipes(Func<int> launch)
+    /// <summary>Launches with the pipes on descriptors 1 and 2.</summary>
+    private static MonitoredRun WithPipes(Func<int> launch)
     {
         var fds = stackalloc int[4];
         if (Pipe2(fds, OCloExec) != 0 || Pipe2(fds + 2, OCloExec) != 0) throw new ContainerSetupException($"pipe: {ErrorText(LastError)}");
@@ -58,10 +55,7 @@ internal sealed unsafe class MonitoredRun
             Close(fds[3]);
         }
         var (stdout, stderr) = (fds[0], fds[2]);
-        if (pid > 0) return new MonitoredRun(pid, log => [Pump(log, stdout, "stdout"), Pump(log, stderr, "stderr")]);
-        Close(stdout);
-        Close(stderr);
-        return null;
+        return new MonitoredRun(pid, log => [Pump(log, stdout, "stdout"), Pump(log, stderr, "stderr")]);
     }
 
     /// <summary>

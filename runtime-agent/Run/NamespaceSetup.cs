@@ -87,17 +87,6 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         }
     }
 
-    /// <summary>
-    /// <c>run -d</c>'s first run: builds the namespaces and the root on the calling thread (a thread of the CLI's own, kept
-    /// for the monitor to join) and pivots into it; returns the command resolved there. The monitor's
-    /// <see cref="Containers.JoinedStart"/> then adds the PID namespace, /proc, the lockdown and the process.
-    /// </summary>
-    public ContainerCommand PrepareOnThisThread()
-    {
-        using (EnterNamespaces()) { }
-        return ContainerEntry.Enter(spec);
-    }
-
     private int LaunchDirectly(SetupThread setup)
     {
         Diagnostics.PhaseTrace.Mark("setup-thread");
