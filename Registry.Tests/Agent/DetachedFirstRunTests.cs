@@ -1,9 +1,9 @@
 namespace Registry.Tests.Agent;
 
 /// <summary>
-/// A detached container's first run is built by two processes (the CLI prepares the namespaces and the root, the
-/// monitor joins them and starts the process: runtime-agent/Containers/README.md), its restarts by the monitor alone,
-/// a foreground run by one process: the container's process must see the same thing in all three.
+/// A detached container's first run is started while its records are written (as root by the forked `run -d` process
+/// itself: runtime-agent/Containers/README.md), its restarts by the monitor alone, a foreground run by the CLI: the
+/// container's process must see the same thing in all three.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DetachedFirstRunTests(RunImages images) : IClassFixture<RunImages>
@@ -29,7 +29,7 @@ public sealed class DetachedFirstRunTests(RunImages images) : IClassFixture<RunI
             await images.AgentOk(["run", "-d", "--name", name, "--restart", "on-failure:1", .. Options, images.Configured, "sh", "-c", Probe]);
             Assert.Equal("3", (await images.AgentOk("wait", name)).Stdout.Trim());
             var logs = (await images.AgentOk("logs", name)).Stdout;
-            Assert.Equal(foreground.Stdout + foreground.Stdout, logs); // the first run (prepared), then the restart (the monitor's own)
+            Assert.Equal(foreground.Stdout + foreground.Stdout, logs); // the first run, then the restart
         }
         finally
         {
