@@ -36,7 +36,8 @@ public sealed class DetachedRunner(StoreLayout layout)
         try
         {
             // The upper dir outlives each run (restart, start), so the overlay must not be volatile.
-            var spec = ContainerRunner.CreateSpec(image, request with { Keep = true }, process, id, dir, hostname)
+            // A forked monitor's main thread makes the directories and /etc files while the setup thread unshares.
+            var spec = ContainerRunner.CreateSpec(image, request with { Keep = true }, process, id, dir, hostname, hostFilesLater: monitor is null)
                 with { Security = security, CgroupDirectories = cgroup?.Directories ?? [] };
             if (request.UserNamespace == Run.UserNamespaces.UserNamespaceMode.Auto)
             {
@@ -73,7 +74,11 @@ public sealed class DetachedRunner(StoreLayout layout)
             if (monitor is null)
             {
                 // spec.json is written while the container starts, state.json once it runs (saying so).
-                ForkedMonitor.Start(layout, id, state, spec, () => spec.Save(store.SpecPath(id)), Record);
+                ForkedMonitor.Start(layout, id, state, spec, () =>
+                {
+                    spec.HostFiles?.Make();
+                    spec.Save(store.SpecPath(id));
+                }, Record);
                 return id;
             }
             spec.Save(store.SpecPath(id));

@@ -89,14 +89,19 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
     }
 
     /// <summary>
-    /// The spec for a container in <paramref name="dir"/>: its upper, work and rootfs directories are created here or,
-    /// on a <paramref name="scratch"/> tmpfs, by the setup thread inside the container's mount namespace (ScratchTmpfs).
+    /// The spec for a container in <paramref name="dir"/>: its upper, work and rootfs directories (and /etc files) are
+    /// created here or, on a <paramref name="scratch"/> tmpfs, by the setup thread inside the container's mount namespace
+    /// (ScratchTmpfs), or, with <paramref name="hostFilesLater"/> where it fits, on the disk by whoever calls the spec's
+    /// <see cref="ContainerSpec.HostFiles"/> while the setup thread unshares.
     /// </summary>
     internal static ContainerSpec CreateSpec(ResolvedImage image, RunRequest request, ContainerProcess process, string id, string dir, string hostname,
-                                             bool scratch = false)
+                                             bool scratch = false, bool hostFilesLater = false)
     {
         // The generated /etc files first, so a user's own -v over one of them wins.
         var etc = Net.EtcFiles.Render(hostname, request.HostNetwork || request.NetworkNamespace is not null, request.Dns ?? Net.DnsOptions.None);
+        var later = hostFilesLater && !scratch && request.Snapshotter == Snapshots.Snapshotter.Overlay
+            && request.UserNamespace == UserNamespaces.UserNamespaceMode.Host ? new HostFilesLater(dir, etc) : null;
+        scratch |= later is not null; // the paths only, as on a tmpfs
         return new()
         {
             Id = id,
@@ -108,7 +113,8 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
             PrivateNetwork = !request.HostNetwork && request.NetworkNamespace is null,
             NetworkNamespace = request.NetworkNamespace,
             Volumes = [.. scratch ? Net.EtcFiles.Mounts(dir) : Net.EtcFiles.Write(dir, etc), .. request.Volumes],
-            Scratch = scratch ? new ScratchTmpfs(request.Limits?.MemoryBytes, etc) : null,
+            Scratch = scratch && later is null ? new ScratchTmpfs(request.Limits?.MemoryBytes, etc) : null,
+            HostFiles = later,
             Tmpfs = request.Tmpfs,
             ReadOnlyRoot = request.ReadOnlyRoot,
             Args = process.Args,

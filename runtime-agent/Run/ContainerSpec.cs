@@ -79,6 +79,14 @@ public sealed record ContainerSpec
     [JsonIgnore]
     public ScratchTmpfs? Scratch { get; init; }
 
+    /// <summary>
+    /// run -d's forked monitor: the upper, work and rootfs directories and the /etc files, made on the disk by its main
+    /// thread while the setup thread unshares; the setup thread waits for them before it mounts the root. Null: they exist
+    /// before the launch (or are on the <see cref="Scratch"/> tmpfs). Not saved: made once, before the first run.
+    /// </summary>
+    [JsonIgnore]
+    public HostFilesLater? HostFiles { get; init; }
+
     public void Save(string path) =>
         File.WriteAllBytes(path, ContainerSpecWriter.ToUtf8(this));
 

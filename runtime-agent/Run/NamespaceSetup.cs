@@ -166,6 +166,7 @@ internal sealed partial class NamespaceSetup(ContainerSpec spec, string agentPat
         Umask(0); // exact modes for DevSetup and ContainerRoot; the umask is this thread's own since CLONE_NEWNS
         SystemMounts.Mount(null, "/", null, MsRec | MsPrivate, null); // nothing mounted below reaches the host
         beforeRoot?.Invoke();
+        spec.HostFiles?.Made.GetAwaiter().GetResult(); // made meanwhile by run -d's forked process (ForkedMonitor)
         spec.Scratch?.Mount(spec);
         Snapshots.RootMount.Mount(spec);
         Diagnostics.PhaseTrace.Mark("root-mounted");
