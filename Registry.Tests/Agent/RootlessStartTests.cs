@@ -45,6 +45,32 @@ public sealed class RootlessStartTests(SnapshotImages images) : IClassFixture<Sn
     }
 
     /// <summary>
+    /// `run -d` of a rootless agent spawns its monitor (no fork: that is root's); the monitor runs in the agent's user
+    /// namespace as its root and must know it is rootless, or it sets the container up as the host's root would (mknod).
+    /// </summary>
+    [Fact]
+    public async Task ADetachedRunRunsUnderItsMonitorUntilRemoved()
+    {
+        await RootlessUser.EnsureAsync();
+        await RootlessUser.ChownAsync(home);
+        var run = await RootlessUser.RunAgentAsync(home, ["run", "-d", images.Reference, "sleep", "600"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var id = run.Stdout.Trim();
+        try
+        {
+            var inspect = await RootlessUser.RunAgentAsync(home, ["inspect", id]);
+            Assert.True(inspect.ExitCode == 0, inspect.ToString());
+            Assert.Matches("\"status\": *\"running\"", inspect.Stdout);
+        }
+        finally
+        {
+            var rm = await RootlessUser.RunAgentAsync(home, ["rm", "-f", id]);
+            Assert.True(rm.ExitCode == 0, rm.ToString());
+        }
+        Assert.Empty(Directory.GetDirectories(Path.Join(home, ".local/share/runtime-agent/containers")));
+    }
+
+    /// <summary>
     /// The published (NativeAOT) agent enters its user namespace in place, before its runtime starts: the process the
     /// user started is itself root of the namespace (its uid_map maps 0 to the user), not a parent waiting for a
     /// re-executed copy of itself in the host's namespace.

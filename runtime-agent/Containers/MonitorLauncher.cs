@@ -137,7 +137,7 @@ internal sealed unsafe class MonitorLauncher : IDisposable
     {
         using var file = new Utf8Z(path);
         using var argv = new Utf8ZArray(args);
-        using var envp = new Utf8ZArray(Diagnostics.PhaseTrace.EnvironmentEntry is { } trace ? [$"PATH={ProcessStart.DefaultPath}", trace] : [$"PATH={ProcessStart.DefaultPath}"]);
+        using var envp = new Utf8ZArray(MonitorEnvironment());
         using var devNull = new Utf8Z("/dev/null");
         var attr = stackalloc byte[1024];
         var actions = stackalloc byte[256];
@@ -166,6 +166,19 @@ internal sealed unsafe class MonitorLauncher : IDisposable
             PosixSpawnFileActionsDestroy(actions);
             PosixSpawnattrDestroy(attr);
         }
+    }
+
+    /// <summary>
+    /// PATH, and what the monitor must know of this process: that it runs rootless (in the user namespace this agent made,
+    /// where it is root but may not make device nodes; without the marker it set the container up as the host's root and
+    /// failed), and where phase marks go.
+    /// </summary>
+    private static List<string> MonitorEnvironment()
+    {
+        var environment = new List<string> { $"PATH={ProcessStart.DefaultPath}" };
+        if (Run.UserNamespaces.RootlessMode.Active) environment.Add($"{Run.UserNamespaces.RootlessMode.Marker}=1");
+        if (Diagnostics.PhaseTrace.EnvironmentEntry is { } trace) environment.Add(trace);
+        return environment;
     }
 
     private static string ReadAll(int fd)
