@@ -157,9 +157,9 @@ public static class RunCommand
             var forked = a.Detach && ForkedMonitor.Active;
             using var monitor = a.Detach && !forked ? MonitorLauncher.Spawn(AgentPath(), Path.GetFullPath(a.Root)) : null;
             if (monitor is not null) Diagnostics.PhaseTrace.Mark("monitor-spawned");
-            // A forked monitor writes its records while its container starts (ForkedMonitor): a thread building their JSON
+            // A forked monitor writes its records while its container starts (ForkedMonitor): a thread building JSON
             // metadata beforehand would only take a CPU from that start.
-            if (monitor is not null) ContainerJson.PrepareInBackground();
+            if (monitor is not null) ContainerJson.PrepareStateInBackground();
             var request = new RunRequest(
                 new RunOverrides(a.Command, a.Entrypoint, a.Env, a.Workdir, a.User),
                 ParseEach(a.Volume, VolumeSpec.Parse),
