@@ -66,10 +66,14 @@ public static class AgentBinary
 
     private static Process Start(string path, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(path)
+        // Through env(1), with the terminal signals' default actions: a suite started by `cmd &` from a script (or by
+        // nohup) hands its processes SIGINT, SIGQUIT and SIGHUP ignored, and an agent that inherits an ignored SIGINT
+        // rightly keeps ignoring it, so a test signalling the agent would test how the suite was launched (seen in CI).
+        var info = new ProcessStartInfo("/usr/bin/env")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        foreach (var arg in (string[])["--default-signal=INT,QUIT,HUP", "--", path]) info.ArgumentList.Add(arg);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         return Process.Start(info) ?? throw new InvalidOperationException($"cannot start {path}");
