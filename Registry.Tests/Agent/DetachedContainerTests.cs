@@ -131,7 +131,9 @@ public sealed class DetachedContainerTests(RunImages images) : IClassFixture<Run
         try
         {
             await Ok("run", "-d", "--name", name, images.Configured, "sh", "-c",
-                "trap 'echo got-usr1; exit 5' USR1; echo started >>/persist; while true; do sleep 0.05; done");
+                "trap 'echo got-usr1; exit 5' USR1; echo started >>/persist; echo ready; while true; do sleep 0.05; done");
+            // run -d returns once the shell runs, not once it has set its trap: a PID 1 without a handler ignores SIGUSR1.
+            await WaitForLogs(name, "ready\n");
             await Ok("kill", "-s", "USR1", name);
             Assert.Equal("5", (await Ok("wait", name)).Stdout.Trim());
 
