@@ -173,6 +173,21 @@ public sealed class DetachedContainerTests(RunImages images) : IClassFixture<Run
     }
 
     [Fact]
+    public async Task RmForceRemovesAContainerWhoseSpecCannotBeRead()
+    {
+        // An older agent could leave spec.json half-written (two writers, or a kill mid-write); rm must still remove the
+        // container rather than fail on it every time.
+        var name = Name();
+        var id = (await Ok("run", "-d", "--name", name, images.Configured, "sleep", "600")).Stdout.Trim();
+        var spec = Path.Join(images.ContainersDirectory, id, "spec.json");
+        File.WriteAllText(spec, File.ReadAllText(spec)[..40]);
+
+        await Ok("rm", "-f", name);
+        Assert.False(Directory.Exists(Path.Join(images.ContainersDirectory, id)));
+        Assert.DoesNotContain(name, (await Ok("ps", "-a")).Stdout);
+    }
+
+    [Fact]
     public async Task BadInputGetsOneClearLineAndLeavesNothingBehind()
     {
         var before = Directory.Exists(images.ContainersDirectory) ? Directory.GetDirectories(images.ContainersDirectory).Length : 0;

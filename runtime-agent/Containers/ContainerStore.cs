@@ -94,12 +94,30 @@ public sealed partial class ContainerStore(StoreLayout layout)
     public void Delete(string id)
     {
         var dir = Directory(id);
-        var spec = File.Exists(SpecPath(id)) ? Run.ContainerSpec.Load(SpecPath(id)) : null;
+        var spec = ReadableSpec(id);
         // state.json first: a half-deleted container is never listed.
         File.Delete(StatePath(id));
         System.IO.Directory.Delete(dir, recursive: true);
         Run.Isolation.Cgroups.ContainerCgroup.RemoveDirectories(spec?.CgroupDirectories ?? []);
         if (spec?.UserNamespace is not null) Run.UserNamespaces.UserNamespaceAllocation.Release(layout, id);
+    }
+
+    /// <summary>
+    /// The spec rm needs for the cgroups and the user-namespace range, or null when there is none or it cannot be read
+    /// (written by an older agent that could leave it half-written): the container's directory still goes, rather than rm
+    /// failing on it forever.
+    /// </summary>
+    private Run.ContainerSpec? ReadableSpec(string id)
+    {
+        if (!File.Exists(SpecPath(id))) return null;
+        try
+        {
+            return Run.ContainerSpec.Load(SpecPath(id));
+        }
+        catch (Exception e) when (e is FileNotFoundException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private List<ContainerState> ListRaw()

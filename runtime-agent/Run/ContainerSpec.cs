@@ -87,8 +87,16 @@ public sealed record ContainerSpec
     [JsonIgnore]
     public HostFilesLater? HostFiles { get; init; }
 
-    public void Save(string path) =>
-        File.WriteAllBytes(path, ContainerSpecWriter.ToUtf8(this));
+    /// <summary>
+    /// Written beside <paramref name="path"/> and renamed over it, so a reader (init, inspect, rm) sees the old spec or
+    /// the new one, never a half-written file (a process killed mid-write used to leave one that rm could not read).
+    /// </summary>
+    public void Save(string path)
+    {
+        var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
+        File.WriteAllBytes(temp, ContainerSpecWriter.ToUtf8(this));
+        File.Move(temp, path, overwrite: true);
+    }
 
     public static ContainerSpec Load(string path) =>
         JsonSerializer.Deserialize(File.ReadAllBytes(path), RunJsonContext.Default.ContainerSpec)
