@@ -164,7 +164,7 @@ public sealed class DetachedContainerTests(RunImages images) : IClassFixture<Run
         var ps = await Ok("ps", "-a");
         Assert.Contains("Exited (137)", Assert.Single(ps.Stdout.Split('\n'), l => l.EndsWith(name)));
         Assert.DoesNotContain(name, (await Ok("ps")).Stdout);
-        Assert.False(Alive(pid), "the container outlived its monitor");
+        Assert.False(ProcessTree.Alive(pid), "the container outlived its monitor");
 
         await Ok("rm", name);
         Assert.False(Directory.Exists(Path.Join(images.ContainersDirectory, id)));
@@ -235,9 +235,6 @@ public sealed class DetachedContainerTests(RunImages images) : IClassFixture<Run
         using var document = JsonDocument.Parse((await Ok("inspect", name)).Stdout);
         return document.RootElement[0].GetProperty("state").Clone();
     }
-
-    private static bool Alive(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ");
 
     private async Task WaitForLogs(string name, string text)
     {

@@ -41,7 +41,7 @@ public sealed class DetachedForkTests(AgentRegistryFixture registry) : IClassFix
 
             AgentBinary.Signal(cli, 15);
             await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            for (var deadline = DateTime.UtcNow.AddSeconds(30); Alive(child); await Task.Delay(50))
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); ProcessTree.Alive(child); await Task.Delay(50))
                 Assert.True(DateTime.UtcNow < deadline, "the forked run outlived the command: SIGTERM did not reach it");
 
             // The child's own end, passed on: its pull was cancelled (as a foreground run's is), not a parent killed by the signal.
@@ -74,17 +74,4 @@ public sealed class DetachedForkTests(AgentRegistryFixture registry) : IClassFix
 
     private static int[] ChildrenOf(int pid) =>
         [.. File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
-
-    private static bool Alive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }

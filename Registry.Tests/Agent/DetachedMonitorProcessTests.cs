@@ -27,7 +27,7 @@ public sealed class DetachedMonitorProcessTests(RunImages images) : IClassFixtur
             Assert.Equal("running", state.GetProperty("status").GetString());
             var monitor = state.GetProperty("monitorPid").GetInt32();
             Assert.NotEqual(cli.Id, monitor);
-            Assert.True(Alive(monitor), "the monitor is gone");
+            Assert.True(ProcessTree.Alive(monitor), "the monitor is gone");
             var fields = StatFields(monitor);
             Assert.Equal(monitor.ToString(), fields[3]); // its own session: no terminal's signals reach it
             foreach (var fd in new[] { 0, 1, 2 }) Assert.Equal("/dev/null", new FileInfo($"/proc/{monitor}/fd/{fd}").LinkTarget);
@@ -36,9 +36,9 @@ public sealed class DetachedMonitorProcessTests(RunImages images) : IClassFixtur
             Assert.Equal(monitor.ToString(), StatFields(container)[1]); // the container is the monitor's child
 
             await images.AgentOk("stop", "-t", "1", name);
-            Assert.False(Alive(container), "stop left the container running");
-            for (var i = 0; i < 200 && Alive(monitor); i++) await Task.Delay(50);
-            Assert.False(Alive(monitor), "the monitor outlived its container");
+            Assert.False(ProcessTree.Alive(container), "stop left the container running");
+            for (var i = 0; i < 200 && ProcessTree.Alive(monitor); i++) await Task.Delay(50);
+            Assert.False(ProcessTree.Alive(monitor), "the monitor outlived its container");
             Assert.Equal("exited", (await images.InspectState(name)).GetProperty("status").GetString());
             await images.AgentOk("rm", name);
             Assert.False(Directory.Exists(Path.Join(images.ContainersDirectory, state.GetProperty("id").GetString()!)));
@@ -64,8 +64,6 @@ public sealed class DetachedMonitorProcessTests(RunImages images) : IClassFixtur
         Assert.Equal("", notAnImage.Stdout);
         Assert.StartsWith("runtime-agent: ", notAnImage.Stderr);
     }
-
-    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && StatFields(pid)[0] is not ("Z" or "X");
 
     /// <summary>The fields of /proc/PID/stat after the command's name: state, ppid, pgrp, session, …</summary>
     private static string[] StatFields(int pid)

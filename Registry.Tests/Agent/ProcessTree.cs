@@ -6,6 +6,9 @@ namespace Registry.Tests.Agent;
 /// </summary>
 internal static class ProcessTree
 {
+    /// <summary>Whether the process exists and is not a zombie (exited, not yet reaped).</summary>
+    public static bool Alive(int pid) => Read($"/proc/{pid}/stat") is { } stat && stat[(stat.LastIndexOf(')') + 2)] is not ('Z' or 'X');
+
     public static string Describe(int root)
     {
         var children = new Dictionary<int, List<int>>();
