@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Diagnostics;
 using Registry.Tests.TestImages;
 
 namespace Registry.Tests.Agent;
@@ -49,6 +51,31 @@ public sealed class StoreTests(AgentRegistryFixture registry) : IClassFixture<Ag
         Assert.Empty(Directory.EnumerateFiles(root.PartialDirectory));
         Assert.Equal(32L << 20, new FileInfo(Path.Combine(root.LayerPath(first.Layers[0].DiffId), "filler")).Length);
         Assert.Equal("second", File.ReadAllText(Path.Combine(root.LayerPath(second.Layers[1].DiffId), "second.txt")));
+    }
+
+    [Fact]
+    public async Task GcRemovesWhatARunThatNeverFinishedLeftBehind()
+    {
+        // A run -d killed before its record (or by a reboot) leaves the container's directory without state.json and the
+        // cgroups its spec names; nothing lists it, so rm cannot reach it: gc does.
+        var reference = await registry.PushAsync(WithTop(BusyboxBase.Layer().File("base-id", Guid.NewGuid().ToString()), "unfinished"));
+        using var root = new AgentRoot();
+        var id = (await root.RunOkAsync("run", "-d", reference, "sleep", "600")).Stdout.Trim();
+        var state = JsonDocument.Parse((await root.RunOkAsync("inspect", id)).Stdout).RootElement[0].GetProperty("state");
+        var (monitor, pid) = (state.GetProperty("monitorPid").GetInt32(), state.GetProperty("pid").GetInt32());
+        var directory = System.IO.Path.Combine(root.Path, "containers", id);
+        var cgroups = JsonDocument.Parse(File.ReadAllText(System.IO.Path.Combine(directory, "spec.json"))).RootElement
+            .GetProperty("CgroupDirectories").EnumerateArray().Select(d => d.GetString()!).ToList();
+        Assert.NotEmpty(cgroups);
+        Process.GetProcessById(monitor).Kill();
+        Process.GetProcessById(pid).Kill(); // as a reboot or a kill of the run's process group would
+        for (var i = 0; i < 200 && (ProcessTree.Alive(monitor) || ProcessTree.Alive(pid)); i++) await Task.Delay(50);
+        File.Delete(System.IO.Path.Combine(directory, "state.json"));
+
+        var gc = await root.RunOkAsync("gc");
+        Assert.Contains("1 unfinished containers", gc.Stdout);
+        Assert.False(Directory.Exists(directory));
+        Assert.All(cgroups, cgroup => Assert.False(Directory.Exists(cgroup), $"{cgroup} is left"));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using RuntimeAgent.Store;
 
 namespace RuntimeAgent.Commands;
 
-/// <summary>`gc`: delete blobs and unpacked layers no image uses.</summary>
+/// <summary>`gc`: delete blobs and unpacked layers no image uses, and what runs that never finished left behind.</summary>
 public static class GcCommand
 {
     public static Command Create(GlobalOptions globals)
@@ -14,7 +14,8 @@ public static class GcCommand
         {
             var result = await new GarbageCollector(globals.Layout(parse)).CollectAsync(Console.Error.WriteLine, ct);
             Console.WriteLine($"Removed {result.BlobsRemoved} blobs ({ImagesCommand.HumanSize(result.BlobBytesRemoved)}), " +
-                              $"{result.LayersRemoved} unpacked layers, {result.PartialsRemoved} partial downloads");
+                              $"{result.LayersRemoved} unpacked layers, {result.PartialsRemoved} partial downloads, " +
+                              $"{result.UnfinishedContainersRemoved} unfinished containers");
             return 0;
         }));
         return command;

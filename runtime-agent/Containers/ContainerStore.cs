@@ -103,6 +103,26 @@ public sealed partial class ContainerStore(StoreLayout layout)
     }
 
     /// <summary>
+    /// Removes what a run that never finished left: a container directory without state.json (a foreground run, or a
+    /// `run -d` before its record, killed by SIGKILL or a reboot), with the cgroups its spec names. Only for the garbage
+    /// collector, which holds the store lock exclusively: every live run holds it shared from the image's resolution on,
+    /// so no such directory belongs to a run in progress. Returns how many it removed.
+    /// </summary>
+    public int RemoveUnrecorded()
+    {
+        if (!System.IO.Directory.Exists(layout.ContainersDirectory)) return 0;
+        var removed = 0;
+        foreach (var dir in System.IO.Directory.EnumerateDirectories(layout.ContainersDirectory))
+        {
+            var id = Path.GetFileName(dir);
+            if (File.Exists(StatePath(id))) continue;
+            Delete(id);
+            removed++;
+        }
+        return removed;
+    }
+
+    /// <summary>
     /// The spec rm needs for the cgroups and the user-namespace range, or null when there is none or it cannot be read
     /// (written by an older agent that could leave it half-written): the container's directory still goes, rather than rm
     /// failing on it forever.

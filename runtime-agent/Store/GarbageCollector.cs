@@ -2,10 +2,11 @@ using Registry.Oci;
 
 namespace RuntimeAgent.Store;
 
-public sealed record GcResult(int BlobsRemoved, long BlobBytesRemoved, int LayersRemoved, int PartialsRemoved);
+public sealed record GcResult(int BlobsRemoved, long BlobBytesRemoved, int LayersRemoved, int PartialsRemoved, int UnfinishedContainersRemoved);
 
 /// <summary>
-/// Deletes blobs and unpacked layers that no image record uses, plus leftovers of interrupted pulls. It holds the
+/// Deletes blobs and unpacked layers that no image record uses, plus leftovers of interrupted pulls and of runs that
+/// never finished (ContainerStore.RemoveUnrecorded). It holds the
 /// store lock exclusively, so it waits for running pulls and containers and none start while it sweeps.
 /// </summary>
 public sealed class GarbageCollector(StoreLayout layout)
@@ -47,6 +48,7 @@ public sealed class GarbageCollector(StoreLayout layout)
             partials++;
         }
         foreach (var lockFile in Directory.EnumerateFiles(layout.LocksDirectory, "*-*.lock")) File.Delete(lockFile);
-        return new GcResult(blobs, bytes, layers, partials);
+        var containers = new Containers.ContainerStore(layout).RemoveUnrecorded();
+        return new GcResult(blobs, bytes, layers, partials, containers);
     }
 }
