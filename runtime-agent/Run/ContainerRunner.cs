@@ -99,21 +99,23 @@ public sealed class ContainerRunner(StoreLayout layout, string agentPath)
     {
         // The generated /etc files first, so a user's own -v over one of them wins.
         var etc = Net.EtcFiles.Render(hostname, request.HostNetwork || request.NetworkNamespace is not null, request.Dns ?? Net.DnsOptions.None);
-        var later = hostFilesLater && !scratch && request.Snapshotter == Snapshots.Snapshotter.Overlay
-            && request.UserNamespace == UserNamespaces.UserNamespaceMode.Host ? new HostFilesLater(dir, etc) : null;
-        scratch |= later is not null; // the paths only, as on a tmpfs
+        var makeLater = hostFilesLater && !scratch && request.Snapshotter == Snapshots.Snapshotter.Overlay
+            && request.UserNamespace == UserNamespaces.UserNamespaceMode.Host;
+        var pathsOnly = scratch || makeLater; // made later: on the tmpfs, or by HostFilesLater
+        string upper = Subdirectory(dir, "upper", pathsOnly), work = Subdirectory(dir, "work", pathsOnly), rootfs = Subdirectory(dir, "rootfs", pathsOnly);
+        var later = makeLater ? new HostFilesLater(dir, [upper, work, rootfs], etc) : null;
         return new()
         {
             Id = id,
             LowerDirs = TopFirst(image.LayerDirectories),
-            UpperDir = Subdirectory(dir, "upper", scratch),
-            WorkDir = Subdirectory(dir, "work", scratch),
-            RootFs = Subdirectory(dir, "rootfs", scratch),
+            UpperDir = upper,
+            WorkDir = work,
+            RootFs = rootfs,
             Hostname = hostname,
             PrivateNetwork = !request.HostNetwork && request.NetworkNamespace is null,
             NetworkNamespace = request.NetworkNamespace,
-            Volumes = [.. scratch ? Net.EtcFiles.Mounts(dir) : Net.EtcFiles.Write(dir, etc), .. request.Volumes],
-            Scratch = scratch && later is null ? new ScratchTmpfs(request.Limits?.MemoryBytes, etc) : null,
+            Volumes = [.. pathsOnly ? Net.EtcFiles.Mounts(dir) : Net.EtcFiles.Write(dir, etc), .. request.Volumes],
+            Scratch = scratch ? new ScratchTmpfs(request.Limits?.MemoryBytes, etc) : null,
             HostFiles = later,
             Tmpfs = request.Tmpfs,
             ReadOnlyRoot = request.ReadOnlyRoot,

@@ -7,7 +7,8 @@ namespace RuntimeAgent.Run;
 /// (<see cref="ContainerSpec.HostFiles"/>). Only for what needs them no earlier: an overlay root without a user namespace of
 /// its own (a tree snapshotter builds in rootfs, and a user namespace's owner is set, before the launch).
 /// </summary>
-public sealed class HostFilesLater(string dir, IReadOnlyList<string> etcFiles)
+/// <param name="directories">The spec's upper, work and rootfs paths, as CreateSpec chose them.</param>
+public sealed class HostFilesLater(string dir, IReadOnlyList<string> directories, IReadOnlyList<string> etcFiles)
 {
     private readonly TaskCompletionSource made = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -19,7 +20,7 @@ public sealed class HostFilesLater(string dir, IReadOnlyList<string> etcFiles)
     {
         try
         {
-            foreach (var name in (string[])["upper", "work", "rootfs"]) Directory.CreateDirectory(Path.Join(dir, name));
+            foreach (var directory in directories) Directory.CreateDirectory(directory);
             Net.EtcFiles.Write(dir, etcFiles);
             made.TrySetResult();
         }
